@@ -1,0 +1,87 @@
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from invoicing.models import InvoiceEvent, PurchaseInvoice, PurchaseOrder
+from invoicing.services import order_invoiced_quantities, order_invoiced_shipping
+from onport.models import Account
+
+
+@dataclass(frozen=True)
+class InvoiceSearch:
+    """The "search invoices" form's criteria; every field is optional."""
+
+    number: str = ""
+    vendor_id: int | None = None
+    kind: str = ""
+    status: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+
+
+def invoice_search(*, account: Account, search: InvoiceSearch) -> QuerySet[PurchaseInvoice]:
+    invoices = PurchaseInvoice.objects.for_account(account).select_related("vendor", "order")
+    if search.number:
+        invoices = invoices.filter(number__icontains=search.number.strip())
+    if search.vendor_id:
+        invoices = invoices.filter(vendor_id=search.vendor_id)
+    if search.kind:
+        invoices = invoices.filter(kind=search.kind)
+    if search.status:
+        invoices = invoices.filter(status=search.status)
+    if search.date_from:
+        invoices = invoices.filter(issue_date__gte=search.date_from)
+    if search.date_to:
+        invoices = invoices.filter(issue_date__lte=search.date_to)
+    if search.amount_min is not None:
+        invoices = invoices.filter(total__gte=search.amount_min)
+    if search.amount_max is not None:
+        invoices = invoices.filter(total__lte=search.amount_max)
+    return invoices.order_by("-issue_date", "-id")
+
+
+def invoice_get(*, account: Account, invoice_id: int) -> PurchaseInvoice:
+    """The account's invoice with what its page shows, or 404 (another account's id included)."""
+    invoices = PurchaseInvoice.objects.for_account(account).select_related("vendor", "order", "created_by")
+    invoices = invoices.prefetch_related(
+        "lines", "adjustments", Prefetch("events", queryset=InvoiceEvent.objects.select_related("actor"))
+    )
+    return get_object_or_404(invoices, pk=invoice_id)
+
+
+def order_list(*, account: Account, kind: str = "", query: str = "") -> QuerySet[PurchaseOrder]:
+    orders = PurchaseOrder.objects.for_account(account).select_related("vendor")
+    if kind:
+        orders = orders.filter(kind=kind)
+    if query:
+        orders = orders.filter(number__icontains=query.strip()) | orders.filter(
+            sales_order_reference__icontains=query.strip()
+        )
+    return orders.order_by("-ordered_on", "-id")
+
+
+def order_get(*, account: Account, order_id: int) -> PurchaseOrder:
+    orders = PurchaseOrder.objects.for_account(account).select_related("vendor")
+    return get_object_or_404(orders.prefetch_related("lines", "invoices"), pk=order_id)
+
+
+@dataclass(frozen=True)
+class OrderLineProgress:
+    line: object
+    invoiced: int
+
+    @property
+    def remaining(self) -> int:
+        return self.line.quantity - self.invoiced
+
+
+def order_progress(*, order: PurchaseOrder) -> tuple[list[OrderLineProgress], Decimal]:
+    """Per line, how much is invoiced and left; and the shipping left to invoice."""
+    invoiced = order_invoiced_quantities(order=order)
+    lines = [OrderLineProgress(line=line, invoiced=invoiced.get(line.id, 0)) for line in order.lines.all()]
+    return lines, order.shipping_cost - order_invoiced_shipping(order=order)

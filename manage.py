@@ -1,0 +1,16 @@
+#!/usr/bin/env python
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onport.settings")
+    if sys.argv[1:2] == ["demo"]:
+        os.environ.setdefault("DEBUG", "true")  # the zero-setup demo runs locally, in development mode
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from onport import views
+from onport.forms import EmailAuthenticationForm
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="onport/login.html", authentication_form=EmailAuthenticationForm),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/switch/", views.account_switch, name="account_switch"),
+    # invoicing first: it holds /orders/… and /contacts/payments/…, before the rest of /contacts/.
+    path("", include("invoicing.urls")),
+    path("contacts/", include("contacts.urls")),
+    path("integrations/", include("integrations.urls")),
+    path("setup/", include("accounting.urls")),
+    path("staff/", admin.site.urls),
+]

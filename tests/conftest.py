@@ -1,0 +1,47 @@
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, AccountFactory, MembershipFactory, VendorFactory
+
+pytest_plugins = [
+    "tests.fixtures.xero_sandbox",
+]
+
+
+@pytest.fixture
+def account(db):
+    return AccountFactory(name="Demo Retail")
+
+
+@pytest.fixture
+def other_account(db):
+    return AccountFactory(name="Other Retail")
+
+
+def _client_for(account, role):
+    membership = MembershipFactory(account=account, role=role)
+    client = Client()
+    assert client.login(username=membership.user.username, password=PASSWORD)
+    client.user = membership.user
+    return client
+
+
+@pytest.fixture
+def admin_client_(account):
+    """Logged in as an admin of `account` (named with a trailing _ to leave pytest-django's admin_client alone)."""
+    return _client_for(account, "admin")
+
+
+@pytest.fixture
+def finance_client(account):
+    return _client_for(account, "finance")
+
+
+@pytest.fixture
+def viewer_client(account):
+    return _client_for(account, "viewer")
+
+
+@pytest.fixture
+def vendor(account):
+    return VendorFactory(account=account)
