@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from invoicing.models import InvoiceEvent, PurchaseInvoice, PurchaseOrder
+from invoicing.models import InvoiceEvent, LineKind, PurchaseInvoice, PurchaseOrder, PurchaseOrderLine
+from invoicing.money import round_money
 from invoicing.services import order_invoiced_quantities, order_invoiced_shipping
 from onport.models import Account
 
@@ -85,3 +86,58 @@ def order_progress(*, order: PurchaseOrder) -> tuple[list[OrderLineProgress], De
     invoiced = order_invoiced_quantities(order=order)
     lines = [OrderLineProgress(line=line, invoiced=invoiced.get(line.id, 0)) for line in order.lines.all()]
     return lines, order.shipping_cost - order_invoiced_shipping(order=order)
+
+
+@dataclass(frozen=True)
+class OrderOverview:
+    """What the order page shows: the order, each line's progress and the shipping left to invoice."""
+
+    order: PurchaseOrder
+    lines: list[OrderLineProgress]
+    shipping_left: Decimal
+
+    @property
+    def fully_invoiced(self) -> bool:
+        return self.shipping_left <= 0 and all(progress.remaining <= 0 for progress in self.lines)
+
+
+def order_overview(*, account: Account, order_id: int) -> OrderOverview:
+    order = order_get(account=account, order_id=order_id)
+    lines, shipping_left = order_progress(order=order)
+    return OrderOverview(order=order, lines=lines, shipping_left=round_money(shipping_left))
+
+
+@dataclass(frozen=True)
+class InvoiceLineChoice:
+    """One order line as the invoice's edit form offers it."""
+
+    line: PurchaseOrderLine
+    on_invoice: int  # billed by this invoice now
+    available: int  # the most this invoice may bill: what is left on the order plus its own
+
+
+@dataclass(frozen=True)
+class InvoiceLineChoices:
+    lines: list[InvoiceLineChoice]
+    shipping: Decimal  # billed by this invoice now
+    shipping_available: Decimal
+
+
+def invoice_line_choices(*, invoice: PurchaseInvoice) -> InvoiceLineChoices:
+    """For editing or amending an invoice: every line of its order, with what it may bill."""
+    order = invoice.order
+    others = order_invoiced_quantities(order=order, excluding=invoice)
+    billed = {line.order_line_id: line.quantity for line in invoice.lines.all() if line.order_line_id}
+    shipping = sum(
+        (line.unit_cost for line in invoice.lines.all() if line.kind == LineKind.SHIPPING), Decimal("0.00")
+    )
+    choices = [
+        InvoiceLineChoice(
+            line=line, on_invoice=billed.get(line.id, 0), available=line.quantity - others.get(line.id, 0)
+        )
+        for line in order.lines.all()
+    ]
+    shipping_available = order.shipping_cost - order_invoiced_shipping(order=order, excluding=invoice)
+    return InvoiceLineChoices(
+        lines=choices, shipping=round_money(shipping), shipping_available=round_money(shipping_available)
+    )

@@ -1,0 +1,82 @@
+"""Vendor forms: they check what was typed; the services in contacts/services.py save it."""
+
+from django import forms
+from django.forms.models import model_to_dict
+
+from contacts.models import Vendor, VendorKind
+
+GENERAL_FIELDS = ["name", "email", "currency", "address_line1", "address_line2", "city", "postcode", "country"]
+PAYMENTS_FIELDS = ["payment_terms_days"]
+TAX_FIELDS = ["tax_number", "default_tax_rate", "prices_include_tax"]
+ALL_FIELDS = GENERAL_FIELDS + PAYMENTS_FIELDS + TAX_FIELDS
+
+KIND_FILTER_CHOICES = [
+    ("", "All vendors"),
+    (VendorKind.DROPSHIP, "Dropship providers"),
+    (VendorKind.REPLENISHMENT, "Replenishment suppliers"),
+]
+
+
+class PlainLabels:
+    """Labels without Django's trailing colon ("Vendor", not "Vendor:")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class VendorFilterForm(PlainLabels, forms.Form):
+    kind = forms.ChoiceField(choices=KIND_FILTER_CHOICES, required=False)
+    q = forms.CharField(label="Name", required=False, max_length=200)
+
+
+class _VendorFieldsForm(PlainLabels, forms.ModelForm):
+    """Field definitions come from the model; the form never saves (the service does)."""
+
+    @classmethod
+    def for_vendor(cls, vendor: Vendor, data=None, *, read_only: bool = False) -> "_VendorFieldsForm":
+        form = cls(data, initial=model_to_dict(vendor, fields=list(cls.base_fields)))
+        if read_only:
+            for field in form.fields.values():
+                field.disabled = True
+        return form
+
+
+class VendorGeneralForm(_VendorFieldsForm):
+    class Meta:
+        model = Vendor
+        fields = GENERAL_FIELDS
+
+
+class VendorPaymentsForm(_VendorFieldsForm):
+    class Meta:
+        model = Vendor
+        fields = PAYMENTS_FIELDS
+
+
+class VendorTaxForm(_VendorFieldsForm):
+    class Meta:
+        model = Vendor
+        fields = TAX_FIELDS
+
+
+class VendorForm(_VendorFieldsForm):
+    """Every detail at once: the replenishment supplier's contact edit page."""
+
+    class Meta:
+        model = Vendor
+        fields = ALL_FIELDS
+
+
+class VendorCreateForm(PlainLabels, forms.ModelForm):
+    class Meta:
+        model = Vendor
+        fields = ["kind", *ALL_FIELDS]
+
+
+# The tabs of Contacts > Dropship provider settings, in order: slug -> (label, form).
+SETTINGS_TABS: dict[str, tuple[str, type[_VendorFieldsForm]]] = {
+    "general": ("General", VendorGeneralForm),
+    "payments": ("Payments", VendorPaymentsForm),
+    "tax": ("Tax", VendorTaxForm),
+}

@@ -1,0 +1,160 @@
+"""Contacts > Payments: search the vendors' invoices, an invoice's page and its actions.
+
+Every action is a POST that needs the "finance" capability and calls one service; a refusal
+(InvoicingError) is shown in the service's own words and whatever was typed is kept.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from contacts.selectors import vendor_list
+from invoicing import selectors, services
+from invoicing.forms import AdjustmentForm, InvoiceAmendForm, InvoiceQuantitiesForm, InvoiceSearchForm, VoidForm
+from invoicing.models import InvoiceStatus, PurchaseInvoice
+from invoicing.views.pagination import paginate
+from onport.permissions import account_required
+
+INVOICES_PER_PAGE = 50
+
+
+@account_required("view")
+@require_GET
+def invoice_list(request):
+    """Search invoices: nothing typed yet lists every invoice, newest first."""
+    form = InvoiceSearchForm(request.GET, vendors=vendor_list(account=request.account))
+    page = None
+    if form.is_valid():
+        invoices = selectors.invoice_search(account=request.account, search=form.search())
+        page = paginate(invoices, page=request.GET.get("page"), per_page=INVOICES_PER_PAGE)
+    searched = any(value for key, value in request.GET.items() if key != "page")
+    return render(request, "invoicing/invoice_list.html", {"form": form, "page": page, "searched": searched})
+
+
+def _lines_form(invoice: PurchaseInvoice, data=None, *, amend: bool) -> InvoiceQuantitiesForm:
+    """Edit lines (a draft) or Amend (an issued invoice, with a reason): prefilled with what it bills now."""
+    choices = selectors.invoice_line_choices(invoice=invoice)
+    form_class = InvoiceAmendForm if amend else InvoiceQuantitiesForm
+    quantities = {choice.line.id: choice.on_invoice for choice in choices.lines}
+    return form_class(
+        data,
+        rows=choices.lines,
+        quantities=quantities,
+        shipping=choices.shipping,
+        shipping_available=choices.shipping_available,
+    )
+
+
+def _invoice_page(request, invoice: PurchaseInvoice, *, status: int = 200, **forms):
+    """The invoice page; the actions this role may take on an invoice in this status get their forms."""
+    context = {"invoice": invoice, **forms}  # a refused form is shown as it was sent, with its errors
+    if request.membership.can("finance"):
+        if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.ISSUED):
+            if "lines_form" not in context:
+                context["lines_form"] = _lines_form(invoice, amend=invoice.status == InvoiceStatus.ISSUED)
+            context.setdefault("void_form", VoidForm())
+        if invoice.status in (InvoiceStatus.ISSUED, InvoiceStatus.PAID):
+            context.setdefault("adjustment_form", AdjustmentForm())
+    return render(request, "invoicing/invoice_detail.html", context, status=status)
+
+
+@account_required("view")
+@require_GET
+def invoice_detail(request, invoice_id: int):
+    invoice = selectors.invoice_get(account=request.account, invoice_id=invoice_id)
+    return _invoice_page(request, invoice)
+
+
+def _refused(request, invoice: PurchaseInvoice, error: ValidationError):
+    for message in error.messages:
+        messages.error(request, message)
+    return redirect(invoice)
+
+
+@account_required("finance")
+@require_POST
+def invoice_issue(request, invoice_id: int):
+    invoice = selectors.invoice_get(account=request.account, invoice_id=invoice_id)
+    try:
+        invoice = services.invoice_issue(invoice=invoice, actor=request.user)
+    except services.InvoicingError as error:
+        return _refused(request, invoice, error)
+    messages.success(request, f"Invoice {invoice.number} issued.")
+    return redirect(invoice)
+
+
+@account_required("finance")
+@require_POST
+def invoice_mark_paid(request, invoice_id: int):
+    invoice = selectors.invoice_get(account=request.account, invoice_id=invoice_id)
+    try:
+        invoice = services.invoice_mark_paid(invoice=invoice, actor=request.user)
+    except services.InvoicingError as error:
+        return _refused(request, invoice, error)
+    messages.success(request, f"Invoice {invoice.number} marked as paid.")
+    return redirect(invoice)
+
+
+def _change_lines(request, invoice_id: int, *, amend: bool):
+    invoice = selectors.invoice_get(account=request.account, invoice_id=invoice_id)
+    form = _lines_form(invoice, request.POST, amend=amend)
+    if form.is_valid():
+        try:
+            invoice = services.invoice_change_lines(
+                invoice=invoice,
+                quantities=form.quantities(),
+                shipping=form.cleaned_data["shipping"],
+                reason=form.cleaned_data.get("reason", ""),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, ValidationError(error.messages))
+        else:
+            messages.success(request, f"Invoice {invoice.number} {'amended' if amend else 'updated'}.")
+            return redirect(invoice)
+    return _invoice_page(request, invoice, status=400, lines_form=form)
+
+
+@account_required("finance")
+@require_POST
+def invoice_edit_lines(request, invoice_id: int):
+    return _change_lines(request, invoice_id, amend=False)
+
+
+@account_required("finance")
+@require_POST
+def invoice_amend(request, invoice_id: int):
+    return _change_lines(request, invoice_id, amend=True)
+
+
+@account_required("finance")
+@require_POST
+def invoice_void(request, invoice_id: int):
+    invoice = selectors.invoice_get(account=request.account, invoice_id=invoice_id)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            invoice = services.invoice_void(invoice=invoice, reason=form.cleaned_data["reason"], actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, ValidationError(error.messages))
+        else:
+            messages.success(request, f"Invoice {invoice.number} voided.")
+            return redirect(invoice)
+    return _invoice_page(request, invoice, status=400, void_form=form)
+
+
+@account_required("finance")
+@require_POST
+def invoice_adjustment_add(request, invoice_id: int):
+    invoice = selectors.invoice_get(account=request.account, invoice_id=invoice_id)
+    form = AdjustmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.adjustment_add(invoice=invoice, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, ValidationError(error.messages))
+        else:
+            messages.success(request, f"Adjustment added to invoice {invoice.number}.")
+            return redirect(invoice)
+    return _invoice_page(request, invoice, status=400, adjustment_form=form)
