@@ -58,6 +58,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onport.context_processors.current_account",
+                "integrations.context_processors.xero_alerts",
             ],
         },
     },
@@ -125,6 +126,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "xero-keepalive": {"task": "integrations.tasks.xero_keepalive_all", "schedule": 6 * 60 * 60},
+}
 
 CACHES = {
     "default": (
@@ -150,6 +154,10 @@ XERO_AUTHORIZE_URL = env("XERO_AUTHORIZE_URL", default="https://login.xero.com/i
 XERO_TOKEN_URL = env("XERO_TOKEN_URL", default="https://identity.xero.com/connect/token")
 XERO_REVOKE_URL = env("XERO_REVOKE_URL", default="https://identity.xero.com/connect/revocation")
 XERO_API_BASE = env("XERO_API_BASE", default="https://api.xero.com").rstrip("/")
+# Apps created before March 2026 may still ask for the broad accounting.transactions scope.
+XERO_LEGACY_SCOPES = env.bool("XERO_LEGACY_SCOPES", default=False)
+# PKCE on top of the client secret; whether Xero accepts it from web apps is unconfirmed, so opt in.
+XERO_PKCE = env.bool("XERO_PKCE", default=False)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from onport.crypto import EncryptedTextField
+from onport.models import Account
+
+
+class XeroAccountStatus(models.TextChoices):
+    NOT_CONNECTED = "not_connected", "Not connected"
+    CONNECTED = "connected", "Connected"
+    RECONNECT_NEEDED = "reconnect_needed", "Reconnect needed"
+    DISCONNECTED = "disconnected", "Disconnected"
+
+
+class XeroAccountQuerySet(models.QuerySet):
+    def for_account(self, account: Account) -> "XeroAccountQuerySet":
+        return self.filter(account=account)
+
+    def needing_reconnect(self) -> "XeroAccountQuerySet":
+        return self.filter(status=XeroAccountStatus.RECONNECT_NEEDED)
+
+
+class XeroAccount(models.Model):
+    """One Xero organisation connection of an Onport account ("Main entity", "Test organisation", …)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="xero_accounts")
+    name = models.CharField(max_length=100)
+    status = models.CharField(max_length=20, choices=XeroAccountStatus.choices, default=XeroAccountStatus.NOT_CONNECTED)
+    # The organisation chosen in the Tenant field.
+    tenant_id = models.CharField(max_length=64, blank=True)
+    tenant_name = models.CharField(max_length=255, blank=True)
+    connection_id = models.CharField(max_length=64, blank=True, help_text="Xero's id of the connection (to delete it).")
+    short_code = models.CharField(max_length=20, blank=True)
+    base_currency = models.CharField(max_length=3, blank=True)
+    # Organisations offered by the latest consent, until the admin confirms one.
+    available_tenants = models.JSONField(default=list, blank=True)
+    # The grant: tokens encrypted at rest, never logged, never sent to a browser.
+    access_token = EncryptedTextField(blank=True)
+    refresh_token = EncryptedTextField(blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(default=list, blank=True)
+    auth_event_id = models.CharField(max_length=64, blank=True)
+    token_refreshed_at = models.DateTimeField(null=True, blank=True)
+    connected_at = models.DateTimeField(null=True, blank=True)
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True, help_text="Last time GET /connections confirmed it.")
+    problem = models.TextField(blank=True, help_text="Why a reconnect is needed, in plain words.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = XeroAccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="xero_account_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("integrations:xero_account_detail", args=[self.pk])
+
+    @property
+    def has_grant(self) -> bool:
+        return bool(self.access_token)
+
+    @property
+    def is_timed_access(self) -> bool:
+        """The 30-minute access: a grant without a refresh token (trial accounts or the consent option)."""
+        return self.has_grant and not self.refresh_token
+
+    @property
+    def access_ends_at(self):
+        return self.token_expires_at if self.is_timed_access else None
+
+    @property
+    def is_ready(self) -> bool:
+        """Connected with a Tenant chosen and a grant that still works: syncing may use it."""
+        if self.status != XeroAccountStatus.CONNECTED or not self.tenant_id or not self.has_grant:
+            return False
+        return not (self.is_timed_access and self.token_expires_at <= timezone.now())
+
+
+class XeroAuthorization(models.Model):
+    """One press of Connect: the single-use `state` and PKCE verifier, bound to user, account and Xero account."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    xero_account = models.ForeignKey(XeroAccount, on_delete=models.CASCADE, related_name="authorizations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64, unique=True)
+    code_verifier = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,217 @@
+"""Xero accounts: connect (consent, Tenant), keep the grant alive, disconnect, and say when to reconnect."""
+
+import datetime
+import logging
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.models import XeroAccount, XeroAccountStatus, XeroAuthorization
+from integrations.xero import oauth
+from integrations.xero.client import XeroClient, connections_for_new_grant
+from integrations.xero.errors import XeroAuthError, XeroError, XeroNotFound
+from onport.models import Account, Membership, Role
+
+logger = logging.getLogger(__name__)
+
+STATE_SALT = "onport.xero.state"
+STATE_MAX_AGE = 15 * 60
+KEEPALIVE_AFTER = datetime.timedelta(days=7)
+
+
+class ConnectError(Exception):
+    """Connecting did not work; the message says why and what to do. The previous connection is intact."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def xero_account_create(*, account: Account, name: str) -> XeroAccount:
+    xero_account = XeroAccount(account=account, name=name.strip())
+    xero_account.full_clean()
+    xero_account.save()
+    return xero_account
+
+
+def xero_connect_start(*, xero_account: XeroAccount, user, redirect_uri: str) -> str:
+    """Xero's consent URL for this Xero account, with a signed single-use state bound to user and accounts."""
+    verifier, challenge = oauth.pkce_pair() if settings.XERO_PKCE else ("", None)
+    authorization = XeroAuthorization.objects.create(
+        account=xero_account.account,
+        xero_account=xero_account,
+        user=user,
+        nonce=secrets.token_urlsafe(32),
+        code_verifier=verifier,
+    )
+    state = signing.dumps(
+        {"n": authorization.nonce, "u": user.pk, "a": xero_account.account_id, "x": xero_account.pk}, salt=STATE_SALT
+    )
+    return oauth.authorize_url(state=state, redirect_uri=redirect_uri, code_challenge=challenge)
+
+
+def _authorization_consume(*, user, state: str) -> XeroAuthorization:
+    try:
+        payload = signing.loads(state, salt=STATE_SALT, max_age=STATE_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ConnectError("The Xero sign-in took too long. Press Connect again.")
+    except signing.BadSignature:
+        raise ConnectError("This Xero sign-in link is not valid. Press Connect again.")
+    with transaction.atomic():
+        authorization = (
+            XeroAuthorization.objects.select_for_update().select_related("xero_account").filter(nonce=payload.get("n")).first()
+        )
+        if (
+            authorization is None
+            or authorization.user_id != user.pk
+            or authorization.account_id != payload.get("a")
+            or authorization.xero_account_id != payload.get("x")
+        ):
+            raise ConnectError("This Xero sign-in was not started by you. Press Connect again.")
+        if authorization.completed_at:
+            raise ConnectError("This Xero sign-in was already used. Press Connect again.")
+        is_admin = Membership.objects.filter(user=user, account_id=authorization.account_id, role=Role.ADMIN).exists()
+        if not is_admin:
+            raise ConnectError("Only admins of the account can connect Xero.")
+        authorization.completed_at = timezone.now()
+        authorization.save(update_fields=["completed_at"])
+    return authorization
+
+
+def xero_connect_complete(*, user, state: str, code: str, error: str, redirect_uri: str) -> XeroAccount:
+    """Finish the consent: exchange the code, list the organisations it allowed, store the grant."""
+    authorization = _authorization_consume(user=user, state=state)
+    if error or not code:
+        _authorization_outcome(authorization, "cancelled" if error == "access_denied" else f"error: {error}")
+        raise ConnectError("The connection was cancelled in Xero. Nothing changed.")
+    try:
+        tokens = oauth.token_exchange(code=code, redirect_uri=redirect_uri, code_verifier=authorization.code_verifier or None)
+        connections = connections_for_new_grant(tokens, auth_event_id=tokens.auth_event_id)
+    except XeroError as failure:
+        _authorization_outcome(authorization, f"failed: {failure.message}")
+        raise ConnectError("Xero did not accept the sign-in (it may have expired). Press Connect again.") from failure
+    if not connections:
+        _authorization_outcome(authorization, "no organisation")
+        raise ConnectError("No Xero organisation was allowed. Press Connect again and tick at least one.")
+    with transaction.atomic():
+        xero_account = XeroAccount.objects.select_for_update().get(pk=authorization.xero_account_id)
+        xero_account.available_tenants = [
+            {"tenant_id": c.tenant_id, "tenant_name": c.tenant_name, "connection_id": c.id} for c in connections
+        ]
+        kept = next((c for c in connections if c.tenant_id == xero_account.tenant_id), None)
+        if kept is None:
+            xero_account.tenant_id = xero_account.tenant_name = xero_account.short_code = xero_account.base_currency = ""
+        xero_account.connection_id = kept.id if kept else ""
+        xero_account.access_token = tokens.access_token
+        xero_account.refresh_token = tokens.refresh_token
+        xero_account.token_expires_at = tokens.expires_at
+        xero_account.scopes = tokens.scopes
+        xero_account.auth_event_id = tokens.auth_event_id
+        xero_account.status = XeroAccountStatus.CONNECTED
+        xero_account.connected_at = xero_account.token_refreshed_at = timezone.now()
+        xero_account.connected_by = user
+        xero_account.problem = ""
+        xero_account.save()
+        _authorization_outcome(authorization, "connected")
+    return xero_account
+
+
+def _authorization_outcome(authorization: XeroAuthorization, outcome: str) -> None:
+    authorization.outcome = outcome[:200]
+    authorization.save(update_fields=["outcome"])
+
+
+def xero_account_choose_tenant(*, xero_account: XeroAccount, tenant_id: str) -> XeroAccount:
+    """Confirm the organisation (Tenant) this Xero account syncs to; checked live against Xero."""
+    offered = {tenant["tenant_id"]: tenant for tenant in xero_account.available_tenants}
+    if tenant_id not in offered:
+        raise ConnectError("Choose one of the organisations you allowed in Xero.")
+    client = XeroClient(xero_account)
+    try:
+        live = {connection.tenant_id: connection for connection in client.connections()}
+        if tenant_id not in live:
+            raise ConnectError(
+                f"{offered[tenant_id]['tenant_name']} is no longer connected in Xero. Press Connect again."
+            )
+        organisation = client.organisation(tenant_id)
+    except XeroError as failure:
+        raise ConnectError(f"Xero could not confirm the organisation: {failure.message}") from failure
+    xero_account.refresh_from_db()
+    xero_account.tenant_id = tenant_id
+    xero_account.tenant_name = live[tenant_id].tenant_name
+    xero_account.connection_id = live[tenant_id].id
+    xero_account.short_code = organisation.short_code
+    xero_account.base_currency = organisation.base_currency
+    xero_account.checked_at = timezone.now()
+    xero_account.save(
+        update_fields=["tenant_id", "tenant_name", "connection_id", "short_code", "base_currency", "checked_at", "updated_at"]
+    )
+    return xero_account
+
+
+def xero_account_disconnect(*, xero_account: XeroAccount) -> XeroAccount:
+    """Remove the connection in Xero and forget the grant; the Xero account and its history stay."""
+    if xero_account.has_grant and xero_account.connection_id:
+        try:
+            XeroClient(xero_account).connection_delete(xero_account.connection_id)
+        except (XeroNotFound, XeroAuthError):
+            pass  # already gone on Xero's side
+        except XeroError as failure:
+            raise ConnectError(f"Xero did not confirm the disconnection: {failure.message} Try again.") from failure
+    xero_account.refresh_from_db()
+    xero_account.access_token = xero_account.refresh_token = ""
+    xero_account.token_expires_at = None
+    xero_account.available_tenants = []
+    xero_account.connection_id = ""
+    xero_account.status = XeroAccountStatus.DISCONNECTED
+    xero_account.save()
+    return xero_account
+
+
+def xero_account_mark_reconnect_needed(*, xero_account_id: int, problem: str) -> None:
+    """Xero refused our grant: pause this Xero account and tell the admins (once per breakage)."""
+    with transaction.atomic():
+        xero_account = XeroAccount.objects.select_for_update().select_related("account").get(pk=xero_account_id)
+        if xero_account.status == XeroAccountStatus.RECONNECT_NEEDED:
+            return
+        xero_account.status = XeroAccountStatus.RECONNECT_NEEDED
+        xero_account.problem = problem
+        xero_account.save(update_fields=["status", "problem", "updated_at"])
+        transaction.on_commit(lambda: _email_admins_reconnect(xero_account))
+
+
+def _email_admins_reconnect(xero_account: XeroAccount) -> None:
+    admins = Membership.objects.filter(account=xero_account.account, role=Role.ADMIN).select_related("user")
+    recipients = [membership.user.email for membership in admins if membership.user.email]
+    if not recipients:
+        return
+    link = f"{settings.PUBLIC_BASE_URL}{xero_account.get_absolute_url()}"
+    send_mail(
+        subject=f"Reconnect Xero: {xero_account.name}",
+        message=(
+            f"Onport can no longer reach Xero for {xero_account.name} ({xero_account.tenant_name or 'no organisation'}).\n\n"
+            f"{xero_account.problem}\n\nSyncing to this organisation is paused; nothing is lost. "
+            f"Reconnect here and it resumes:\n{link}\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
+
+
+def xero_account_keepalive(*, xero_account: XeroAccount) -> XeroAccount:
+    """Refresh an idle grant long before its 60-day expiry and check the organisation is still connected."""
+    client = XeroClient(xero_account)
+    if xero_account.refresh_token and (xero_account.token_refreshed_at or timezone.now()) < timezone.now() - KEEPALIVE_AFTER:
+        xero_account = client.refresh_now()
+    tenants = {connection.tenant_id for connection in client.connections()}
+    if xero_account.tenant_id and xero_account.tenant_id not in tenants:
+        xero_account_mark_reconnect_needed(
+            xero_account_id=xero_account.pk,
+            problem=f"Onport was disconnected from {xero_account.tenant_name} in Xero.",
+        )
+    XeroAccount.objects.filter(pk=xero_account.pk).update(checked_at=timezone.now())
+    return xero_account

@@ -1,0 +1,168 @@
+"""The one door to Xero's APIs: a client per Xero account, built fresh for each use.
+
+Tokens come from `oauth.xero_account_access_token` (refreshed under a row lock, never by the SDK on its
+own); SDK and urllib3 errors leave as the typed errors of `errors.py`.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.conf import settings
+from django.utils import timezone
+from xero_python.accounting import AccountingApi
+from xero_python.api_client import ApiClient
+from xero_python.api_client.oauth2 import OAuth2Token
+from xero_python.identity import IdentityApi
+
+from integrations.models import XeroAccount
+from integrations.xero import oauth
+from integrations.xero.errors import XeroAuthError, XeroTokenRejected, translate
+from integrations.xero.sdk import sdk_api_client
+
+T = TypeVar("T")
+TIMEOUT = (5, 60)
+
+
+@dataclass(frozen=True)
+class XeroConnection:
+    id: str
+    tenant_id: str
+    tenant_name: str
+    tenant_type: str
+    auth_event_id: str
+
+
+@dataclass(frozen=True)
+class XeroOrganisation:
+    name: str
+    short_code: str
+    base_currency: str
+    period_lock_date: datetime.date | None
+    end_of_year_lock_date: datetime.date | None
+
+
+class _LockedRefreshToken(OAuth2Token):
+    """The SDK's token, with its own refresh routed through our row-locked refresh."""
+
+    def __init__(self, client: "XeroClient"):
+        super().__init__(settings.XERO_CLIENT_ID, settings.XERO_CLIENT_SECRET, expiration_buffer=0)
+        self._client = client
+
+    def refresh_access_token(self, api_client) -> bool:
+        self._client._reload(rejected=self.access_token)
+        self.update_token(**self._client._token_dict())
+        return True
+
+
+class XeroClient:
+    def __init__(self, xero_account: XeroAccount):
+        self.xero_account = xero_account
+
+    # -- tokens ---------------------------------------------------------------------------------
+    def _reload(self, rejected: str = "") -> None:
+        self.xero_account = oauth.xero_account_access_token(xero_account_id=self.xero_account.pk, rejected=rejected)
+
+    def _token_dict(self) -> dict:
+        account = self.xero_account
+        if not account.has_grant or account.token_expires_at - timezone.now() <= oauth._refresh_margin(account):
+            self._reload()
+            account = self.xero_account
+        return {
+            "access_token": account.access_token,
+            "refresh_token": account.refresh_token or None,
+            "scope": list(account.scopes),
+            "expires_at": account.token_expires_at.timestamp(),
+            "expires_in": max(int((account.token_expires_at - timezone.now()).total_seconds()), 0),
+            "token_type": "Bearer",
+        }
+
+    def _api_client(self) -> ApiClient:
+        return sdk_api_client(token_getter=self._token_dict, oauth2_token=_LockedRefreshToken(self))
+
+    @property
+    def accounting(self) -> AccountingApi:
+        return AccountingApi(self._api_client(), base_url=f"{settings.XERO_API_BASE}/api.xro/2.0")
+
+    @property
+    def identity(self) -> IdentityApi:
+        return IdentityApi(self._api_client(), base_url=settings.XERO_API_BASE)
+
+    def _call(self, request: Callable[[], T]) -> T:
+        """Run one SDK request; a 401 refreshes the token once and retries; errors leave typed."""
+        rejected = ""
+        for attempt in (1, 2):
+            try:
+                if rejected:
+                    self._reload(rejected=rejected)
+                used = self.xero_account.access_token
+                return request()
+            except Exception as raw:  # translated below: callers only see XeroError
+                error = translate(raw, organisation=self.xero_account.tenant_name or "Xero")
+                if isinstance(error, XeroTokenRejected) and attempt == 1:
+                    rejected = used
+                    continue
+                if isinstance(error, XeroTokenRejected):
+                    error = XeroAuthError("Xero keeps refusing Onport's access token. An admin must reconnect.")
+                if isinstance(error, XeroAuthError):
+                    from integrations.services import xero_account_mark_reconnect_needed  # services import us
+
+                    xero_account_mark_reconnect_needed(xero_account_id=self.xero_account.pk, problem=error.message)
+                raise error from raw
+        raise AssertionError("unreachable")
+
+    def refresh_now(self) -> XeroAccount:
+        """Refresh the grant now (keep-alive), under the row lock like every refresh."""
+        self._call(lambda: self._reload(rejected=self.xero_account.access_token))
+        return self.xero_account
+
+    # -- identity -------------------------------------------------------------------------------
+    def connections(self, *, auth_event_id: str = "") -> list[XeroConnection]:
+        kwargs = {"auth_event_id": auth_event_id} if auth_event_id else {}
+        rows = self._call(lambda: self.identity.get_connections(**kwargs, _request_timeout=TIMEOUT))
+        return [_connection(row) for row in rows]
+
+    def connection_delete(self, connection_id: str) -> None:
+        self._call(lambda: self.identity.delete_connection(connection_id, _request_timeout=TIMEOUT))
+
+    # -- accounting -----------------------------------------------------------------------------
+    def organisation(self, tenant_id: str | None = None) -> XeroOrganisation:
+        tenant = tenant_id or self.xero_account.tenant_id
+        result = self._call(lambda: self.accounting.get_organisations(tenant, _request_timeout=TIMEOUT))
+        org = result.organisations[0]
+        return XeroOrganisation(
+            name=org.name or "",
+            short_code=org.short_code or "",
+            base_currency=str(getattr(org.base_currency, "value", org.base_currency) or ""),
+            period_lock_date=org.period_lock_date,
+            end_of_year_lock_date=org.end_of_year_lock_date,
+        )
+
+
+def connections_for_new_grant(tokens: oauth.TokenSet, *, auth_event_id: str) -> list[XeroConnection]:
+    """The organisations a consent just allowed, read with its fresh token before we store it."""
+    token = {
+        "access_token": tokens.access_token,
+        "scope": tokens.scopes,
+        "expires_at": tokens.expires_at.timestamp(),
+        "expires_in": 1800,
+        "token_type": "Bearer",
+    }
+    api_client = sdk_api_client(token_getter=lambda: token)
+    kwargs = {"auth_event_id": auth_event_id} if auth_event_id else {}
+    try:
+        rows = IdentityApi(api_client, base_url=settings.XERO_API_BASE).get_connections(**kwargs, _request_timeout=TIMEOUT)
+    except Exception as raw:  # translated: callers only see XeroError
+        raise translate(raw) from raw
+    return [_connection(row) for row in rows]
+
+
+def _connection(row) -> XeroConnection:
+    return XeroConnection(
+        id=str(row.id),
+        tenant_id=str(row.tenant_id),
+        tenant_name=row.tenant_name or "",
+        tenant_type=row.tenant_type or "",
+        auth_event_id=str(row.auth_event_id or ""),
+    )

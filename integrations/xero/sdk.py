@@ -1,0 +1,31 @@
+"""How we build xero-python's ApiClient: one per use, its token from a getter, urllib3 retries off.
+
+urllib3 retries a 429 by default, sleeping the whole Retry-After inside the call; our rate limiter and
+task retries decide when to try again instead, so the SDK's HTTP layer must answer at once.
+"""
+
+from collections.abc import Callable
+
+import urllib3
+from django.conf import settings
+from xero_python.api_client import ApiClient
+from xero_python.api_client.configuration import Configuration
+from xero_python.api_client.oauth2 import OAuth2Token
+
+NO_RETRIES = urllib3.Retry(total=0, redirect=0, respect_retry_after_header=False, raise_on_status=False)
+
+
+def sdk_api_client(*, token_getter: Callable[[], dict] | None = None, oauth2_token: OAuth2Token | None = None) -> ApiClient:
+    configuration = Configuration()
+    # Assigned, never passed to Configuration(): it is a copy-of-the-first-instance singleton (XERO.md §8).
+    configuration.oauth2_token = oauth2_token or OAuth2Token(
+        settings.XERO_CLIENT_ID, settings.XERO_CLIENT_SECRET, expiration_buffer=0
+    )
+    api_client = ApiClient(
+        configuration,
+        pool_threads=1,
+        oauth2_token_getter=token_getter,
+        oauth2_token_saver=lambda token: None,  # tokens are saved by our row-locked refresh only
+    )
+    api_client.rest_client.pool_manager.connection_pool_kw["retries"] = NO_RETRIES
+    return api_client

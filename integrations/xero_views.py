@@ -1,0 +1,123 @@
+"""Integrations > Xero: the Xero accounts of the acting account (admins only)."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from integrations import services
+from integrations.forms import XeroAccountForm
+from integrations.models import XeroAccount
+from integrations.services import ConnectError
+from onport.permissions import account_required
+
+
+def _xero_account(request, pk: int) -> XeroAccount:
+    return get_object_or_404(XeroAccount.objects.for_account(request.account), pk=pk)
+
+
+def _panel_version(xero_account: XeroAccount) -> str:
+    """Changes whenever anything the status panel shows changes (updated_at misses queryset updates)."""
+    shown = [xero_account.status, xero_account.tenant_id, xero_account.problem, xero_account.available_tenants,
+             str(xero_account.token_expires_at), xero_account.has_grant, xero_account.short_code]
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _panel(request, xero_account: XeroAccount, template: str):
+    return render(request, template, {"xero_account": xero_account, "version": _panel_version(xero_account)})
+
+
+def _callback_uri(request) -> str:
+    """The redirect URI registered with the Xero app: fixed, from PUBLIC_BASE_URL (not the Host header)."""
+    return f"{settings.PUBLIC_BASE_URL}{reverse('integrations:xero_callback')}"
+
+
+@account_required("admin")
+def xero_account_list(request):
+    return render(
+        request, "integrations/xero/xeroaccount_list.html",
+        {"xero_accounts": XeroAccount.objects.for_account(request.account)},
+    )
+
+
+@account_required("admin")
+def xero_account_create(request):
+    form = XeroAccountForm(request.POST or None, account=request.account)
+    if request.method == "POST" and form.is_valid():
+        xero_account = services.xero_account_create(account=request.account, name=form.cleaned_data["name"])
+        messages.success(request, f"Xero account “{xero_account.name}” created. Press Connect to link it to Xero.")
+        return redirect(xero_account)
+    return render(request, "integrations/xero/xeroaccount_form.html", {"form": form})
+
+
+@account_required("admin")
+def xero_account_detail(request, pk: int):
+    return _panel(request, _xero_account(request, pk), "integrations/xero/xeroaccount_detail.html")
+
+
+@account_required("admin")
+@require_GET
+def xero_account_status(request, pk: int):
+    """The status panel, polled by the page; 204 while nothing changed so the page keeps what was typed."""
+    xero_account = _xero_account(request, pk)
+    if request.GET.get("since") == _panel_version(xero_account):
+        return HttpResponse(status=204)
+    return _panel(request, xero_account, "integrations/xero/xeroaccount_status.html")
+
+
+@account_required("admin")
+@require_POST
+def xero_connect(request, pk: int):
+    xero_account = _xero_account(request, pk)
+    url = services.xero_connect_start(xero_account=xero_account, user=request.user, redirect_uri=_callback_uri(request))
+    return redirect(url)
+
+
+@login_required
+@require_GET
+def xero_callback(request):
+    """Xero sends the admin back here; the signed state says which Xero account it was for."""
+    try:
+        xero_account = services.xero_connect_complete(
+            user=request.user,
+            state=request.GET.get("state", ""),
+            code=request.GET.get("code", ""),
+            error=request.GET.get("error", ""),
+            redirect_uri=_callback_uri(request),
+        )
+    except ConnectError as error:
+        return render(request, "integrations/xero/callback_failed.html", {"problem": error.message}, status=400)
+    messages.success(request, "Connected to Xero. Choose the Tenant and confirm.")
+    return redirect(xero_account)
+
+
+@account_required("admin")
+@require_POST
+def xero_choose_tenant(request, pk: int):
+    xero_account = _xero_account(request, pk)
+    try:
+        xero_account = services.xero_account_choose_tenant(xero_account=xero_account, tenant_id=request.POST.get("tenant", ""))
+    except ConnectError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{xero_account.name} now syncs to {xero_account.tenant_name}.")
+    return redirect(xero_account)
+
+
+@account_required("admin")
+@require_POST
+def xero_disconnect(request, pk: int):
+    xero_account = _xero_account(request, pk)
+    try:
+        services.xero_account_disconnect(xero_account=xero_account)
+    except ConnectError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{xero_account.name} is disconnected from Xero. Its history is kept.")
+    return redirect(xero_account)
