@@ -1,0 +1,291 @@
+"""What bills (invoices) and credit notes share: contact, currency, dates, lines, tax and totals.
+
+`build_document` merges a request element into the stored document (or a new one), checks every
+rule it can and raises ElementInvalid with all messages, like Xero lists all of an element's errors.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from .accounting import ApiContext, ElementInvalid
+from .formats import format_lock_date, parse_date, parse_decimal, round_money, round_places
+from .totals import document_totals, line_amount, line_tax, quantize_quantity, settle_amounts, unit_places
+
+LINE_AMOUNT_TYPES = ("Exclusive", "Inclusive", "NoTax")
+LINE_INPUT_FIELDS = ("Description", "Quantity", "UnitAmount", "ItemCode", "AccountCode", "AccountID", "TaxType",
+                     "Tracking", "DiscountRate")
+PURCHASE_TYPES = {"ACCPAY", "ACCPAYCREDIT"}
+HEADER_FIELDS = ("Type", "Contact", "Date", "DueDate", "LineAmountTypes", "InvoiceNumber", "CreditNoteNumber",
+                 "Reference", "Url", "CurrencyCode", "CurrencyRate", "Status", "SentToContact",
+                 "ExpectedPaymentDate", "PlannedPaymentDate", "BrandingThemeID")
+DATE_FIELDS = ("Date", "DueDate", "ExpectedPaymentDate", "PlannedPaymentDate")
+
+
+def resolve_contact(ctx: ApiContext, reference: Any, messages: list[str]) -> dict[str, Any] | None:
+    """ContactID must exist and be active; a Name alone finds the active namesake or creates one."""
+    contacts = ctx.org["contacts"]
+    if not isinstance(reference, dict) or not (reference.get("ContactID") or reference.get("Name")):
+        messages.append("A Contact must be specified for this type of transaction")
+        return None
+    contact_id = (reference.get("ContactID") or "").lower()
+    if contact_id:
+        contact = contacts.get(contact_id)
+        if contact is None:
+            messages.append(f"Contact must be valid: no contact with ContactID '{reference['ContactID']}' exists.")
+            return None
+    else:
+        name = reference["Name"].strip().casefold()
+        contact = next((c for c in contacts.values()
+                        if c["ContactStatus"] == "ACTIVE" and c["Name"].strip().casefold() == name), None)
+        if contact is None:
+            contact = {"ContactID": str(uuid.uuid4()), "Name": reference["Name"].strip(), "ContactStatus": "ACTIVE",
+                       "ContactPersons": [], "Addresses": [], "Phones": [], "IsSupplier": False, "IsCustomer": False,
+                       "HasAttachments": False, "HasValidationErrors": False, "UpdatedDateUTC": ctx.now,
+                       "DefaultCurrency": ctx.organisation["BaseCurrency"], "_pending": True}
+    if contact["ContactStatus"] != "ACTIVE":
+        messages.append(f"The contact '{contact['Name']}' is archived. Archived contacts cannot be used on a document.")
+    return contact
+
+
+def check_lock_dates(ctx: ApiContext, document_date: date | None, messages: list[str], noun: str = "document") -> None:
+    organisation = ctx.organisation
+    period_lock, year_lock = organisation.get("PeriodLockDate"), organisation.get("EndOfYearLockDate")
+    if document_date is None:
+        return
+    if period_lock and document_date <= period_lock:
+        messages.append(f"The {noun} date cannot be before the period lock date, "
+                        f"currently set at {format_lock_date(period_lock)}")
+    elif year_lock and document_date <= year_lock:
+        messages.append(f"The {noun} date cannot be before the end of year lock date, "
+                        f"currently set at {format_lock_date(year_lock)}")
+
+
+def find_account(ctx: ApiContext, code: str | None, account_id: str | None) -> dict[str, Any] | None:
+    accounts = ctx.org["accounts"].values()
+    if code:
+        return next((a for a in accounts if a["Code"].lower() == str(code).lower()), None)
+    if account_id:
+        return ctx.org["accounts"].get(str(account_id).lower())
+    return None
+
+
+def build_document(ctx: ApiContext, element: dict[str, Any], existing: dict[str, Any] | None, *,
+                   allowed_types: tuple[str, ...], noun: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(document, contact) for the element merged over `existing`; raises ElementInvalid."""
+    messages: list[str] = []
+    document = {key: value for key, value in (existing or {}).items()}
+    for key in HEADER_FIELDS:
+        if key in element:
+            document[key] = element[key]
+    if document.get("Type") not in allowed_types:
+        messages.append(f"The {noun} Type must be one of {', '.join(allowed_types)}.")
+    if existing and element.get("Type") and element["Type"] != existing["Type"]:
+        messages.append(f"The Type of an existing {noun} cannot be changed.")
+    contact = resolve_contact(ctx, document.get("Contact"), messages)
+    for key in DATE_FIELDS:
+        if key in element and element[key] not in (None, ""):
+            try:
+                document[key] = parse_date(element[key])
+            except (TypeError, ValueError):
+                messages.append(f"The {key} '{element[key]}' is not a valid date.")
+                document[key] = None
+    document.setdefault("Date", ctx.now.date())
+    if document.get("Date") is None:
+        document["Date"] = ctx.now.date()
+    document["LineAmountTypes"] = document.get("LineAmountTypes") or "Exclusive"
+    if document["LineAmountTypes"] not in LINE_AMOUNT_TYPES:
+        messages.append("LineAmountTypes must be Exclusive, Inclusive or NoTax.")
+        document["LineAmountTypes"] = "Exclusive"
+    _check_currency(ctx, document, element, messages)
+    _check_text_fields(document, messages)
+    check_lock_dates(ctx, document["Date"], messages)
+    purchases = document.get("Type") in PURCHASE_TYPES
+    approving = (document.get("Status") or "DRAFT") not in {"DRAFT"}
+    raw_lines = element.get("LineItems") if "LineItems" in element else None
+    document["LineItems"] = _build_lines(ctx, raw_lines, existing, document["LineAmountTypes"], purchases, approving,
+                                         messages)
+    if not document["LineItems"]:
+        messages.append("At least one line item must be specified.")
+    document.update(document_totals(document["LineItems"], document["LineAmountTypes"]))
+    for key in ("SubTotal", "TotalTax", "Total"):
+        if element.get(key) is not None and _money_or_none(element[key]) != document[key]:
+            messages.append(f"The {noun} total does not equal the sum of the lines." if key == "Total" else
+                            f"The {noun} {key} {element[key]} does not equal the sum of the lines ({document[key]}).")
+    document.setdefault("AmountPaid", Decimal("0.00"))
+    document.setdefault("AmountCredited", Decimal("0.00"))
+    settle_amounts(document)
+    if messages:
+        raise ElementInvalid(list(dict.fromkeys(messages)))
+    return document, contact
+
+
+def _money_or_none(value: Any) -> Decimal | None:
+    try:
+        return round_money(parse_decimal(value))
+    except ValueError:
+        return None
+
+
+def _check_currency(ctx: ApiContext, document: dict[str, Any], element: dict[str, Any], messages: list[str]) -> None:
+    base = ctx.organisation["BaseCurrency"]
+    currency = document.get("CurrencyCode") or base
+    document["CurrencyCode"] = currency
+    if currency not in {c["Code"] for c in ctx.org["currencies"]}:
+        messages.append(f"Organisation is not subscribed to currency {currency}")
+        return
+    if currency == base:
+        document["CurrencyRate"] = Decimal("1")
+    elif element.get("CurrencyRate") is not None:
+        try:
+            document["CurrencyRate"] = round_places(parse_decimal(element["CurrencyRate"]), Decimal("0.000001"))
+        except ValueError:
+            messages.append("CurrencyRate must be a number.")
+    elif not isinstance(document.get("CurrencyRate"), Decimal) or "CurrencyCode" in element:
+        document["CurrencyRate"] = ctx.org["currency_rates"].get(currency, Decimal("1"))
+
+
+def _check_text_fields(document: dict[str, Any], messages: list[str]) -> None:
+    for key, limit in (("InvoiceNumber", 255), ("CreditNoteNumber", 255), ("Reference", 255)):
+        if document.get(key) and len(str(document[key])) > limit:
+            messages.append(f"{key} must be {limit} characters or fewer.")
+    url = document.get("Url")
+    if url:
+        parts = urlsplit(str(url))
+        if parts.scheme not in {"http", "https"} or not parts.netloc or len(url) > 2000:
+            messages.append(f"The Url '{url}' is not a valid URL.")
+
+
+def _build_lines(ctx: ApiContext, raw_lines: list[Any] | None, existing: dict[str, Any] | None, line_amount_types: str,
+                 purchases: bool, approving: bool, messages: list[str]) -> list[dict[str, Any]]:
+    previous = {line["LineItemID"]: line for line in (existing or {}).get("LineItems", [])}
+    if raw_lines is None:  # not sent: keep the lines, recompute (LineAmountTypes may have changed)
+        raw_lines = [{**{k: v for k, v in line.items() if k in LINE_INPUT_FIELDS}, "LineItemID": line_id,
+                      **({"TaxAmount": line["TaxAmount"]} if line.get("_tax_overridden") else {})}
+                     for line_id, line in previous.items()]
+    if not isinstance(raw_lines, list):
+        messages.append("LineItems must be a list.")
+        return []
+    lines = []
+    for raw in raw_lines:
+        if not isinstance(raw, dict):
+            messages.append("Each line item must be an object.")
+            continue
+        base = previous.get(str(raw.get("LineItemID") or "").lower())
+        merged = {**({k: v for k, v in base.items() if k in LINE_INPUT_FIELDS} if base else {}), **raw}
+        lines.append(_build_line(ctx, merged, base, line_amount_types, purchases, approving, messages))
+    return lines
+
+
+def _build_line(ctx: ApiContext, raw: dict[str, Any], base: dict[str, Any] | None, line_amount_types: str,
+                purchases: bool, approving: bool, messages: list[str]) -> dict[str, Any]:
+    description = (raw.get("Description") or "").strip()
+    if not description and not raw.get("ItemCode"):
+        messages.append("The description field is mandatory for each line item.")
+    numbers: dict[str, Decimal | None] = {}
+    for key in ("Quantity", "UnitAmount", "LineAmount", "TaxAmount", "DiscountRate"):
+        value = raw.get(key)
+        try:
+            numbers[key] = None if value is None else parse_decimal(value)
+        except ValueError:
+            messages.append(f"{key} must be a number.")
+            numbers[key] = None
+    quantity = quantize_quantity(numbers["Quantity"] if numbers["Quantity"] is not None else Decimal("1"))
+    if numbers["UnitAmount"] is None and numbers["LineAmount"] is not None and quantity:
+        unit = numbers["LineAmount"] / quantity
+    else:
+        unit = numbers["UnitAmount"] or Decimal("0")
+    unit = round_places(unit, unit_places(ctx.unitdp()))
+    amount = line_amount(quantity, unit, numbers["DiscountRate"])
+    if numbers["LineAmount"] is not None:
+        given = round_money(numbers["LineAmount"])
+        if numbers["UnitAmount"] is not None and given != amount:
+            messages.append(f"The LineAmount {given} of '{description}' does not equal "
+                            f"Quantity × UnitAmount ({amount}).")
+        amount = given
+    account = find_account(ctx, raw.get("AccountCode"), raw.get("AccountID"))
+    account_label = raw.get("AccountCode") or raw.get("AccountID")
+    unusable = (account is None or account["Status"] != "ACTIVE" or account["Type"] == "BANK"
+                or bool(account.get("SystemAccount")))
+    if account_label and unusable:
+        messages.append(f"Account code '{account_label}' is not a valid code for this document.")
+        account = None
+    elif not account_label and approving:
+        messages.append("The account code field is mandatory for each line item.")
+    tax_rate = _line_tax_rate(ctx, raw, account, line_amount_types, purchases, messages)
+    rate = tax_rate["EffectiveRate"] if tax_rate else Decimal("0")
+    tax = line_tax(amount, rate, line_amount_types)
+    tax_overridden = False
+    if numbers["TaxAmount"] is not None:
+        given_tax = round_money(numbers["TaxAmount"])
+        if given_tax != tax:
+            if line_amount_types == "NoTax" or not rate or given_tax < 0 or given_tax > abs(amount):
+                messages.append(f"The TaxAmount {given_tax} of '{description}' is not valid "
+                                f"for a line of {amount} at {rate}%.")
+            else:
+                tax, tax_overridden = given_tax, True
+    line = {
+        "LineItemID": base["LineItemID"] if base else str(uuid.uuid4()), "Description": description,
+        "Quantity": quantity, "UnitAmount": unit, "TaxType": tax_rate["TaxType"] if tax_rate else raw.get("TaxType"),
+        "TaxAmount": tax, "LineAmount": amount, "Tracking": raw.get("Tracking") or [],
+        "_tax_overridden": tax_overridden,
+    }
+    if account:
+        line["AccountCode"], line["AccountID"] = account["Code"], account["AccountID"]
+    for key in ("ItemCode",):
+        if raw.get(key):
+            line[key] = raw[key]
+    if numbers["DiscountRate"]:
+        line["DiscountRate"] = numbers["DiscountRate"]
+    return line
+
+
+def _line_tax_rate(ctx: ApiContext, raw: dict[str, Any], account: dict[str, Any] | None, line_amount_types: str,
+                   purchases: bool, messages: list[str]) -> dict[str, Any] | None:
+    rates = ctx.org["tax_rates"]
+    applies = "CanApplyToExpenses" if purchases else "CanApplyToRevenue"
+    code = raw.get("TaxType")
+    if not code:
+        no_tax = ("NONE" if "NONE" in rates else "BASEXCLUDED") if line_amount_types == "NoTax" else None
+        candidates = [no_tax, account.get("TaxType") if account else None, _default_tax_type(ctx, purchases)]
+        code = next((c for c in candidates
+                     if c and c in rates and rates[c]["Status"] == "ACTIVE" and rates[c][applies]), None)
+        return rates.get(code) if code else None
+    rate = rates.get(code)
+    if rate is None or rate["Status"] != "ACTIVE":
+        messages.append(f"Tax rate must be valid. The TaxType code '{code}' does not exist or is not active.")
+        return None
+    if not rate[applies]:
+        where = f"account code '{account['Code']}'" if account else "this document"
+        messages.append(f"The TaxType code '{code}' cannot be used with {where}.")
+        return None
+    return rate
+
+
+def _default_tax_type(ctx: ApiContext, purchases: bool) -> str:
+    uk = "INPUT2" in ctx.org["tax_rates"]
+    if purchases:
+        return "INPUT2" if uk else "INPUT"
+    return "OUTPUT2" if uk else "OUTPUT"
+
+
+def commit_contact(ctx: ApiContext, contact: dict[str, Any] | None, purchases: bool) -> dict[str, Any] | None:
+    """Save a contact created by name, and flag it as supplier/customer (no UpdatedDateUTC bump)."""
+    if contact is None:
+        return None
+    contact.pop("_pending", None)
+    contact["IsSupplier" if purchases else "IsCustomer"] = True
+    ctx.org["contacts"][contact["ContactID"]] = contact
+    return contact
+
+
+def contact_summary(ctx: ApiContext, contact_id: str) -> dict[str, Any]:
+    contact = ctx.org["contacts"].get(contact_id, {})
+    keys = ("ContactID", "ContactNumber", "Name", "ContactStatus", "EmailAddress")
+    summary = {key: contact[key] for key in keys if contact.get(key)}
+    summary.update({"HasValidationErrors": False})
+    return summary

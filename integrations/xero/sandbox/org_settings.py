@@ -1,0 +1,36 @@
+"""Read-only settings endpoints: Organisation, Accounts, TaxRates, Currencies."""
+
+from __future__ import annotations
+
+from werkzeug.wrappers import Response
+
+from .accounting import ApiContext, envelope, not_found, query_documents
+
+
+def get_organisation(ctx: ApiContext) -> Response:
+    return envelope(ctx, "Organisations", [ctx.organisation])
+
+
+def get_accounts(ctx: ApiContext) -> Response:
+    accounts = query_documents(ctx, list(ctx.org["accounts"].values()), default_order="Code")
+    return envelope(ctx, "Accounts", accounts)
+
+
+def get_account(ctx: ApiContext, account_id: str) -> Response:
+    account = ctx.org["accounts"].get(account_id.lower())
+    if account is None:
+        raise not_found()
+    return envelope(ctx, "Accounts", [account])
+
+
+def get_tax_rates(ctx: ApiContext) -> Response:
+    rates = query_documents(ctx, list(ctx.org["tax_rates"].values()), default_order="Name", modified_key=None)
+    tax_type = ctx.arg("TaxType")
+    if tax_type:
+        rates = [rate for rate in rates if rate["TaxType"] == tax_type]
+    return envelope(ctx, "TaxRates", rates)
+
+
+def get_currencies(ctx: ApiContext) -> Response:
+    currencies = query_documents(ctx, list(ctx.org["currencies"]), default_order="Code", modified_key=None)
+    return envelope(ctx, "Currencies", currencies)

@@ -1,0 +1,77 @@
+"""The /_sandbox endpoints used by tests and the demo."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.fixtures.xero_sandbox import SandboxHTTPError
+
+from .builders import bill, bills
+
+
+def test_bulk_contacts_for_import_benchmarks(xero_sandbox, xero, uk):
+    started = time.monotonic()
+    result = xero_sandbox.bulk_contacts(uk, 10000)
+    page = xero.accounting.get_contacts(uk, page=101, page_size=100)
+
+    assert result["created"] == 10000 and time.monotonic() - started < 10
+    assert page.pagination.item_count == 10029 and len(page.contacts) == 29
+
+
+def test_reset_restores_the_seed_and_the_start_up_settings(xero_sandbox, xero, uk, acme):
+    xero.accounting.create_invoices(uk, bills(bill(acme)))
+    xero_sandbox.configure(rate_per_minute=1)
+
+    xero_sandbox.reset()
+
+    state = xero_sandbox.state()
+    assert state["orgs"][uk]["invoices"] == {} and state["grants"] == {} and xero_sandbox.requests() == []
+    assert xero_sandbox.admin("GET", "config")["rate_per_minute"] == 60
+
+
+def test_unknown_settings_and_faults_are_refused(xero_sandbox):
+    with pytest.raises(SandboxHTTPError) as setting:
+        xero_sandbox.configure(rate_per_hour=5)
+    with pytest.raises(SandboxHTTPError) as fault:
+        xero_sandbox.faults(script=["explode"])
+
+    assert setting.value.status == 400 and "rate_per_hour" in setting.value.body["error"]
+    assert fault.value.status == 400
+
+
+def test_consent_checks_client_redirect_and_tenants(xero_sandbox):
+    with pytest.raises(SandboxHTTPError):
+        xero_sandbox.consent(client_id="someone-else")
+    with pytest.raises(SandboxHTTPError):
+        xero_sandbox.consent(redirect_uri="https://evil.example/cb")
+    with pytest.raises(SandboxHTTPError) as tenant:
+        xero_sandbox.consent(tenants=["00000000-0000-0000-0000-000000000000"])
+
+    assert tenant.value.status == 404
+
+
+def test_request_log_never_holds_secrets(xero_sandbox, xero, uk):
+    xero.api_client.refresh_oauth2_token()
+    xero.accounting.get_organisations(uk)
+
+    log = json.dumps(xero_sandbox.requests())
+    assert xero.token["access_token"] not in log and xero.token["refresh_token"] not in log
+    assert xero_sandbox.client_secret not in log
+    api_call = xero_sandbox.requests(path_prefix="/api.xro")[-1]
+    assert api_call["headers"]["Authorization"] == "Bearer …" and api_call["headers"]["xero-tenant-id"] == uk
+    assert api_call["client_id"] == xero_sandbox.client_id and api_call["status"] == 200
+
+
+def test_state_can_be_narrowed_to_one_tenant(xero_sandbox, uk):
+    assert list(xero_sandbox.state(uk)["orgs"]) == [uk]
+
+
+def test_invoice_status_can_be_forced_like_a_user_in_xero(xero_sandbox, xero, uk, acme):
+    created = xero.accounting.create_invoices(uk, bills(bill(acme))).invoices[0]
+
+    xero_sandbox.set_invoice_status(uk, created.invoice_id, "VOIDED")
+
+    assert xero.accounting.get_invoice(uk, created.invoice_id).invoices[0].status == "VOIDED"
