@@ -89,7 +89,7 @@ class XeroClient:
     def identity(self) -> IdentityApi:
         return IdentityApi(self._api_client(), base_url=settings.XERO_API_BASE)
 
-    def _call(self, request: Callable[[], T]) -> T:
+    def call(self, request: Callable[[], T]) -> T:
         """Run one SDK request; a 401 refreshes the token once and retries; errors leave typed."""
         rejected = ""
         for attempt in (1, 2):
@@ -114,22 +114,22 @@ class XeroClient:
 
     def refresh_now(self) -> XeroAccount:
         """Refresh the grant now (keep-alive), under the row lock like every refresh."""
-        self._call(lambda: self._reload(rejected=self.xero_account.access_token))
+        self.call(lambda: self._reload(rejected=self.xero_account.access_token))
         return self.xero_account
 
     # -- identity -------------------------------------------------------------------------------
     def connections(self, *, auth_event_id: str = "") -> list[XeroConnection]:
         kwargs = {"auth_event_id": auth_event_id} if auth_event_id else {}
-        rows = self._call(lambda: self.identity.get_connections(**kwargs, _request_timeout=TIMEOUT))
+        rows = self.call(lambda: self.identity.get_connections(**kwargs, _request_timeout=TIMEOUT))
         return [_connection(row) for row in rows]
 
     def connection_delete(self, connection_id: str) -> None:
-        self._call(lambda: self.identity.delete_connection(connection_id, _request_timeout=TIMEOUT))
+        self.call(lambda: self.identity.delete_connection(connection_id, _request_timeout=TIMEOUT))
 
     # -- accounting -----------------------------------------------------------------------------
     def organisation(self, tenant_id: str | None = None) -> XeroOrganisation:
         tenant = tenant_id or self.xero_account.tenant_id
-        result = self._call(lambda: self.accounting.get_organisations(tenant, _request_timeout=TIMEOUT))
+        result = self.call(lambda: self.accounting.get_organisations(tenant, _request_timeout=TIMEOUT))
         org = result.organisations[0]
         return XeroOrganisation(
             name=org.name or "",
