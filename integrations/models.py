@@ -99,3 +99,81 @@ class XeroAuthorization(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class XeroContactStatus(models.TextChoices):
+    ACTIVE = "ACTIVE", "Active"
+    ARCHIVED = "ARCHIVED", "Archived in Xero"
+    GDPRREQUEST = "GDPRREQUEST", "Removed in Xero (GDPR)"
+
+
+class XeroContact(models.Model):
+    """The organisation's contacts, imported into Onport per Xero account (ids differ between organisations)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    xero_account = models.ForeignKey(XeroAccount, on_delete=models.CASCADE, related_name="contacts")
+    contact_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    email = models.CharField(max_length=255, blank=True)
+    tax_number = models.CharField(max_length=50, blank=True)
+    contact_number = models.CharField(max_length=50, blank=True)
+    status = models.CharField(max_length=20, choices=XeroContactStatus.choices, default=XeroContactStatus.ACTIVE)
+    xero_updated_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["xero_account", "contact_id"], name="xero_contact_unique_id"),
+        ]
+        indexes = [
+            models.Index(fields=["xero_account", "name"], name="xero_contact_name"),
+            models.Index(fields=["xero_account", "email"], name="xero_contact_email"),
+            models.Index(fields=["xero_account", "tax_number"], name="xero_contact_tax_number"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactImportState(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class XeroContactImport(models.Model):
+    """One import of the organisation's contacts (the first in full, later ones incremental)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    xero_account = models.ForeignKey(XeroAccount, on_delete=models.CASCADE, related_name="contact_imports")
+    state = models.CharField(max_length=10, choices=ContactImportState.choices, default=ContactImportState.RUNNING)
+    modified_since = models.DateTimeField(null=True, blank=True, help_text="Empty for a full import.")
+    pages_done = models.PositiveIntegerField(default=0)
+    contacts_seen = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+
+class VendorXeroLink(models.Model):
+    """A vendor's Xero contact in one Xero account, and its coding overrides for bills."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    vendor = models.ForeignKey("contacts.Vendor", on_delete=models.CASCADE, related_name="xero_links")
+    xero_account = models.ForeignKey(XeroAccount, on_delete=models.CASCADE, related_name="vendor_links")
+    contact_id = models.CharField(max_length=64)
+    contact_name = models.CharField(max_length=255)
+    account_code_override = models.CharField("account code (products)", max_length=10, blank=True)
+    tax_type_override = models.CharField("tax type", max_length=50, blank=True)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "xero_account"], name="vendor_xero_link_unique"),
+        ]

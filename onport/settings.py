@@ -156,6 +156,10 @@ XERO_REVOKE_URL = env("XERO_REVOKE_URL", default="https://identity.xero.com/conn
 XERO_API_BASE = env("XERO_API_BASE", default="https://api.xero.com").rstrip("/")
 # Apps created before March 2026 may still ask for the broad accounting.transactions scope.
 XERO_LEGACY_SCOPES = env.bool("XERO_LEGACY_SCOPES", default=False)
+# Xero's per-organisation limits, shared by all workers through Redis (Xero allows 60/min and 5 in flight).
+XERO_CALLS_PER_MINUTE = env.int("XERO_CALLS_PER_MINUTE", default=60)
+XERO_CONCURRENT_CALLS = env.int("XERO_CONCURRENT_CALLS", default=2)
+XERO_RATE_WINDOW_SECONDS = env.float("XERO_RATE_WINDOW_SECONDS", default=60.0)
 # PKCE on top of the client secret; whether Xero accepts it from web apps is unconfirmed, so opt in.
 XERO_PKCE = env.bool("XERO_PKCE", default=False)
 

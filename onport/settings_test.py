@@ -3,6 +3,10 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+# Tests share the sandbox's organisations: a budget per test file would stall the suite. Tests of the
+# rate limiter set their own figures.
+os.environ.setdefault("XERO_CALLS_PER_MINUTE", "100000")
+os.environ.setdefault("XERO_CONCURRENT_CALLS", "10")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "5ZrvS8lhYjzE0cBnqsFs3rxd2v5V3c6iV0Hq3iIkPBM=")
 
 from onport.settings import *  # noqa: E402,F403

@@ -18,7 +18,8 @@ from xero_python.identity import IdentityApi
 
 from integrations.models import XeroAccount
 from integrations.xero import oauth
-from integrations.xero.errors import XeroAuthError, XeroTokenRejected, translate
+from integrations.xero.errors import XeroAuthError, XeroRateLimited, XeroTokenRejected, translate
+from integrations.xero.ratelimit import RateLimiter
 from integrations.xero.sdk import sdk_api_client
 
 T = TypeVar("T")
@@ -57,8 +58,12 @@ class _LockedRefreshToken(OAuth2Token):
 
 
 class XeroClient:
-    def __init__(self, xero_account: XeroAccount):
+    """Xero for one Xero account, for one job: build a new one per task or request (one ApiClient per use)."""
+
+    def __init__(self, xero_account: XeroAccount, *, max_wait: float = 30.0):
         self.xero_account = xero_account
+        self.max_wait = max_wait  # how long a call may wait for the shared rate limit before giving up
+        self._api = sdk_api_client(token_getter=self._token_dict, oauth2_token=_LockedRefreshToken(self))
 
     # -- tokens ---------------------------------------------------------------------------------
     def _reload(self, rejected: str = "") -> None:
@@ -78,28 +83,37 @@ class XeroClient:
             "token_type": "Bearer",
         }
 
-    def _api_client(self) -> ApiClient:
-        return sdk_api_client(token_getter=self._token_dict, oauth2_token=_LockedRefreshToken(self))
-
     @property
     def accounting(self) -> AccountingApi:
-        return AccountingApi(self._api_client(), base_url=f"{settings.XERO_API_BASE}/api.xro/2.0")
+        return AccountingApi(self._api, base_url=f"{settings.XERO_API_BASE}/api.xro/2.0")
 
     @property
     def identity(self) -> IdentityApi:
-        return IdentityApi(self._api_client(), base_url=settings.XERO_API_BASE)
+        return IdentityApi(self._api, base_url=settings.XERO_API_BASE)
 
-    def call(self, request: Callable[[], T]) -> T:
-        """Run one SDK request; a 401 refreshes the token once and retries; errors leave typed."""
+    def call(self, request: Callable[[], T], *, tenant_id: str | None = None) -> T:
+        """Run one SDK request inside the organisation's shared rate limit (accounting calls name a tenant).
+
+        A 401 refreshes the token once and retries; a 429 blocks the organisation for Retry-After;
+        errors leave typed.
+        """
+        limiter = RateLimiter(tenant_id) if tenant_id else None
         rejected = ""
         for attempt in (1, 2):
             try:
                 if rejected:
                     self._reload(rejected=rejected)
                 used = self.xero_account.access_token
-                return request()
+                if limiter is None:
+                    return request()
+                with limiter.slot(max_wait=self.max_wait):
+                    result = request()
+                limiter.observe(_minute_remaining(self._api))
+                return result
             except Exception as raw:  # translated below: callers only see XeroError
                 error = translate(raw, organisation=self.xero_account.tenant_name or "Xero")
+                if isinstance(error, XeroRateLimited) and limiter and error.problem != "onport":
+                    limiter.block(error.retry_after)
                 if isinstance(error, XeroTokenRejected) and attempt == 1:
                     rejected = used
                     continue
@@ -129,7 +143,7 @@ class XeroClient:
     # -- accounting -----------------------------------------------------------------------------
     def organisation(self, tenant_id: str | None = None) -> XeroOrganisation:
         tenant = tenant_id or self.xero_account.tenant_id
-        result = self.call(lambda: self.accounting.get_organisations(tenant, _request_timeout=TIMEOUT))
+        result = self.call(lambda: self.accounting.get_organisations(tenant, _request_timeout=TIMEOUT), tenant_id=tenant)
         org = result.organisations[0]
         return XeroOrganisation(
             name=org.name or "",
@@ -138,6 +152,12 @@ class XeroClient:
             period_lock_date=org.period_lock_date,
             end_of_year_lock_date=org.end_of_year_lock_date,
         )
+
+
+def _minute_remaining(api_client: ApiClient) -> int | None:
+    response = getattr(api_client, "last_response", None)
+    value = response.getheader("X-MinLimit-Remaining") if response is not None else None
+    return int(value) if value and value.isdigit() else None
 
 
 def connections_for_new_grant(tokens: oauth.TokenSet, *, auth_event_id: str) -> list[XeroConnection]:
