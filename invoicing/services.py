@@ -23,6 +23,7 @@ from invoicing.models import (
     PurchaseOrderLine,
 )
 from invoicing.money import line_amounts, round_money
+from invoicing.signals import invoice_issued
 from onport.models import Account
 from onport.services import sequence_next
 
@@ -280,6 +281,7 @@ def invoice_issue(*, invoice: PurchaseInvoice, actor=None) -> PurchaseInvoice:
         invoice.issued_at = timezone.now()
         invoice.save(update_fields=["status", "issued_at", "updated_at"])
         _record(invoice, actor=actor, action="issued", message="Invoice issued.")
+        transaction.on_commit(lambda: invoice_issued.send(sender=PurchaseInvoice, invoice_id=invoice.pk))
     return invoice
 
 

@@ -128,6 +128,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "xero-keepalive": {"task": "integrations.tasks.xero_keepalive_all", "schedule": 6 * 60 * 60},
+    "accounting-sweep": {"task": "accounting.tasks.accounting_sweep", "schedule": 60},
 }
 
 CACHES = {

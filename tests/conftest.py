@@ -6,6 +6,7 @@ from tests.factories import PASSWORD, AccountFactory, MembershipFactory, VendorF
 pytest_plugins = [
     "tests.fixtures.xero_sandbox",
     "tests.fixtures.xero_connect",
+    "tests.fixtures.accounting",
 ]
 
 

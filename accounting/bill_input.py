@@ -1,0 +1,106 @@
+"""From an issued invoice to the bill we send, after checks made without calling Xero (the preflight).
+
+A problem is returned in a finance person's words with the fix, never raised: the caller records it.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.urls import reverse
+
+from accounting.models import AccountingSettings, LineAmountType, TaxRateMapping
+from integrations.models import VendorXeroLink, XeroAccount, XeroContact, XeroContactStatus
+from integrations.xero.mapping import BillInput, BillLine
+from invoicing.models import InvoiceStatus, LineKind, PurchaseInvoice
+
+
+@dataclass(frozen=True)
+class CodingContext:
+    """Everything the preflight needs for many invoices of one Xero account, loaded in a fixed number of queries."""
+
+    settings: AccountingSettings
+    links: dict[int, VendorXeroLink]  # by vendor id
+    archived_contacts: set[str]
+    tax_types: dict[Decimal, str]  # by Onport tax rate
+
+    @classmethod
+    def load(cls, *, xero_account: XeroAccount, vendor_ids: set[int]) -> "CodingContext":
+        links = VendorXeroLink.objects.filter(xero_account=xero_account, vendor_id__in=vendor_ids)
+        links = {link.vendor_id: link for link in links}
+        archived = XeroContact.objects.filter(
+            xero_account=xero_account, contact_id__in=[link.contact_id for link in links.values()]
+        ).exclude(status=XeroContactStatus.ACTIVE)
+        mappings = TaxRateMapping.objects.filter(xero_account=xero_account)
+        return cls(
+            settings=AccountingSettings.objects.get(account_id=xero_account.account_id),
+            links=links,
+            archived_contacts=set(archived.values_list("contact_id", flat=True)),
+            tax_types={mapping.rate.normalize(): mapping.tax_type for mapping in mappings},
+        )
+
+
+def invoice_url(invoice: PurchaseInvoice) -> str:
+    """The invoice's page in Onport: Xero's "Go to Onport", and how we recognise our bill in Xero."""
+    return f"{settings.PUBLIC_BASE_URL}{reverse('invoicing:invoice_detail', args=[invoice.pk])}"
+
+
+def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | str:
+    """The bill for this invoice, or the problem that stops it (in plain words, with the fix)."""
+    setup = context.settings
+    if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PAID):
+        return f"Invoice {invoice.number} is {invoice.get_status_display().lower()}: only issued invoices are synced."
+    link = context.links.get(invoice.vendor_id)
+    tab = "the Tax tab" if invoice.vendor.is_dropship else "its contact edit page"
+    if link is None:
+        return f"Vendor '{invoice.vendor.name}' is not linked to a Xero contact — link it on {tab}."
+    if link.contact_id in context.archived_contacts:
+        return (
+            f"The Xero contact '{link.contact_name}' of vendor '{invoice.vendor.name}' is archived in Xero — "
+            f"un-archive it in Xero or link another contact on {tab}."
+        )
+    product_account = link.account_code_override or setup.product_account_code
+    if not product_account or not setup.shipping_account_code:
+        return "Choose the account codes for product and shipping lines in Setup > Accounting."
+    if invoice.amounts_include_tax:
+        line_amount_type = LineAmountType.INCLUSIVE
+    elif setup.line_amount_type == LineAmountType.NO_TAX and invoice.tax_total:
+        return (
+            f"Invoice {invoice.number} has {invoice.tax_total} tax but Setup > Accounting sends bills with no tax — "
+            "choose tax exclusive amounts there."
+        )
+    else:
+        line_amount_type = setup.line_amount_type
+    lines = []
+    for line in invoice.lines.all():
+        tax_type = ""
+        if line_amount_type != LineAmountType.NO_TAX:
+            tax_type = link.tax_type_override or context.tax_types.get(line.tax_rate.normalize(), "")
+            if not tax_type:
+                return f"Choose the Xero tax type for the {line.tax_rate.normalize()} % tax rate in Setup > Accounting."
+        is_shipping = line.kind == LineKind.SHIPPING
+        lines.append(
+            BillLine(
+                description="Shipping" if is_shipping else f"{line.sku} {line.description}".strip(),
+                quantity=line.quantity,
+                unit_amount=line.unit_cost,
+                account_code=setup.shipping_account_code if is_shipping else product_account,
+                tax_type=tax_type,
+            )
+        )
+    return BillInput(
+        contact_id=link.contact_id,
+        number=invoice.number,
+        date=invoice.issue_date,
+        due_date=(
+            invoice.issue_date + datetime.timedelta(days=invoice.vendor.payment_terms_days)
+            if setup.due_date_from_terms
+            else invoice.due_date
+        ),
+        currency=invoice.currency,
+        line_amount_type=line_amount_type,
+        status=setup.bill_status,
+        url=invoice_url(invoice),
+        lines=tuple(lines),
+    )

@@ -1,0 +1,250 @@
+"""Sending a Xero account's outbox: claim up to 50 rows, check them, send one request, record each result.
+
+Exactly once: the rows are marked `sending` with a lease before anything is sent; a lost answer turns
+them `unknown`, and an unknown row is looked up in Xero (by contact, number and our Url) and adopted
+before anything is sent again. No database transaction is held across a Xero call.
+"""
+
+import datetime
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounting.bill_input import CodingContext, bill_input, invoice_url
+from accounting.models import AccountingSync, SyncState
+from accounting.sync import retry_delay, syncs_record
+from integrations.models import XeroAccount
+from integrations.xero import bills as xero_bills
+from integrations.xero.client import XeroClient
+from integrations.xero.errors import XeroAuthError, XeroError, XeroRateLimited, XeroUnavailable, XeroValidationError
+from integrations.xero.mapping import BillInput, deep_link, fingerprint
+
+LEASE = datetime.timedelta(minutes=2)
+UNKNOWN_SETTLE = datetime.timedelta(seconds=5)  # let a slow write land in Xero before looking for it
+LOCK_SECONDS = 300
+NOT_MODIFIABLE = "not of valid status for modification"
+
+
+@dataclass
+class DrainReport:
+    batches: int = 0
+    synced: int = 0
+    failed: int = 0
+    attention: int = 0
+    unknown: int = 0
+    adopted: int = 0
+    retry_at: datetime.datetime | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def drain(*, xero_account_id: int) -> DrainReport:
+    """Send everything that is due for this Xero account; one drain per Xero account at a time."""
+    report = DrainReport()
+    lock_key, token = f"xero-drain:{xero_account_id}", uuid.uuid4().hex
+    if not cache.add(lock_key, token, LOCK_SECONDS):
+        report.notes.append("another drain is running")
+        return report
+    try:
+        xero_account = XeroAccount.objects.get(pk=xero_account_id)
+        if not xero_account.is_ready:
+            _pause(xero_account)
+            return report
+        client = XeroClient(xero_account)
+        while True:
+            cache.touch(lock_key, LOCK_SECONDS)
+            resolved = _resolve_unknown(client, report)
+            rows = _claim(xero_account)
+            if not rows and not resolved:
+                break
+            if rows:
+                _send(client, rows, report)
+                report.batches += 1
+    except XeroAuthError:
+        _pause(XeroAccount.objects.get(pk=xero_account_id))
+    except XeroRateLimited as limited:
+        report.retry_at = timezone.now() + datetime.timedelta(seconds=limited.retry_after)
+    finally:
+        if cache.get(lock_key) == token:
+            cache.delete(lock_key)
+    return report
+
+
+def _due(xero_account: XeroAccount, state: str):
+    now = timezone.now()
+    return AccountingSync.objects.filter(xero_account=xero_account, state=state).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def _claim(xero_account: XeroAccount) -> list[AccountingSync]:
+    """Lease up to 50 pending rows (skipping rows another worker holds); a short transaction, no HTTP."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            _due(xero_account, SyncState.PENDING).select_for_update(skip_locked=True)
+            .order_by("id").values_list("id", flat=True)[: xero_bills.BATCH_SIZE]
+        )
+        AccountingSync.objects.filter(id__in=ids).update(
+            state=SyncState.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1, updated_at=now
+        )
+    rows = AccountingSync.objects.filter(id__in=ids).select_related("invoice__vendor", "xero_account")
+    return list(rows.prefetch_related("invoice__lines").order_by("id"))
+
+
+def _idempotency_key(rows: list[AccountingSync], fingerprints: dict[int, str]) -> str:
+    material = "|".join(f"{row.id}:{fingerprints[row.id]}:{row.attempts}" for row in rows)
+    return "onport-bills-" + hashlib.sha256(material.encode()).hexdigest()[:48]
+
+
+def _send(client: XeroClient, rows: list[AccountingSync], report: DrainReport) -> None:
+    context = CodingContext.load(xero_account=client.xero_account, vendor_ids={row.invoice.vendor_id for row in rows})
+    outcomes, bills = [], {}
+    for row in rows:
+        built = bill_input(row.invoice, context)
+        if isinstance(built, str):
+            outcomes.append((row, SyncState.NEEDS_ATTENTION, built))
+            report.attention += 1
+        else:
+            bills[row.id] = built
+    fingerprints = {row_id: fingerprint(bill) for row_id, bill in bills.items()}
+    to_create, to_update = [], []
+    for row in rows:
+        if row.id not in bills:
+            continue
+        row.payload_fingerprint = fingerprints[row.id]
+        if not row.xero_id:
+            to_create.append(row)
+        elif row.synced_fingerprint == fingerprints[row.id]:
+            outcomes.append((row, SyncState.SYNCED, "Already up to date in Xero; nothing was sent."))
+        else:
+            to_update.append(row)
+    if to_create:
+        outcomes += _create(client, to_create, bills, fingerprints, report)
+    if to_update:
+        outcomes += _update(client, to_update, bills, fingerprints, report)
+    if outcomes:
+        syncs_record(outcomes, fields=[
+            "xero_id", "xero_url", "xero_status", "payload_fingerprint", "synced_fingerprint", "synced_at",
+            "idempotency_key", "next_attempt_at", "lease_until",
+        ])
+
+
+def _create(client, rows, bills: dict[int, BillInput], fingerprints, report) -> list[tuple]:
+    key = _idempotency_key(rows, fingerprints)
+    # Persist the key and fingerprints first: a worker killed mid-call leaves rows we can resolve.
+    AccountingSync.objects.filter(id__in=[row.id for row in rows]).update(idempotency_key=key)
+    for row in rows:
+        row.idempotency_key = key
+    try:
+        results = xero_bills.bills_create(client, [bills[row.id] for row in rows], idempotency_key=key)
+    except XeroError as error:
+        return _batch_failed(rows, error, report, sent=True)
+    return [_outcome(client, row, result, fingerprints[row.id], report) for row, result in zip(rows, results)]
+
+
+def _update(client, rows, bills, fingerprints, report) -> list[tuple]:
+    key = _idempotency_key(rows, fingerprints)
+    try:
+        results = xero_bills.bills_update(client, {row.xero_id: bills[row.id] for row in rows}, idempotency_key=key)
+    except XeroError as error:
+        return _batch_failed(rows, error, report, sent=False)
+    outcomes = []
+    for row in rows:
+        result = results[row.xero_id]
+        if any(NOT_MODIFIABLE in message for message in result.messages):
+            message = (
+                "The bill in Xero is paid or voided, so Onport did not change it and did not create a second one. "
+                "Correct it in Xero (or with a credit note)."
+            )
+            row.lease_until = None
+            outcomes.append((row, SyncState.NEEDS_ATTENTION, message))
+            report.attention += 1
+        else:
+            outcomes.append(_outcome(client, row, result, fingerprints[row.id], report, updated=True))
+    return outcomes
+
+
+def _outcome(client, row, result, fingerprint_now, report, updated=False) -> tuple:
+    row.lease_until = None
+    if not result.ok:
+        report.failed += 1
+        return row, SyncState.FAILED, "Xero refused the bill: " + " ".join(result.messages)
+    row.xero_id, row.xero_status = result.xero_id, result.status
+    row.xero_url = deep_link(short_code=client.xero_account.short_code, bill_id=result.xero_id)
+    row.synced_fingerprint, row.synced_at = fingerprint_now, timezone.now()
+    report.synced += 1
+    message = "Bill updated in Xero." if updated else "Bill created in Xero."
+    if result.total is not None and result.total != row.invoice.total:
+        message += f" Note: Xero's total is {result.total}, Onport's is {row.invoice.total}."
+    return row, SyncState.SYNCED, message
+
+
+def _batch_failed(rows, error: XeroError, report: DrainReport, *, sent: bool) -> list[tuple]:
+    """The whole request failed: what we tell each row depends on whether Xero may have acted on it."""
+    now = timezone.now()
+    for row in rows:
+        row.lease_until = None
+    if isinstance(error, XeroRateLimited):
+        for row in rows:
+            row.next_attempt_at = now + datetime.timedelta(seconds=error.retry_after)
+        report.retry_at = rows[0].next_attempt_at
+        return [(row, SyncState.PENDING, "Xero's rate limit was reached; it will be sent again shortly.") for row in rows]
+    if isinstance(error, XeroAuthError):
+        return [(row, SyncState.PAUSED, error.message) for row in rows]
+    if isinstance(error, XeroValidationError):
+        report.failed += len(rows)
+        return [(row, SyncState.FAILED, "Xero refused the bill: " + error.message) for row in rows]
+    if sent and isinstance(error, XeroUnavailable):
+        report.unknown += len(rows)
+        for row in rows:
+            row.next_attempt_at = now + UNKNOWN_SETTLE
+        return [(row, SyncState.UNKNOWN, "Xero did not answer; checking whether the bill was created before sending again.")
+                for row in rows]
+    for row in rows:
+        row.next_attempt_at = now + retry_delay(row.attempts)
+    return [(row, SyncState.PENDING, f"{error.message} It will be sent again.") for row in rows]
+
+
+def _resolve_unknown(client: XeroClient, report: DrainReport) -> bool:
+    """Rows whose outcome is unknown (or whose worker died): adopt their bill if Xero has it, else send again."""
+    xero_account = client.xero_account
+    now = timezone.now()
+    AccountingSync.objects.filter(xero_account=xero_account, state=SyncState.SENDING, lease_until__lt=now).update(
+        state=SyncState.UNKNOWN, next_attempt_at=now, updated_at=now
+    )
+    rows = list(_due(xero_account, SyncState.UNKNOWN).select_related("invoice__vendor").order_by("id")[:50])
+    if not rows:
+        return False
+    context = CodingContext.load(xero_account=xero_account, vendor_ids={row.invoice.vendor_id for row in rows})
+    contact_ids = [context.links[row.invoice.vendor_id].contact_id for row in rows if row.invoice.vendor_id in context.links]
+    found = xero_bills.bills_find(client, contact_ids=contact_ids, numbers=[row.invoice.number for row in rows]) if contact_ids else []
+    ours = {bill.url: bill for bill in found}
+    outcomes = []
+    for row in rows:
+        bill = ours.get(invoice_url(row.invoice))
+        row.lease_until = None
+        if bill is not None:
+            row.xero_id, row.xero_status, row.synced_at = bill.xero_id, bill.status, now
+            row.xero_url = deep_link(short_code=xero_account.short_code, bill_id=bill.xero_id)
+            row.synced_fingerprint = row.payload_fingerprint
+            outcomes.append((row, SyncState.SYNCED, "Found the bill Xero had created before its answer was lost; adopted it."))
+            report.adopted += 1
+        else:
+            row.next_attempt_at = now
+            outcomes.append((row, SyncState.PENDING, "The bill is not in Xero; it will be sent again."))
+    syncs_record(outcomes, fields=["xero_id", "xero_url", "xero_status", "synced_fingerprint", "synced_at", "lease_until", "next_attempt_at"])
+    return True
+
+
+def _pause(xero_account: XeroAccount) -> None:
+    """Reconnect needed: hold this Xero account's rows (nothing is dropped; the sweep resumes them)."""
+    # Only rows not yet sent: a `sending` row may be in Xero already, so it waits to be resolved as unknown.
+    rows = list(AccountingSync.objects.filter(xero_account=xero_account, state=SyncState.PENDING))
+    message = f"Paused: the Xero account “{xero_account.name}” needs reconnecting (Integrations > Xero)."
+    if rows:
+        syncs_record([(row, SyncState.PAUSED, message) for row in rows], fields=[])

@@ -1,0 +1,130 @@
+"""The outbox of bills to push to Xero: asking for a sync, and recording what happened.
+
+One AccountingSync row per invoice: a second request for the same invoice finds the same row, which
+alone stops double clicks and manual-versus-automatic races. `accounting.drain` sends the rows.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounting.models import AccountingSettings, AccountingSync, SyncEvent, SyncKind, SyncState
+from invoicing.models import InvoiceStatus, PurchaseInvoice
+from onport.models import Account
+
+IN_FLIGHT = (SyncState.SENDING, SyncState.UNKNOWN)
+
+
+class SyncRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def accounting_settings(account: Account) -> AccountingSettings:
+    setup, _ = AccountingSettings.objects.get_or_create(account=account)
+    return setup
+
+
+def _queue_drain(xero_account_id: int) -> None:
+    from accounting.tasks import xero_drain  # tasks import the engine
+
+    transaction.on_commit(lambda: xero_drain.delay(xero_account_id))
+
+
+def sync_request(*, invoice: PurchaseInvoice, actor=None, automatic: bool = False) -> AccountingSync:
+    """Ask for the invoice's bill to be created (or brought up to date) in Xero; idempotent."""
+    return sync_request_many(account=invoice.account, invoices=[invoice], actor=actor, automatic=automatic)[0]
+
+
+def sync_request_many(
+    *, account: Account, invoices: Iterable[PurchaseInvoice], actor=None, automatic: bool = False
+) -> list[AccountingSync]:
+    setup = accounting_settings(account)
+    xero_account = setup.xero_account
+    if xero_account is None:
+        raise SyncRefused("Choose the Xero account to sync to in Setup > Accounting first.")
+    invoices = list(invoices)
+    refused = [invoice.number for invoice in invoices if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PAID)]
+    if refused:
+        raise SyncRefused(f"Only issued invoices are synced: {', '.join(refused[:5])} {'is' if len(refused) == 1 else 'are'} not.")
+    now = timezone.now()
+    how = "automatically on issue" if automatic else "by " + (actor.email if actor else "Onport")
+    syncs = []
+    with transaction.atomic():
+        # Lock the invoices first: a request for an invoice without a row yet has no row to lock.
+        list(PurchaseInvoice.objects.select_for_update().filter(pk__in=[invoice.pk for invoice in invoices]).values_list("pk"))
+        existing = {
+            sync.invoice_id: sync
+            for sync in AccountingSync.objects.select_for_update().filter(
+                invoice__in=invoices, kind=SyncKind.BILL, adjustment=None
+            )
+        }
+        for invoice in invoices:
+            sync = existing.get(invoice.pk)
+            if sync is None:
+                sync = AccountingSync.objects.create(
+                    account=account, xero_account=xero_account, invoice=invoice, kind=SyncKind.BILL,
+                    requested_by=actor, next_attempt_at=now,
+                )
+                sync_record(sync, SyncState.PENDING, f"Sync requested {how}.")
+            elif sync.state in IN_FLIGHT:
+                sync_record(sync, sync.state, f"Sync requested {how}; it is already on its way to Xero.", save=False)
+            else:
+                sync.state, sync.next_attempt_at, sync.requested_by = SyncState.PENDING, now, actor
+                sync.xero_account = sync.xero_account if sync.xero_id else xero_account
+                sync_record(sync, SyncState.PENDING, f"Sync requested {how}.")
+            syncs.append(sync)
+        _queue_drain(xero_account.pk)
+    return syncs
+
+
+def sync_record(sync: AccountingSync, state: str, message: str, *, save: bool = True, **fields) -> SyncEvent:
+    """Move one row to `state` with a message for its history (one row; batches use `syncs_record`)."""
+    for name, value in fields.items():
+        setattr(sync, name, value)
+    if save:
+        sync.state = state
+        if state in (SyncState.FAILED, SyncState.NEEDS_ATTENTION, SyncState.UNKNOWN, SyncState.PAUSED):
+            sync.last_error = message
+        elif state == SyncState.SYNCED:
+            sync.last_error = ""
+        sync.save()
+    return SyncEvent.objects.create(account_id=sync.account_id, sync=sync, invoice_id=sync.invoice_id, state=state, message=message)
+
+
+def syncs_record(outcomes: list[tuple[AccountingSync, str, str]], *, fields: list[str]) -> None:
+    """Save many rows' new states and their history in two queries: (row, state, message) each."""
+    now = timezone.now()
+    rows = []
+    for sync, state, message in outcomes:
+        sync.state = state
+        sync.updated_at = now
+        if state == SyncState.SYNCED:
+            sync.last_error = ""
+        elif state != SyncState.PENDING:
+            sync.last_error = message
+        rows.append(sync)
+    AccountingSync.objects.bulk_update(rows, ["state", "last_error", "updated_at", *fields])
+    SyncEvent.objects.bulk_create(
+        SyncEvent(account_id=sync.account_id, sync=sync, invoice_id=sync.invoice_id, state=state, message=message)
+        for sync, state, message in outcomes
+    )
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """Back-off for failures that may pass (Xero down): 30 s, 2 min, 10 min, 30 min, then hourly."""
+    return datetime.timedelta(seconds=[30, 120, 600, 1800][min(attempts, 4) - 1] if attempts < 5 else 3600)
+
+
+def invoice_issued_receiver(sender, *, invoice_id: int, **kwargs) -> None:
+    """Setup > Accounting's automatic sync: an issued invoice of a kind with the flag on is queued."""
+    invoice = PurchaseInvoice.objects.select_related("account").get(pk=invoice_id)
+    setup = accounting_settings(invoice.account)
+    if setup.xero_account_id and setup.auto_sync_for(invoice.kind):
+        try:
+            sync_request(invoice=invoice, automatic=True)
+        except SyncRefused:
+            pass  # e.g. voided meanwhile: nothing to sync

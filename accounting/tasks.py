@@ -1,0 +1,21 @@
+from celery import shared_task
+from django.utils import timezone
+
+from accounting.drain import drain
+from accounting.sweep import sweep
+
+
+@shared_task(acks_late=True)
+def xero_drain(xero_account_id: int) -> dict:
+    """Send a Xero account's due bills; come back when Xero's rate limit or a back-off says so."""
+    report = drain(xero_account_id=xero_account_id)
+    if report.retry_at:
+        xero_drain.apply_async((xero_account_id,), countdown=max((report.retry_at - timezone.now()).total_seconds(), 1))
+    return {"batches": report.batches, "synced": report.synced, "failed": report.failed, "adopted": report.adopted}
+
+
+@shared_task
+def accounting_sweep() -> None:
+    """Every minute (beat): expired leases, reconnected accounts, changed invoices; then drain what is due."""
+    for xero_account_id in sweep():
+        xero_drain.delay(xero_account_id)

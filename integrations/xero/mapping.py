@@ -1,0 +1,84 @@
+"""Pure functions from our bill to Xero's: no database, no HTTP (tested on their own).
+
+The accounting side fills a `BillInput`; this module alone knows how Xero spells it.
+"""
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from xero_python.accounting import Contact, CurrencyCode, Invoice, LineAmountTypes, LineItem
+from xero_python.api_client import serialize
+
+
+@dataclass(frozen=True)
+class BillLine:
+    description: str
+    quantity: int
+    unit_amount: Decimal
+    account_code: str
+    tax_type: str  # empty with line amount type NoTax
+
+
+@dataclass(frozen=True)
+class BillInput:
+    contact_id: str
+    number: str
+    date: datetime.date
+    due_date: datetime.date
+    currency: str
+    line_amount_type: str  # Exclusive | Inclusive | NoTax
+    status: str  # DRAFT | SUBMITTED | AUTHORISED
+    url: str
+    lines: tuple[BillLine, ...]
+
+
+def unit_decimals(bill: BillInput) -> int:
+    """4 when a unit amount has more than 2 decimals (Xero then needs unitdp=4), else 2."""
+    return 4 if any(line.unit_amount != line.unit_amount.quantize(Decimal("0.01")) for line in bill.lines) else 2
+
+
+def bill_model(bill: BillInput, *, xero_id: str | None = None) -> Invoice:
+    """The SDK's Invoice for a bill (ACCPAY). Only the ContactID is sent: other contact fields would edit the contact."""
+    places = Decimal("0.0001") if unit_decimals(bill) == 4 else Decimal("0.01")
+    lines = [
+        LineItem(
+            description=line.description,
+            quantity=float(line.quantity),
+            unit_amount=float(line.unit_amount.quantize(places)),
+            account_code=line.account_code,
+            **({"tax_type": line.tax_type} if line.tax_type else {}),
+        )
+        for line in bill.lines
+    ]
+    invoice = Invoice(
+        type="ACCPAY",
+        contact=Contact(contact_id=bill.contact_id),
+        invoice_number=bill.number,
+        date=bill.date,
+        due_date=bill.due_date,
+        currency_code=CurrencyCode[bill.currency],
+        line_amount_types=LineAmountTypes(bill.line_amount_type),
+        status=bill.status,
+        url=bill.url,
+        line_items=lines,
+    )
+    if xero_id:
+        invoice.invoice_id = xero_id
+    return invoice
+
+
+def fingerprint(bill: BillInput) -> str:
+    """A hash of the canonical payload: equal fingerprints mean Xero already has exactly this bill."""
+    canonical = json.dumps(serialize(bill_model(bill)), sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def deep_link(*, short_code: str, bill_id: str) -> str:
+    """Xero's link to the bill, opening the right organisation (XERO.md: deep links)."""
+    return (
+        f"https://go.xero.com/organisationlogin/default.aspx?shortcode={short_code}"
+        f"&redirecturl=/AccountsPayable/Edit.aspx?InvoiceID={bill_id}"
+    )
