@@ -128,3 +128,18 @@ def invoice_issued_receiver(sender, *, invoice_id: int, **kwargs) -> None:
             sync_request(invoice=invoice, automatic=True)
         except SyncRefused:
             pass  # e.g. voided meanwhile: nothing to sync
+
+
+def sync_retry(*, account: Account, states: Iterable[str], actor=None) -> int:
+    """Retry failed (or stuck) rows now, even though nothing changed; returns how many."""
+    rows = list(AccountingSync.objects.for_account(account).filter(state__in=list(states)))
+    if not rows:
+        return 0
+    now = timezone.now()
+    for row in rows:
+        row.next_attempt_at = now
+    who = actor.email if actor else "Onport"
+    syncs_record([(row, SyncState.PENDING, f"Retry requested by {who}.") for row in rows], fields=["next_attempt_at"])
+    for xero_account_id in {row.xero_account_id for row in rows}:
+        _queue_drain(xero_account_id)
+    return len(rows)

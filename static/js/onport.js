@@ -24,3 +24,12 @@
     });
   });
 })();
+
+// <input type="checkbox" data-select-all="NAME">: ticks or unticks every checkbox called NAME on the page.
+document.addEventListener("change", function (event) {
+  var name = event.target.getAttribute && event.target.getAttribute("data-select-all");
+  if (!name) return;
+  document.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+    box.checked = event.target.checked;
+  });
+});

@@ -388,13 +388,6 @@ def test_finance_sees_the_actions_of_each_status(finance_client, draft, issued):
     assert "Issued invoices are not edited silently" in issued_html
 
 
-def test_invoice_page_leaves_room_for_the_accounting_sync():
-    """The "sync accounting" button and the sync history panel get their blocks, empty for now."""
-    template = Path(settings.BASE_DIR, "templates/invoicing/invoice_detail.html").read_text()
-    assert "{% block sync_accounting_button %}{% endblock %}" in template
-    assert "{% block sync_accounting_history %}{% endblock %}" in template
-
-
 def test_issue_a_draft(finance_client, draft):
     response = finance_client.post(reverse("invoicing:invoice_issue", args=[draft.pk]), follow=True)
 

@@ -1,0 +1,73 @@
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounting.models import AccountingSync, SyncEvent, SyncKind, SyncState
+from invoicing.models import PurchaseInvoice
+from onport.models import Account
+
+MAX_BULK = 500
+
+
+def invoice_sync(*, invoice: PurchaseInvoice) -> AccountingSync | None:
+    return AccountingSync.objects.filter(invoice=invoice, kind=SyncKind.BILL, adjustment=None).first()
+
+
+def invoice_sync_events(*, invoice: PurchaseInvoice, limit: int = 20) -> list[SyncEvent]:
+    return list(SyncEvent.objects.filter(invoice=invoice).order_by("-created_at", "-id")[:limit])
+
+
+def invoice_for_sync(*, account: Account, invoice_id: int) -> PurchaseInvoice:
+    return get_object_or_404(PurchaseInvoice.objects.for_account(account).select_related("vendor"), pk=invoice_id)
+
+
+def invoices_for_sync(*, account: Account, invoice_ids: list[int]) -> list[PurchaseInvoice]:
+    return list(PurchaseInvoice.objects.for_account(account).filter(pk__in=invoice_ids[:MAX_BULK]))
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    total: int
+    by_state: dict[str, int]
+
+    @property
+    def done(self) -> int:
+        return sum(n for state, n in self.by_state.items() if state not in (SyncState.PENDING, SyncState.SENDING, SyncState.UNKNOWN))
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def sync_progress(*, account: Account, invoice_ids: list[int]) -> SyncProgress:
+    rows = AccountingSync.objects.for_account(account).filter(invoice_id__in=invoice_ids[:MAX_BULK], kind=SyncKind.BILL)
+    by_state = {row["state"]: row["n"] for row in rows.values("state").annotate(n=Count("id")).order_by()}
+    return SyncProgress(total=len(invoice_ids[:MAX_BULK]), by_state=by_state)
+
+
+@dataclass(frozen=True)
+class SyncLogFilter:
+    state: str = ""
+    vendor_id: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def sync_log(*, account: Account, filters: SyncLogFilter) -> QuerySet[AccountingSync]:
+    rows = AccountingSync.objects.for_account(account).select_related("invoice__vendor", "xero_account")
+    if filters.state:
+        rows = rows.filter(state=filters.state)
+    if filters.vendor_id:
+        rows = rows.filter(invoice__vendor_id=filters.vendor_id)
+    if filters.date_from:
+        rows = rows.filter(updated_at__date__gte=filters.date_from)
+    if filters.date_to:
+        rows = rows.filter(updated_at__date__lte=filters.date_to)
+    return rows.order_by("-updated_at", "-id")
+
+
+def sync_counts(*, account: Account) -> dict[str, int]:
+    rows = AccountingSync.objects.for_account(account).values("state").annotate(n=Count("id")).order_by()
+    return {row["state"]: row["n"] for row in rows}

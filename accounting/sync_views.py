@@ -1,0 +1,79 @@
+"""sync accounting: one invoice or many, their progress, and the Sync log."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from accounting import sync, sync_selectors
+from accounting.models import SyncState
+from accounting.sync_forms import SyncLogForm
+from onport.permissions import account_required
+
+
+@account_required("finance")
+@require_POST
+def invoice_sync(request, invoice_id: int):
+    invoice = sync_selectors.invoice_for_sync(account=request.account, invoice_id=invoice_id)
+    try:
+        sync.sync_request(invoice=invoice, actor=request.user)
+    except sync.SyncRefused as refused:
+        messages.error(request, refused.message)
+    return redirect(invoice)
+
+
+@account_required("view")
+@require_GET
+def invoice_sync_panel(request, invoice_id: int):
+    invoice = sync_selectors.invoice_for_sync(account=request.account, invoice_id=invoice_id)
+    return render(request, "accounting/sync/panel.html", {"invoice": invoice, **panel_context(invoice)})
+
+
+def panel_context(invoice) -> dict:
+    return {"sync": sync_selectors.invoice_sync(invoice=invoice), "sync_events": sync_selectors.invoice_sync_events(invoice=invoice)}
+
+
+@account_required("finance")
+@require_POST
+def invoices_sync(request):
+    """sync accounting for the invoices selected in the search results."""
+    ids = [int(value) for value in request.POST.getlist("invoice") if value.isdigit()]
+    invoices = sync_selectors.invoices_for_sync(account=request.account, invoice_ids=ids)
+    if not invoices:
+        messages.error(request, "Select the invoices to sync first.")
+        return redirect(request.POST.get("next") or reverse("invoicing:invoice_list"))
+    try:
+        sync.sync_request_many(account=request.account, invoices=invoices, actor=request.user)
+    except sync.SyncRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(request.POST.get("next") or reverse("invoicing:invoice_list"))
+    query = ",".join(str(invoice.pk) for invoice in invoices)
+    return redirect(f"{reverse('sync:progress')}?ids={query}")
+
+
+@account_required("view")
+@require_GET
+def sync_progress(request):
+    ids = [int(value) for value in request.GET.get("ids", "").split(",") if value.isdigit()]
+    progress = sync_selectors.sync_progress(account=request.account, invoice_ids=ids)
+    template = "accounting/sync/progress_bar.html" if request.headers.get("HX-Request") else "accounting/sync/progress.html"
+    return render(request, template, {"progress": progress, "ids": ",".join(map(str, ids)), "states": SyncState})
+
+
+@account_required("view")
+@require_GET
+def sync_log(request):
+    form = SyncLogForm(request.GET or None, account=request.account)
+    rows = sync_selectors.sync_log(account=request.account, filters=form.filters() if form.is_bound else sync_selectors.SyncLogFilter())
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    counts = sync_selectors.sync_counts(account=request.account)
+    return render(request, "accounting/sync/log.html", {"form": form, "page": page, "counts": counts, "states": SyncState})
+
+
+@account_required("finance")
+@require_POST
+def sync_retry_failed(request):
+    count = sync.sync_retry(account=request.account, states=[SyncState.FAILED, SyncState.NEEDS_ATTENTION], actor=request.user)
+    messages.success(request, f"{count} invoice{'s' if count != 1 else ''} queued to sync again." if count else "Nothing to retry.")
+    return redirect("sync:log")

@@ -1,0 +1,11 @@
+from django import template
+
+from accounting.sync_views import panel_context
+
+register = template.Library()
+
+
+@register.inclusion_tag("accounting/sync/panel.html", takes_context=True)
+def invoice_sync_panel(context, invoice):
+    """The invoice page's sync panel: state, View in Xero, what went wrong, history."""
+    return {"invoice": invoice, "request": context.get("request"), **panel_context(invoice)}
