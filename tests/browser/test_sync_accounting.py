@@ -1,0 +1,42 @@
+"""Contacts > Payments > search invoices > invoice > sync accounting → View in Xero, in a real browser."""
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from accounting.models import AccountingSync
+from tests.factories import MembershipFactory, VendorFactory, invoice_create, order_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_finance_syncs_an_invoice_and_follows_view_in_xero(page, login, live_server, settings, books, account):
+    settings.PUBLIC_BASE_URL = live_server.url
+    vendor = VendorFactory(account=account, name="Acme Packaging")
+    books.link(vendor, "Acme Packaging Ltd")
+    invoice = invoice_create(order=order_create(vendor=vendor, lines=[(4, "12.50"), (1, "7.9900")]))
+    finance = MembershipFactory(account=account, role="finance").user
+    login(page, finance.email)
+
+    # Contacts > Payments > search invoices > the invoice
+    page.get_by_role("link", name="Payments").click()
+    page.get_by_label("Number").fill(invoice.number)
+    page.get_by_role("button", name="Search invoices").click()
+    page.get_by_role("link", name=invoice.number).click()
+
+    # sync accounting → the page shows the confirmation and View in Xero
+    page.get_by_role("button", name="sync accounting").click()
+    view_in_xero = page.get_by_role("link", name="View in Xero")
+    expect(view_in_xero).to_be_visible(timeout=15_000)
+    page.screenshot(path="/tmp/onport-sync-accounting.png", full_page=True)
+
+    # the bill in Xero: contact, number, lines, totals, Url back to Onport
+    sync = AccountingSync.objects.get(invoice=invoice)
+    assert view_in_xero.get_attribute("href") == sync.xero_url and sync.xero_id in sync.xero_url
+    [bill] = books.bills()
+    assert bill["InvoiceID"] == sync.xero_id and bill["InvoiceNumber"] == invoice.number
+    assert bill["Contact"]["ContactID"] == books.link(vendor).contact_id
+    assert [line["Description"] for line in bill["LineItems"]] == ["SKU-1 Product 1", "SKU-2 Product 2", "Shipping"]
+    assert Decimal(str(bill["Total"])) == invoice.total
+    assert bill["Url"] == f"{live_server.url}{invoice.get_absolute_url()}"
