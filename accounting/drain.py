@@ -10,6 +10,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
@@ -24,7 +25,7 @@ from integrations.xero.client import XeroClient
 from integrations.xero.errors import XeroAuthError, XeroError, XeroRateLimited, XeroUnavailable, XeroValidationError
 from integrations.xero.mapping import BillInput, deep_link, fingerprint
 
-LEASE = datetime.timedelta(minutes=2)
+LEASE = datetime.timedelta(seconds=settings.SYNC_LEASE_SECONDS)  # a worker that dies mid-batch holds rows this long
 UNKNOWN_SETTLE = datetime.timedelta(seconds=5)  # let a slow write land in Xero before looking for it
 LOCK_SECONDS = 300
 NOT_MODIFIABLE = "not of valid status for modification"
@@ -68,6 +69,9 @@ def drain(*, xero_account_id: int) -> DrainReport:
         _pause(XeroAccount.objects.get(pk=xero_account_id))
     except XeroRateLimited as limited:
         report.retry_at = timezone.now() + datetime.timedelta(seconds=limited.retry_after)
+    except XeroError as error:  # Xero down while resolving: nothing was sent, come back later
+        report.notes.append(error.message)
+        report.retry_at = timezone.now() + datetime.timedelta(seconds=30)
     finally:
         if cache.get(lock_key) == token:
             cache.delete(lock_key)

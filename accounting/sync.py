@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounting.models import AccountingSettings, AccountingSync, SyncEvent, SyncKind, SyncState
 from invoicing.models import InvoiceStatus, PurchaseInvoice
+from onport.db import bulk_update_rows
 from onport.models import Account
 
 IN_FLIGHT = (SyncState.SENDING, SyncState.UNKNOWN)
@@ -107,7 +108,7 @@ def syncs_record(outcomes: list[tuple[AccountingSync, str, str]], *, fields: lis
         elif state != SyncState.PENDING:
             sync.last_error = message
         rows.append(sync)
-    AccountingSync.objects.bulk_update(rows, ["state", "last_error", "updated_at", *fields])
+    bulk_update_rows(rows, ["state", "last_error", "updated_at", *fields])
     SyncEvent.objects.bulk_create(
         SyncEvent(account_id=sync.account_id, sync=sync, invoice_id=sync.invoice_id, state=state, message=message)
         for sync, state, message in outcomes

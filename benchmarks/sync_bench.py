@@ -1,0 +1,76 @@
+"""Sync many invoices (5 lines + shipping each) to the Xero sandbox and print the figures.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onport_bench REDIS_URL=redis://127.0.0.1:6379/12 \\
+        .venv/bin/python benchmarks/sync_bench.py --invoices 10000
+    … --invoices 3000 --real-limits     # the sandbox and Onport at Xero's 60 calls/min
+
+Prints bills/s end to end and of Onport's own work (this process's CPU time: the sandbox runs in its
+own process), Xero calls per 1,000 bills, SQL queries per batch, and this worker's peak memory.
+"""
+
+import argparse
+import resource
+import time
+
+from harness import bills_in_sandbox, books_ready, django_setup, outbox_fill, sandbox_start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--invoices", type=int, default=10_000)
+    parser.add_argument("--real-limits", action="store_true", help="60 calls per minute, like Xero")
+    parser.add_argument("--port", type=int, default=8799)
+    args = parser.parse_args()
+
+    import os
+
+    os.environ.setdefault("XERO_CALLS_PER_MINUTE", "60" if args.real_limits else "100000")
+    django_setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounting.drain import drain
+    from accounting.models import AccountingSync
+
+    limits = ["--rate-per-minute", "60"] if args.real_limits else ["--rate-per-minute", "1000000", "--concurrent-limit", "100"]
+    settings.XERO_CALLS_PER_MINUTE = 60 if args.real_limits else 100_000
+    server = sandbox_start(args.port, *limits, "--day-limit", "1000000")
+    try:
+        started = time.perf_counter()
+        account, xero_account = books_ready(server, invoices=args.invoices, name="Benchmark Retail")
+        rows = outbox_fill(account, xero_account)
+        print(f"set-up: {rows} invoices in {time.perf_counter() - started:.1f} s")
+        calls_before = len(_api_calls(server))
+
+        wall, cpu = time.perf_counter(), time.process_time()
+        batches = 0
+        with CaptureQueriesContext(connection) as queries:
+            while AccountingSync.objects.filter(account=account, state__in=["pending", "unknown"]).exists():
+                report = drain(xero_account_id=xero_account.pk)
+                batches += report.batches
+                if report.retry_at:
+                    time.sleep(1)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+
+        synced = AccountingSync.objects.filter(account=account, state="synced").count()
+        calls = len(_api_calls(server)) - calls_before
+        bills = len(bills_in_sandbox(server, xero_account.tenant_id))
+        print(f"bills synced: {synced} (bills in the sandbox: {bills})")
+        print(f"end to end: {synced / wall:,.0f} bills/s ({synced / wall * 60:,.0f} bills/min) in {wall:.1f} s")
+        print(f"Onport's own work: {synced / cpu:,.0f} bills/s of CPU ({cpu:.1f} s CPU)")
+        print(f"Xero calls: {calls} = {calls * 1000 / max(synced, 1):.1f} per 1,000 bills")
+        print(f"SQL queries: {len(queries)} in {batches} batches = {len(queries) / max(batches, 1):.1f} per batch")
+        print(f"worker peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    finally:
+        server.stop()
+
+
+def _api_calls(server) -> list:
+    from harness import sandbox_admin
+
+    return sandbox_admin(server, "GET", "requests?path_prefix=/api.xro")["requests"]
+
+
+if __name__ == "__main__":
+    main()
