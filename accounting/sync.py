@@ -5,6 +5,7 @@ alone stops double clicks and manual-versus-automatic races. `accounting.drain` 
 """
 
 import datetime
+import random
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -116,8 +117,12 @@ def syncs_record(outcomes: list[tuple[AccountingSync, str, str]], *, fields: lis
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
-    """Back-off for failures that may pass (Xero down): 30 s, 2 min, 10 min, 30 min, then hourly."""
-    return datetime.timedelta(seconds=[30, 120, 600, 1800][min(attempts, 4) - 1] if attempts < 5 else 3600)
+    """Back-off for failures that may pass (Xero down): about 30 s, 2 min, 10 min, 30 min, then hourly.
+
+    Up to a fifth more at random, so rows that failed together do not all come back at the same moment.
+    """
+    base = [30, 120, 600, 1800][max(attempts, 1) - 1] if attempts < 5 else 3600
+    return datetime.timedelta(seconds=base * (1 + random.random() / 5))
 
 
 def invoice_issued_receiver(sender, *, invoice_id: int, **kwargs) -> None:

@@ -54,12 +54,14 @@ def main() -> None:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 
         synced = AccountingSync.objects.filter(account=account, state="synced").count()
-        calls = len(_api_calls(server)) - calls_before
+        answered = _api_calls(server)[calls_before:]
+        calls = len(answered)
         bills = len(bills_in_sandbox(server, xero_account.tenant_id))
         print(f"bills synced: {synced} (bills in the sandbox: {bills})")
         print(f"end to end: {synced / wall:,.0f} bills/s ({synced / wall * 60:,.0f} bills/min) in {wall:.1f} s")
         print(f"Onport's own work: {synced / cpu:,.0f} bills/s of CPU ({cpu:.1f} s CPU)")
-        print(f"Xero calls: {calls} = {calls * 1000 / max(synced, 1):.1f} per 1,000 bills")
+        print(f"Xero calls: {calls} = {calls * 1000 / max(synced, 1):.1f} per 1,000 bills "
+              f"({sum(1 for r in answered if r['status'] == 429)} answered 429)")
         print(f"SQL queries: {len(queries)} in {batches} batches = {len(queries) / max(batches, 1):.1f} per batch")
         print(f"worker peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     finally:

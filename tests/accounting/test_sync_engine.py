@@ -252,3 +252,11 @@ def test_drafts_are_refused_in_plain_words(books, linked_vendor):
 
     with pytest.raises(SyncRefused, match="Only issued invoices are synced"):
         sync_request(invoice=draft)
+
+
+def test_xero_being_down_backs_off_with_jitter():
+    from accounting.sync import retry_delay
+
+    delays = [retry_delay(1).total_seconds() for _ in range(50)]
+    assert all(30 <= delay <= 36 for delay in delays) and len(set(delays)) > 1
+    assert 3600 <= retry_delay(9).total_seconds() <= 4320
