@@ -161,6 +161,8 @@ XERO_LEGACY_SCOPES = env.bool("XERO_LEGACY_SCOPES", default=False)
 XERO_CALLS_PER_MINUTE = env.int("XERO_CALLS_PER_MINUTE", default=60)
 XERO_CONCURRENT_CALLS = env.int("XERO_CONCURRENT_CALLS", default=2)
 XERO_RATE_WINDOW_SECONDS = env.float("XERO_RATE_WINDOW_SECONDS", default=60.0)
+# How long to wait for Xero to answer a write before treating its outcome as unknown.
+XERO_TIMEOUT_SECONDS = env.float("XERO_TIMEOUT_SECONDS", default=60.0)
 # How long a sync worker holds the bills it is sending; a worker that dies is noticed after this.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=120)
 # PKCE on top of the client secret; whether Xero accepts it from web apps is unconfirmed, so opt in.

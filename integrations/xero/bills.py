@@ -3,13 +3,19 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from xero_python.accounting import Invoices
 
-from integrations.xero.client import TIMEOUT, XeroClient
+from integrations.xero.client import XeroClient
 from integrations.xero.mapping import BillInput, bill_model, unit_decimals
 
 BATCH_SIZE = 50
 FIND_STATUSES = ["DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED"]
+
+
+def _timeout() -> tuple[float, float]:
+    """(connect, read) seconds: past these the outcome of a write is unknown and gets looked up."""
+    return (5.0, float(settings.XERO_TIMEOUT_SECONDS))
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ def bills_create(client: XeroClient, bills: list[BillInput], *, idempotency_key:
     answer = client.call(
         lambda: client.accounting.create_invoices(
             tenant, payload, summarize_errors=False, unitdp=_unitdp(bills),
-            idempotency_key=idempotency_key, _request_timeout=TIMEOUT,
+            idempotency_key=idempotency_key, _request_timeout=_timeout(),
         ),
         tenant_id=tenant,
     )
@@ -77,7 +83,7 @@ def bills_update(client: XeroClient, bills: dict[str, BillInput], *, idempotency
     answer = client.call(
         lambda: client.accounting.update_or_create_invoices(
             tenant, payload, summarize_errors=False, unitdp=_unitdp(list(bills.values())),
-            idempotency_key=idempotency_key, _request_timeout=TIMEOUT,
+            idempotency_key=idempotency_key, _request_timeout=_timeout(),
         ),
         tenant_id=tenant,
     )
@@ -90,7 +96,7 @@ def bills_find(client: XeroClient, *, contact_ids: list[str], numbers: list[str]
     answer = client.call(
         lambda: client.accounting.get_invoices(
             tenant, contact_i_ds=sorted(set(contact_ids)), invoice_numbers=sorted(set(numbers)),
-            statuses=FIND_STATUSES, _request_timeout=TIMEOUT,
+            statuses=FIND_STATUSES, _request_timeout=_timeout(),
         ),
         tenant_id=tenant,
     )

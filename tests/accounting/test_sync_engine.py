@@ -1,6 +1,7 @@
 """The sync engine against the Xero sandbox over HTTP: bills, batches, failures, exactly once."""
 
 import datetime
+import time
 from decimal import Decimal
 
 import pytest
@@ -260,3 +261,19 @@ def test_xero_being_down_backs_off_with_jitter():
     delays = [retry_delay(1).total_seconds() for _ in range(50)]
     assert all(30 <= delay <= 36 for delay in delays) and len(set(delays)) > 1
     assert 3600 <= retry_delay(9).total_seconds() <= 4320
+
+
+def test_a_timeout_is_an_unknown_outcome_that_is_looked_up_not_resent(books, linked_vendor, settings):
+    invoice = invoice_create(order=order_create(vendor=linked_vendor))
+    sync_request(invoice=invoice)
+    settings.XERO_TIMEOUT_SECONDS = 0.5
+    books.sandbox.faults(latency_ms=1500, methods=["PUT"], path_prefix="/api.xro/2.0/Invoices")
+
+    first = _drain(books)
+    books.sandbox.faults(clear=True)
+    time.sleep(1.2)  # the slow write lands in Xero after we stopped waiting
+    AccountingSync.objects.update(next_attempt_at=timezone.now())
+    second = _drain(books)
+
+    assert first.unknown == 1 and second.adopted == 1
+    assert len(books.bills()) == 1 and len(_invoice_puts(books)) == 1
