@@ -1,16 +1,12 @@
 """Purchase order and purchase invoice workflows."""
 
 import datetime
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
-from contacts.models import Vendor
 from invoicing.models import (
     AdjustmentKind,
     InvoiceAdjustment,
@@ -22,80 +18,12 @@ from invoicing.models import (
     PurchaseOrder,
     PurchaseOrderLine,
 )
+from invoicing.errors import InvoicingError
 from invoicing.money import line_amounts, round_money
+from invoicing.orders import order_invoiced_quantities, order_invoiced_shipping
 from invoicing.signals import invoice_issued
 from onport.models import Account
 from onport.services import sequence_next
-
-
-class InvoicingError(ValidationError):
-    """A request the invoicing rules refuse; the message is written for a finance person."""
-
-
-@dataclass(frozen=True)
-class OrderLineInput:
-    sku: str
-    product_name: str
-    quantity: int
-    unit_cost: Decimal
-    tax_rate: Decimal
-
-
-def purchase_order_create(
-    *,
-    account: Account,
-    vendor: Vendor,
-    lines: Iterable[OrderLineInput],
-    ordered_on: datetime.date,
-    shipping_cost: Decimal = Decimal("0.00"),
-    shipping_tax_rate: Decimal = Decimal("0.00"),
-    sales_order_reference: str = "",
-) -> PurchaseOrder:
-    lines = list(lines)
-    if vendor.account_id != account.id:
-        raise InvoicingError("That vendor does not belong to this account.")
-    if not lines:
-        raise InvoicingError("A purchase order needs at least one line.")
-    with transaction.atomic():
-        number = f"PO-{1000 + sequence_next(account=account, name='purchase_order')}"
-        order = PurchaseOrder(
-            account=account,
-            vendor=vendor,
-            kind=vendor.kind,
-            number=number,
-            sales_order_reference=sales_order_reference,
-            currency=vendor.currency,
-            shipping_cost=shipping_cost,
-            shipping_tax_rate=shipping_tax_rate,
-            ordered_on=ordered_on,
-        )
-        order.full_clean()
-        order.save()
-        order_lines = [PurchaseOrderLine(account=account, order=order, **line.__dict__) for line in lines]
-        for line in order_lines:
-            line.full_clean(exclude=["order"])
-        PurchaseOrderLine.objects.bulk_create(order_lines)
-    return order
-
-
-def order_invoiced_quantities(*, order: PurchaseOrder, excluding: PurchaseInvoice | None = None) -> dict[int, int]:
-    """Quantities already invoiced per order line, by invoices that are not void."""
-    lines = PurchaseInvoiceLine.objects.filter(
-        order_line__order=order, invoice__in=PurchaseInvoice.objects.counting_towards_order()
-    )
-    if excluding is not None:
-        lines = lines.exclude(invoice=excluding)
-    rows = lines.values("order_line_id").annotate(invoiced=Sum("quantity"))
-    return {row["order_line_id"]: row["invoiced"] for row in rows}
-
-
-def order_invoiced_shipping(*, order: PurchaseOrder, excluding: PurchaseInvoice | None = None) -> Decimal:
-    lines = PurchaseInvoiceLine.objects.filter(
-        kind=LineKind.SHIPPING, invoice__order=order, invoice__in=PurchaseInvoice.objects.counting_towards_order()
-    )
-    if excluding is not None:
-        lines = lines.exclude(invoice=excluding)
-    return lines.aggregate(total=Sum("unit_cost"))["total"] or Decimal("0.00")
 
 
 def _check_quantities(

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from contacts.models import Vendor, VendorKind
+from invoicing import orders
 from invoicing import services as invoicing
 from invoicing.models import PurchaseOrder
 from onport.models import Account, Plan, Role
@@ -81,9 +82,9 @@ def demo_seed(*, password: str, rng: random.Random | None = None) -> list[DemoLo
         for login in DEMO_LOGINS:
             membership_set(user=_user(login.email, password), account=accounts[login.account], role=login.role)
         if not accounts[DEMO_ACCOUNT].vendors.exists():
-            _seed_trading(accounts[DEMO_ACCOUNT], rng=rng, orders=60)
+            _seed_trading(accounts[DEMO_ACCOUNT], rng=rng, order_count=60)
         if not accounts[OTHER_ACCOUNT].vendors.exists():
-            _seed_trading(accounts[OTHER_ACCOUNT], rng=rng, orders=6, vendor_count=3)
+            _seed_trading(accounts[OTHER_ACCOUNT], rng=rng, order_count=6, vendor_count=3)
     return DEMO_LOGINS
 
 
@@ -114,17 +115,17 @@ def _seed_vendors(account: Account, *, count: int | None) -> list[Vendor]:
     return vendors
 
 
-def _seed_trading(account: Account, *, rng: random.Random, orders: int, vendor_count: int | None = None) -> None:
+def _seed_trading(account: Account, *, rng: random.Random, order_count: int, vendor_count: int | None = None) -> None:
     vendors = _seed_vendors(account, count=vendor_count)
     start = datetime.date(2026, 8, 1)
-    for index in range(orders):
+    for index in range(order_count):
         vendor = vendors[index % len(vendors)]
         products = rng.sample(PRODUCTS, k=rng.randint(1, 5))
-        order = invoicing.purchase_order_create(
+        order = orders.purchase_order_create(
             account=account,
             vendor=vendor,
             lines=[
-                invoicing.OrderLineInput(
+                orders.OrderLineInput(
                     sku=f"SKU-{name[:3].upper()}-{position + 100}",
                     product_name=name,
                     quantity=rng.randint(1, 12),

@@ -1,5 +1,3 @@
-from django.utils.functional import SimpleLazyObject
-
 SESSION_ACCOUNT_KEY = "account_id"
 
 

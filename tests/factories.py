@@ -5,6 +5,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from contacts.models import Vendor, VendorKind
+from invoicing import orders
 from invoicing import services as invoicing
 from invoicing.models import PurchaseInvoice, PurchaseOrder
 from onport.models import Account, Membership, Plan, Role
@@ -62,11 +63,11 @@ def order_create(
     *, vendor: Vendor, lines=((3, "10.00"), (2, "4.50")), shipping="5.00", tax_rate="20.00", **kwargs
 ) -> PurchaseOrder:
     """A purchase order through the real service: `lines` are (quantity, unit cost) pairs."""
-    return invoicing.purchase_order_create(
+    return orders.purchase_order_create(
         account=vendor.account,
         vendor=vendor,
         lines=[
-            invoicing.OrderLineInput(
+            orders.OrderLineInput(
                 sku=f"SKU-{index + 1}",
                 product_name=f"Product {index + 1}",
                 quantity=quantity,

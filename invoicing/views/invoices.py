@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from contacts.selectors import vendor_list
 from invoicing import selectors, services
+from invoicing.errors import InvoicingError
 from invoicing.forms import AdjustmentForm, InvoiceAmendForm, InvoiceQuantitiesForm, InvoiceSearchForm, VoidForm
 from invoicing.models import InvoiceStatus, PurchaseInvoice
 from invoicing.views.pagination import paginate
@@ -78,7 +79,7 @@ def invoice_issue(request, invoice_id: int):
     invoice = selectors.invoice_get(account=request.account, invoice_id=invoice_id)
     try:
         invoice = services.invoice_issue(invoice=invoice, actor=request.user)
-    except services.InvoicingError as error:
+    except InvoicingError as error:
         return _refused(request, invoice, error)
     messages.success(request, f"Invoice {invoice.number} issued.")
     return redirect(invoice)
@@ -90,7 +91,7 @@ def invoice_mark_paid(request, invoice_id: int):
     invoice = selectors.invoice_get(account=request.account, invoice_id=invoice_id)
     try:
         invoice = services.invoice_mark_paid(invoice=invoice, actor=request.user)
-    except services.InvoicingError as error:
+    except InvoicingError as error:
         return _refused(request, invoice, error)
     messages.success(request, f"Invoice {invoice.number} marked as paid.")
     return redirect(invoice)

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts.selectors import vendor_list
-from invoicing import selectors, services
+from invoicing import orders, selectors, services
 from invoicing.forms import InvoiceCreateForm, OrderFilterForm, OrderForm, OrderLineFormSet
 from invoicing.views.pagination import paginate
 from onport.permissions import account_required
@@ -38,10 +38,10 @@ def order_create(request):
     lines = OrderLineFormSet(data, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         try:
-            order = services.purchase_order_create(
+            order = orders.purchase_order_create(
                 account=request.account,
                 vendor=form.cleaned_data["vendor"],
-                lines=[services.OrderLineInput(**line) for line in lines.line_data()],
+                lines=[orders.OrderLineInput(**line) for line in lines.line_data()],
                 ordered_on=form.cleaned_data["ordered_on"],
                 shipping_cost=form.cleaned_data["shipping_cost"],
                 shipping_tax_rate=form.cleaned_data["shipping_tax_rate"],

@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from invoicing import services
+from invoicing import orders, services
+from invoicing.errors import InvoicingError
 from invoicing.models import InvoiceStatus, LineKind
-from invoicing.services import InvoicingError
 from tests.factories import VendorFactory, invoice_create, order_create
 
 pytestmark = pytest.mark.django_db
@@ -136,4 +136,4 @@ def test_adjustments_only_on_issued_or_paid_invoices(vendor):
 def test_purchase_order_refuses_another_accounts_vendor(account, other_account):
     foreign = VendorFactory(account=other_account)
     with pytest.raises(InvoicingError, match="does not belong"):
-        services.purchase_order_create(account=account, vendor=foreign, lines=[], ordered_on=datetime.date.today())
+        orders.purchase_order_create(account=account, vendor=foreign, lines=[], ordered_on=datetime.date.today())

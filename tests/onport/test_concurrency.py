@@ -8,7 +8,7 @@ from django.db import connection, connections
 
 from invoicing import services
 from invoicing.models import PurchaseInvoice
-from invoicing.services import InvoicingError
+from invoicing.errors import InvoicingError
 from tests.factories import AccountFactory, VendorFactory, order_create
 
 pytestmark = [
