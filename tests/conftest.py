@@ -10,6 +10,14 @@ pytest_plugins = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def xero_limits_reset():
+    """Each test starts with Xero's budgets untouched: a 429 in one test must not block the next."""
+    from integrations.xero.ratelimit import limits_reset
+
+    limits_reset()
+
+
 @pytest.fixture
 def account(db):
     return AccountFactory(name="Demo Retail")

@@ -130,3 +130,16 @@ class RateLimiter:
         if minute_remaining is None or self.redis is None:
             return
         self.redis.eval(OBSERVE, 1, self.keys[0], time.time(), self.window, self.limit, minute_remaining, uuid.uuid4().hex)
+
+
+def limits_reset() -> None:
+    """Forget every organisation's budget and block (tests start from a clean slate)."""
+    with _LocalStore.lock:
+        _LocalStore.windows.clear()
+        _LocalStore.inflight.clear()
+        _LocalStore.blocked.clear()
+    if settings.REDIS_URL:
+        client = _redis(settings.REDIS_URL)
+        keys = list(client.scan_iter("xero:limits:*"))
+        if keys:
+            client.delete(*keys)
