@@ -88,8 +88,7 @@ class RateLimiter:
         self.keys = [f"{prefix}:window", f"{prefix}:inflight", f"{prefix}:blocked"]
         self.redis = _redis(settings.REDIS_URL) if settings.REDIS_URL else None
 
-    def _try(self, call_id: str) -> float:
-        now = time.time()
+    def _try(self, call_id: str, now: float) -> float:
         if self.redis is None:
             return _LocalStore.acquire(self.tenant_id, now, self.window, self.limit, self.concurrency, self.lease, call_id)
         args = [now, self.window, self.limit, self.concurrency, self.lease, call_id]
@@ -97,16 +96,19 @@ class RateLimiter:
 
     @contextmanager
     def slot(self, *, max_wait: float):
-        """Wait (up to `max_wait` seconds) for a call slot; raise XeroRateLimited when it is further away."""
+        """Wait (up to `max_wait` seconds) for a call slot; raise XeroRateLimited when it is further away.
+
+        Yields the time the slot was counted at (what the budget's window is measured from).
+        """
         call_id = uuid.uuid4().hex
         deadline = time.monotonic() + max_wait
-        while (wait := self._try(call_id)) > 0:
+        while (wait := self._try(call_id, now := time.time())) > 0:
             if time.monotonic() + wait > deadline:
                 raise XeroRateLimited("Xero's rate limit for this organisation is used up for now; retrying later.",
                                       retry_after=wait, problem="onport")
             time.sleep(min(wait, 1.0))
         try:
-            yield
+            yield now
         finally:
             self._release(call_id)
 

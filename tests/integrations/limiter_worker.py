@@ -20,10 +20,9 @@ def main() -> None:
     tenant, calls, hold = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     held = []
     for _ in range(calls):
-        with RateLimiter(tenant).slot(max_wait=60):
-            start = time.time()
+        with RateLimiter(tenant).slot(max_wait=60) as counted_at:
             time.sleep(hold)
-            held.append((start, time.time()))
+            held.append((counted_at, time.time()))
     print(json.dumps(held), flush=True)
 
 

@@ -32,13 +32,12 @@ def test_two_worker_processes_share_one_budget_per_organisation():
 
     assert len(held) == 20, outputs
     starts = [start for start, _ in held]
-    # never more than 8 calls in any 2-second window, across both processes (less 50 ms: the workers
-    # read the clock a moment after the limiter did)
-    assert max(sum(1 for other in starts if start <= other < start + 1.95) for start in starts) <= 8
+    # never more than 8 calls in any 2-second window, across both processes
+    assert max(sum(1 for other in starts if start <= other < start + 2) for start in starts) <= 8
     # never more than 2 calls in flight at once
     assert max(sum(1 for s, e in held if s <= start < e) for start in starts) <= 2
     # and the budget was used, not wasted: 20 calls at 8 per 2 s take a little over 4 s
-    assert 4 <= starts[-1] - starts[0] < 8
+    assert 4 <= starts[-1] - starts[0] < 12
 
 
 @needs_redis
