@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from contacts.models import Vendor, VendorKind
+from integrations.xero.sandbox import seed
 from invoicing import orders
 from invoicing import services as invoicing
 from invoicing.models import PurchaseOrder
@@ -18,25 +19,27 @@ from onport.services import membership_set, user_create
 DEMO_ACCOUNT = "Demo Retail"
 OTHER_ACCOUNT = "Other Retail"
 
-DROPSHIP_VENDORS = [
-    ("Northwind Outdoor Supply", "accounts@northwind-outdoor.test", "GBP"),
-    ("Bluebell Home & Garden", "billing@bluebell-home.test", "GBP"),
-    ("Copperleaf Kitchenware", "finance@copperleaf.test", "GBP"),
-    ("Harbour Lights Lighting", "ap@harbourlights.test", "EUR"),
-    ("Pinecrest Pet Co", "accounts@pinecrest-pets.test", "GBP"),
-    ("Summit Cycle Parts", "invoices@summitcycle.test", "GBP"),
-    ("Meadow & Moss Textiles", "hello@meadowmoss.test", "GBP"),
-    ("Ironbridge Tools", "ledger@ironbridge-tools.test", "USD"),
-]
-REPLENISHMENT_VENDORS = [
-    ("Acme Wholesale", "accounts@acme-wholesale.test", "GBP"),
-    ("Brightside Packaging", "billing@brightside-pack.test", "GBP"),
-    ("Cobalt Electronics Distribution", "ar@cobalt-distribution.test", "GBP"),
-    ("Delta Paper Goods", "finance@delta-paper.test", "GBP"),
-    ("Evergreen Candles", "accounts@evergreen-candles.test", "GBP"),
-    ("Foxglove Ceramics", "sales@foxglove-ceramics.test", "EUR"),
-    ("Granite Supply Co", "billing@granite-supply.test", "GBP"),
-]
+# Most demo vendors are suppliers the Xero sandbox's UK organisation knows (same email and tax number),
+# so "auto-match by email and tax number" has something to find; the others are for "Create in Xero".
+MATCHING_DROPSHIP = ["Northwind Traders", "Fjord Outdoor Supply", "Juniper Kitchenware", "Quartz Lighting",
+                     "Zephyr Bikes", "Vantage Sports"]
+MATCHING_REPLENISHMENT = ["Acme Packaging Ltd", "Kestrel Electronics", "Evergreen Paper Co", "Tidewater Candles",
+                          "Harbour Ceramics"]
+NEW_DROPSHIP = [("Meadow & Moss Textiles", "hello@meadowmoss.test", "GBP"), ("Ironbridge Tools", "ledger@ironbridge-tools.test", "USD")]
+NEW_REPLENISHMENT = [("Brightside Packaging", "billing@brightside-pack.test", "GBP"), ("Foxglove Ceramics", "sales@foxglove-ceramics.test", "EUR")]
+
+
+def _vendor_rows() -> list[tuple[str, str, str, str, str]]:
+    """(kind, name, email, currency, tax number) of the demo vendors."""
+    known = {contact["Name"]: contact for contact in seed.build_organisations()[seed.UK_TENANT_ID]["contacts"].values()}
+    rows = [(VendorKind.DROPSHIP, name, known[name]["EmailAddress"], "GBP", known[name]["TaxNumber"]) for name in MATCHING_DROPSHIP]
+    rows += [(VendorKind.DROPSHIP, name, email, currency, "") for name, email, currency in NEW_DROPSHIP]
+    rows += [(VendorKind.REPLENISHMENT, name, known[name]["EmailAddress"], "GBP", known[name]["TaxNumber"])
+             for name in MATCHING_REPLENISHMENT]
+    rows += [(VendorKind.REPLENISHMENT, name, email, currency, "") for name, email, currency in NEW_REPLENISHMENT]
+    return rows
+
+
 PRODUCTS = [
     ("Camping lantern", "9.95"), ("Stainless water bottle", "6.40"), ("Ceramic mug set", "12.75"),
     ("Linen tea towel", "3.1250"), ("Cast iron skillet", "18.50"), ("LED desk lamp", "14.99"),
@@ -89,11 +92,10 @@ def demo_seed(*, password: str, rng: random.Random | None = None) -> list[DemoLo
 
 
 def _seed_vendors(account: Account, *, count: int | None) -> list[Vendor]:
-    rows = [(VendorKind.DROPSHIP, *row) for row in DROPSHIP_VENDORS]
-    rows += [(VendorKind.REPLENISHMENT, *row) for row in REPLENISHMENT_VENDORS]
+    rows = _vendor_rows()
     rows = rows[:count] if count else rows
     vendors = []
-    for index, (kind, name, email, currency) in enumerate(rows):
+    for index, (kind, name, email, currency, tax_number) in enumerate(rows):
         vendor = Vendor(
             account=account,
             kind=kind,
@@ -104,7 +106,7 @@ def _seed_vendors(account: Account, *, count: int | None) -> list[Vendor]:
             city="Bristol" if currency == "GBP" else "Rotterdam",
             postcode=f"BS{index + 1} 4DJ",
             country="GB" if currency == "GBP" else "NL",
-            tax_number=f"GB{123456700 + index}",
+            tax_number=tax_number,
             payment_terms_days=[14, 30, 30, 45, 60][index % 5],
             default_tax_rate=Decimal("20.00"),
             prices_include_tax=index % 6 == 5,
