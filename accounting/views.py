@@ -1,13 +1,90 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounting import selectors, setup
+from accounting.forms import AccountingSettingsForm, XeroAccountChoiceForm
+from integrations.xero_lists import ListsUnavailable, xero_lists_get
 from onport.permissions import account_required
 
 
 @account_required("admin")
 @require_GET
 def setup_index(request):
-    """Setup: the account (name, plan) and its team. Accounting settings come later."""
+    """Setup: the account (name, plan), its team, and a link to Setup > Accounting."""
     # Scoped through the acting account's own relation: only its members are listed.
     team = request.account.memberships.select_related("user").order_by("user__email")
-    return render(request, "accounting/setup_index.html", {"account": request.account, "team": team})
+    xero_account = selectors.accounting_xero_account(account=request.account)
+    context = {"account": request.account, "team": team, "accounting_xero_account": xero_account}
+    return render(request, "accounting/setup_index.html", context)
+
+
+def _settings_form(request, settings, *, data=None, reload=False):
+    """The form with choices from Xero's live lists (cached a few minutes), or without them when unreachable."""
+    lists, unavailable = None, ""
+    if settings.xero_account is not None:
+        try:
+            lists = xero_lists_get(xero_account=settings.xero_account, fresh=reload)
+        except ListsUnavailable as error:
+            unavailable = error.message
+    rates = selectors.tax_rates_in_use(account=request.account, xero_account=settings.xero_account)
+    mappings = selectors.tax_rate_mappings(xero_account=settings.xero_account) if settings.xero_account else {}
+    form = AccountingSettingsForm(data, settings=settings, lists=lists, rates=rates, mappings=mappings)
+    return form, unavailable
+
+
+def _render(request, settings, form, unavailable, choice_form=None, status=200):
+    choices = selectors.xero_accounts_connected(account=request.account)
+    context = {
+        "settings": settings,
+        "form": form,
+        "unavailable": unavailable,
+        "choice_form": choice_form or XeroAccountChoiceForm(initial={"xero_account": settings.xero_account_id}, choices=choices),
+        "has_choices": bool(choices),
+    }
+    return render(request, "accounting/setup_accounting.html", context, status=status)
+
+
+@account_required("admin")
+@require_http_methods(["GET", "POST"])
+def setup_accounting(request):
+    """Setup > Accounting: when invoices sync to Xero and how the bills are coded."""
+    settings = setup.accounting_settings_get(account=request.account)
+    if request.method == "GET":
+        form, unavailable = _settings_form(request, settings, reload=bool(request.GET.get("reload")))
+        return _render(request, settings, form, unavailable)
+    form, unavailable = _settings_form(request, settings, data=request.POST)
+    if form.is_valid():
+        try:
+            setup.accounting_settings_update(settings=settings, data=form.to_input())
+        except setup.SettingsRefused as refused:
+            form.add_refusal(refused)
+        else:
+            messages.success(request, "Accounting settings saved.")
+            return redirect("accounting:setup_accounting")
+    settings.refresh_from_db()
+    return _render(request, settings, form, unavailable, status=400)
+
+
+@account_required("admin")
+@require_POST
+def setup_accounting_xero_account(request):
+    """Choose which connected Xero account is the accounting integration."""
+    settings = setup.accounting_settings_get(account=request.account)
+    choices = selectors.xero_accounts_connected(account=request.account)
+    choice_form = XeroAccountChoiceForm(request.POST, choices=choices)
+    if choice_form.is_valid():
+        xero_account = choice_form.cleaned_data["xero_account"]
+        changed = settings.xero_account_id != xero_account.pk
+        try:
+            setup.accounting_settings_choose_xero_account(settings=settings, xero_account=xero_account)
+        except ValidationError as error:
+            choice_form.add_error(None, error)
+        else:
+            if changed:
+                messages.success(request, f"Invoices now sync to {xero_account.name} ({xero_account.tenant_name}). "
+                                          "Choose its account codes and tax types below.")
+            return redirect("accounting:setup_accounting")
+    form, unavailable = _settings_form(request, settings)
+    return _render(request, settings, form, unavailable, choice_form=choice_form, status=400)

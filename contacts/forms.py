@@ -25,9 +25,18 @@ class PlainLabels:
         super().__init__(*args, **kwargs)
 
 
+XERO_FILTER_CHOICES = [
+    ("", "Any"),
+    ("mapped", "Mapped"),
+    ("unmapped", "Not mapped"),
+    ("archived", "Archived in Xero"),
+]
+
+
 class VendorFilterForm(PlainLabels, forms.Form):
     kind = forms.ChoiceField(choices=KIND_FILTER_CHOICES, required=False)
     q = forms.CharField(label="Name", required=False, max_length=200)
+    xero = forms.ChoiceField(label="Xero contact", choices=XERO_FILTER_CHOICES, required=False)
 
 
 class _VendorFieldsForm(PlainLabels, forms.ModelForm):
@@ -80,3 +89,32 @@ SETTINGS_TABS: dict[str, tuple[str, type[_VendorFieldsForm]]] = {
     "payments": ("Payments", VendorPaymentsForm),
     "tax": ("Tax", VendorTaxForm),
 }
+
+
+# -- the vendor's Xero contact (Tax tab / contact edit page) ----------------------------------------
+
+
+class XeroContactNameForm(PlainLabels, forms.Form):
+    """Create in Xero under another name, after Xero refused the vendor's own name."""
+
+    name = forms.CharField(label="Name in Xero", max_length=255)
+
+
+class XeroOverridesForm(PlainLabels, forms.Form):
+    """The vendor's own product account code and tax type; choices from Xero, checked by the service."""
+
+    account_code_override = forms.CharField(label="Account code for product lines", required=False, max_length=10)
+    tax_type_override = forms.CharField(label="Tax type", required=False, max_length=50)
+
+    def __init__(self, *args, link, lists, read_only: bool = False, **kwargs):
+        initial = {"account_code_override": link.account_code_override, "tax_type_override": link.tax_type_override}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.lists = lists
+        if lists is not None:
+            account_choices = lists.account_choices(saved=link.account_code_override, blank="Use Setup › Accounting")
+            tax_choices = lists.tax_choices(saved=link.tax_type_override, blank="Use Setup › Accounting")
+            self.fields["account_code_override"].widget = forms.Select(choices=account_choices)
+            self.fields["tax_type_override"].widget = forms.Select(choices=tax_choices)
+        if read_only or lists is None:
+            for field in self.fields.values():
+                field.disabled = True

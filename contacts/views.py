@@ -7,9 +7,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounting.selectors import accounting_xero_account
 from contacts import selectors, services
 from contacts.forms import SETTINGS_TABS, VendorCreateForm, VendorFilterForm, VendorForm
 from contacts.models import Vendor, VendorKind
+from integrations.vendor_link_views import vendor_xero_context
 from onport.permissions import account_required
 
 VENDORS_PER_PAGE = 50
@@ -32,9 +34,14 @@ def _vendor_page(vendor: Vendor):
 def vendor_list(request):
     form = VendorFilterForm(request.GET)
     criteria = form.cleaned_data if form.is_valid() else {}
-    vendors = selectors.vendor_list(account=request.account, kind=criteria.get("kind"), query=criteria.get("q", ""))
+    xero_account = accounting_xero_account(account=request.account)
+    vendors = selectors.vendor_list(
+        account=request.account, kind=criteria.get("kind"), query=criteria.get("q", ""),
+        xero_account=xero_account, xero_state=criteria.get("xero", ""),
+    )
     page = Paginator(vendors, VENDORS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "contacts/vendor_list.html", {"filter_form": form, "page": page})
+    context = {"filter_form": form, "page": page, "xero_account": xero_account}
+    return render(request, "contacts/vendor_list.html", context)
 
 
 @account_required("finance")
@@ -82,7 +89,7 @@ def vendor_edit(request, vendor_id: int):
     form = VendorForm.for_vendor(vendor, request.POST if request.method == "POST" else None, read_only=read_only)
     if request.method == "POST" and _update(request, vendor, form):
         return _vendor_page(vendor)
-    context = {"vendor": vendor, "form": form, "read_only": read_only}
+    context = {"vendor": vendor, "form": form, "read_only": read_only, **vendor_xero_context(request, vendor)}
     return render(request, "contacts/vendor_edit.html", context, status=400 if form.errors else 200)
 
 
@@ -107,4 +114,6 @@ def vendor_settings(request, vendor_id: int, tab: str):
         "tabs": [(slug, tab_label) for slug, (tab_label, _) in SETTINGS_TABS.items()],
         "read_only": read_only,
     }
+    if tab == "tax":
+        context.update(vendor_xero_context(request, vendor))
     return render(request, "contacts/vendor_settings.html", context, status=400 if form.errors else 200)

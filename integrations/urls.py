@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations import views, xero_views
+from integrations import contact_views, views, xero_views
 
 app_name = "integrations"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("xero/<int:pk>/connect/", xero_views.xero_connect, name="xero_connect"),
     path("xero/<int:pk>/tenant/", xero_views.xero_choose_tenant, name="xero_choose_tenant"),
     path("xero/<int:pk>/disconnect/", xero_views.xero_disconnect, name="xero_disconnect"),
+    # The organisation's contacts, imported for mapping vendors (admins refresh them).
+    path("xero/<int:pk>/contacts/refresh/", contact_views.xero_contacts_refresh, name="xero_contacts_refresh"),
+    path("xero/<int:pk>/contacts/status/", contact_views.xero_contacts_status, name="xero_contacts_status"),
 ]

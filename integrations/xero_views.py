@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from integrations import services
+from integrations.contact_import import xero_contacts_summary
 from integrations.forms import XeroAccountForm
 from integrations.models import XeroAccount
 from integrations.services import ConnectError
@@ -29,8 +30,8 @@ def _panel_version(xero_account: XeroAccount) -> str:
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _panel(request, xero_account: XeroAccount, template: str):
-    return render(request, template, {"xero_account": xero_account, "version": _panel_version(xero_account)})
+def _panel(request, xero_account: XeroAccount, template: str, **extra):
+    return render(request, template, {"xero_account": xero_account, "version": _panel_version(xero_account), **extra})
 
 
 def _callback_uri(request) -> str:
@@ -58,7 +59,9 @@ def xero_account_create(request):
 
 @account_required("admin")
 def xero_account_detail(request, pk: int):
-    return _panel(request, _xero_account(request, pk), "integrations/xero/xeroaccount_detail.html")
+    xero_account = _xero_account(request, pk)
+    contacts = xero_contacts_summary(xero_account=xero_account)
+    return _panel(request, xero_account, "integrations/xero/xeroaccount_detail.html", contacts=contacts)
 
 
 @account_required("admin")

@@ -30,8 +30,8 @@ def test_setup_is_for_admins_only(request, client_fixture):
     assert client.post(reverse("accounting:setup_index")).status_code == 403
 
 
-def test_setup_has_no_accounting_settings_yet(admin_client_):
+def test_setup_links_to_setup_accounting(admin_client_):
     html = admin_client_.get(reverse("accounting:setup_index")).content.decode()
 
     assert "Team" in html
-    assert "Accounting" not in html.split("<main", 1)[1]
+    assert reverse("accounting:setup_accounting") in html and "No Xero account chosen yet." in html

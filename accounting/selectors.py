@@ -1,0 +1,34 @@
+"""Reads for Setup > Accounting: the chosen Xero account, the Xero accounts on offer, the tax rates in use."""
+
+from decimal import Decimal
+
+from accounting.models import AccountingSettings, TaxRateMapping
+from integrations.models import XeroAccount, XeroAccountStatus
+from invoicing.models import PurchaseOrder, PurchaseOrderLine
+from onport.models import Account
+
+
+def accounting_xero_account(*, account: Account) -> XeroAccount | None:
+    """The Xero account chosen in Setup > Accounting (None until one is chosen); never creates anything."""
+    settings = AccountingSettings.objects.filter(account=account).select_related("xero_account").first()
+    return settings.xero_account if settings else None
+
+
+def xero_accounts_connected(*, account: Account) -> list[XeroAccount]:
+    """The account's Xero accounts that are connected to an organisation (Tenant chosen)."""
+    candidates = XeroAccount.objects.for_account(account).filter(status=XeroAccountStatus.CONNECTED).exclude(tenant_id="")
+    return [xero_account for xero_account in candidates if xero_account.is_ready]
+
+
+def tax_rates_in_use(*, account: Account, xero_account: XeroAccount | None = None) -> list[Decimal]:
+    """The distinct Onport tax rates of the account's purchase order lines and shipping, plus any already mapped."""
+    rates = set(PurchaseOrderLine.objects.filter(account=account).values_list("tax_rate", flat=True).distinct())
+    shipping = PurchaseOrder.objects.for_account(account).filter(shipping_cost__gt=0)
+    rates |= set(shipping.values_list("shipping_tax_rate", flat=True).distinct())
+    if xero_account is not None:
+        rates |= set(TaxRateMapping.objects.filter(xero_account=xero_account).values_list("rate", flat=True))
+    return sorted({Decimal(rate).quantize(Decimal("0.01")) for rate in rates}, reverse=True)
+
+
+def tax_rate_mappings(*, xero_account: XeroAccount) -> dict[Decimal, str]:
+    return dict(TaxRateMapping.objects.filter(xero_account=xero_account).values_list("rate", "tax_type"))
