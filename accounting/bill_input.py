@@ -11,7 +11,12 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounting.models import AccountingSettings, LineAmountType, TaxRateMapping
-from integrations.models import VendorXeroLink, XeroAccount, XeroContact, XeroContactStatus
+from integrations.models import (
+    VendorXeroLink,
+    XeroAccount,
+    XeroContact,
+    XeroContactStatus,
+)
 from integrations.xero.mapping import BillInput, BillLine
 from invoicing.models import InvoiceStatus, LineKind, PurchaseInvoice
 

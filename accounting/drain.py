@@ -22,7 +22,13 @@ from accounting.sync import retry_delay, syncs_record
 from integrations.models import XeroAccount
 from integrations.xero import bills as xero_bills
 from integrations.xero.client import XeroClient
-from integrations.xero.errors import XeroAuthError, XeroError, XeroRateLimited, XeroUnavailable, XeroValidationError
+from integrations.xero.errors import (
+    XeroAuthError,
+    XeroError,
+    XeroRateLimited,
+    XeroUnavailable,
+    XeroValidationError,
+)
 from integrations.xero.mapping import BillInput, deep_link, fingerprint
 
 LEASE = datetime.timedelta(seconds=settings.SYNC_LEASE_SECONDS)  # a worker that dies mid-batch holds rows this long

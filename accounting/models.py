@@ -139,3 +139,6 @@ class SyncEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["invoice", "-created_at"], name="sync_event_invoice")]
+
+
+from accounting.payout_models import *  # noqa: F401,F403 (registers the payout models)

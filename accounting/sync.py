@@ -11,7 +11,13 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from accounting.models import AccountingSettings, AccountingSync, SyncEvent, SyncKind, SyncState
+from accounting.models import (
+    AccountingSettings,
+    AccountingSync,
+    SyncEvent,
+    SyncKind,
+    SyncState,
+)
 from invoicing.models import InvoiceStatus, PurchaseInvoice
 from onport.db import bulk_update_rows
 from onport.models import Account

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("invoicing.urls")),
     path("contacts/", include("contacts.urls")),
     path("integrations/", include("integrations.urls")),
+    path("setup/payouts/", include("accounting.payout_urls")),
     path("setup/", include("accounting.urls")),
     path("staff/", admin.site.urls),
 ]

@@ -26,7 +26,8 @@ MAX_REFRESH_MARGIN = datetime.timedelta(minutes=5)
 
 
 def scopes() -> list[str]:
-    invoices = ["accounting.transactions"] if settings.XERO_LEGACY_SCOPES else ["accounting.invoices"]
+    # accounting.payments: Automated Vendor Payout records the payments against the bills.
+    invoices = ["accounting.transactions"] if settings.XERO_LEGACY_SCOPES else ["accounting.invoices", "accounting.payments"]
     return ["offline_access", *invoices, "accounting.contacts", "accounting.settings.read", "accounting.attachments"]
 
 

@@ -10,7 +10,8 @@ from django.db import connection, connections
 
 from accounting.models import AccountingSync
 from accounting.sync import sync_request, sync_request_many
-from onport.celery import app as celery_app, filesystem_broker_folders
+from onport.celery import app as celery_app
+from onport.celery import filesystem_broker_folders
 from tests.factories import VendorFactory, invoice_create, order_create
 from tests.integrations.test_xero_token_concurrency import _worker_env
 

@@ -1,0 +1,64 @@
+"""Forms of automated vendor payout: they parse input; the rules live in accounting.payouts."""
+
+from decimal import Decimal
+
+from django import forms
+
+from accounting.payout_bank import BankDetailsInput
+from accounting.payout_models import PayoutSchedule
+from accounting.payouts import PayoutSettingsInput
+from integrations.xero.bank_accounts import BankAccount
+
+
+class PayoutSettingsForm(forms.Form):
+    enabled = forms.BooleanField(label="Run payouts on the schedule", required=False)
+    schedule = forms.ChoiceField(choices=PayoutSchedule.choices)
+    delay_days = forms.IntegerField(label="Pay invoices this many days after they are issued", min_value=0, max_value=365)
+    bank_account = forms.ChoiceField(label="Record payments from (Xero bank account)", required=False)
+    minimum_amount = forms.DecimalField(label="Minimum amount per vendor", min_value=Decimal(0), max_digits=14, decimal_places=2)
+    payer_name = forms.CharField(label="Your account holder name", max_length=70, required=False)
+    payer_iban = forms.CharField(label="Your IBAN", max_length=42, required=False,
+                                 help_text="For the SEPA file of EUR payouts. Leave empty to keep the one saved.")
+    payer_bic = forms.CharField(label="Your BIC", max_length=11, required=False)
+
+    def __init__(self, *args, bank_accounts: list[BankAccount] | None, current_code: str = "", current_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bank_accounts = {account.account_id: account for account in bank_accounts or []}
+        choices = [("", "— choose —")] + [(account.account_id, account.label) for account in bank_accounts or []]
+        if bank_accounts is None and current_code:
+            choices.append(("", current_label))  # Xero unreachable: keep what is saved
+        self.fields["bank_account"].choices = choices
+
+    def to_input(self, *, saved_iban: str, saved_bic: str) -> PayoutSettingsInput:
+        data = self.cleaned_data
+        return PayoutSettingsInput(
+            enabled=data["enabled"], schedule=data["schedule"], delay_days=data["delay_days"],
+            bank_account=self.bank_accounts.get(data["bank_account"]), minimum_amount=data["minimum_amount"],
+            payer_name=data["payer_name"], payer_iban=data["payer_iban"] or saved_iban, payer_bic=data["payer_bic"] or saved_bic,
+        )
+
+    def add_errors(self, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            self.add_error(name if name in self.fields else None, message)
+
+
+class VendorBankDetailsForm(forms.Form):
+    """Never shows saved numbers back: the page shows them masked, and a change is entered in full."""
+
+    holder_name = forms.CharField(label="Account holder", max_length=70)
+    country = forms.CharField(label="Bank country", max_length=2, required=False, help_text="Two letters, e.g. DE. Read from the IBAN when there is one.")
+    iban = forms.CharField(label="IBAN", max_length=42, required=False)
+    bic = forms.CharField(label="BIC", max_length=11, required=False)
+    account_number = forms.CharField(label="Account number", max_length=34, required=False, help_text="Outside IBAN countries.")
+    bank_code = forms.CharField(label="Bank code", max_length=20, required=False, help_text="Sort code, routing number, BSB…")
+
+    def to_input(self) -> BankDetailsInput:
+        return BankDetailsInput(**self.cleaned_data)
+
+    def add_errors(self, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            self.add_error(name if name in self.fields else None, message)
+
+
+class LineFailedForm(forms.Form):
+    reason = forms.CharField(label="What the bank said", max_length=255, required=False)

@@ -1,0 +1,222 @@
+"""Setup > Payouts, vendor bank details, payout runs (review, file, sent) and payout history.
+
+Roles: admins set up payouts, edit bank details, start, approve, download, mark sent or failed, cancel;
+finance may view runs and history (bank details masked). Viewers are refused. Every view refuses accounts
+below the Advance plan with the upgrade page (403).
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounting import payout_bank, payout_errors, payouts
+from accounting import payout_selectors as selectors
+from accounting.payout_forms import (
+    LineFailedForm,
+    PayoutSettingsForm,
+    VendorBankDetailsForm,
+)
+from accounting.payout_models import PaymentState, PayoutLineStatus, PayoutRunStatus
+from integrations.xero.bank_accounts import BankAccount, bank_accounts
+from integrations.xero.client import XeroClient
+from integrations.xero.errors import XeroError
+from onport.permissions import account_required
+
+
+def payouts_view(capability: str):
+    """account_required(capability), then the plan: Starter accounts get the upgrade page."""
+
+    def decorator(view):
+        @account_required(capability)
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not payout_errors.payouts_allowed(request.account):
+                return render(request, "accounting/payouts/upgrade.html", {"message": payout_errors.PLAN_MESSAGE}, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _bank_accounts(account):
+    """Xero's live BANK accounts, or (None, why) when Xero is not connected or unreachable."""
+    xero_account = payouts.payout_xero_account(account)
+    if xero_account is None:
+        return None, "Connect Xero and choose it in Setup > Accounting to pick the bank account payments come from."
+    try:
+        return bank_accounts(XeroClient(xero_account)), ""
+    except XeroError as error:
+        return None, f"Xero's bank accounts could not be read: {error.message}"
+
+
+@payouts_view("admin")
+@require_http_methods(["GET", "POST"])
+def payout_setup(request):
+    setup = payouts.payout_settings_get(account=request.account)
+    accounts, unavailable = _bank_accounts(request.account)
+    initial = {
+        "enabled": setup.enabled, "schedule": setup.schedule, "delay_days": setup.delay_days,
+        "bank_account": setup.bank_account_id, "minimum_amount": setup.minimum_amount, "payer_name": setup.payer_name,
+    }
+    form_kwargs = {"bank_accounts": accounts, "current_code": setup.bank_account_code, "current_label": setup.bank_account_label}
+    status = 200
+    if request.method == "POST":
+        form = PayoutSettingsForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            data = form.to_input(saved_iban=setup.payer_iban, saved_bic=setup.payer_bic)
+            if data.bank_account is None and accounts is None and setup.bank_account_code:
+                data = payouts.PayoutSettingsInput(**{**data.__dict__, "bank_account": BankAccount(
+                    account_id=setup.bank_account_id, code=setup.bank_account_code, name=setup.bank_account_name, currency="")})
+            try:
+                payouts.payout_settings_update(account=request.account, data=data, actor=request.user)
+            except payout_errors.BankDetailsInvalid as invalid:
+                form.add_errors(invalid.errors)
+            else:
+                messages.success(request, "Payout settings saved.")
+                return redirect("payouts:setup")
+        status = 400
+    else:
+        form = PayoutSettingsForm(initial=initial, **form_kwargs)
+    xero_account = payouts.payout_xero_account(request.account)
+    context = {"setup": setup, "form": form, "unavailable": unavailable, "xero_account": xero_account,
+               "scope_message": payouts.SCOPE_MESSAGE if xero_account and payouts.payments_scope_missing(xero_account) else ""}
+    return render(request, "accounting/payouts/setup.html", context, status=status)
+
+
+@payouts_view("admin")
+@require_http_methods(["GET", "POST"])
+def vendor_bank(request, vendor_id: int):
+    vendor = selectors.vendor_get(account=request.account, vendor_id=vendor_id)
+    details = selectors.vendor_bank_details(vendor=vendor)
+    status = 200
+    if request.method == "POST":
+        form = VendorBankDetailsForm(request.POST)
+        if form.is_valid():
+            try:
+                payout_bank.vendor_bank_details_update(vendor=vendor, data=form.to_input(), actor=request.user)
+            except payout_errors.BankDetailsInvalid as invalid:
+                form.add_errors(invalid.errors)
+            else:
+                messages.success(request, f"Bank details of {vendor.name} saved.")
+                return redirect("payouts:vendor_bank", vendor_id=vendor.pk)
+        status = 400
+    else:
+        form = VendorBankDetailsForm(initial={"holder_name": details.holder_name if details else vendor.name,
+                                              "country": details.country if details else vendor.country})
+    context = {"vendor": vendor, "details": details, "form": form, "changes": selectors.vendor_bank_changes(vendor=vendor)}
+    return render(request, "accounting/payouts/vendor_bank.html", context, status=status)
+
+
+@payouts_view("finance")
+@require_GET
+def vendor_history(request, vendor_id: int):
+    vendor = selectors.vendor_get(account=request.account, vendor_id=vendor_id)
+    context = {"vendor": vendor, "details": selectors.vendor_bank_details(vendor=vendor),
+               "lines": selectors.vendor_payout_lines(vendor=vendor)}
+    return render(request, "accounting/payouts/vendor_history.html", context)
+
+
+@payouts_view("finance")
+@require_GET
+def run_list(request):
+    context = {"runs": selectors.runs_list(account=request.account), "setup": payouts.payout_settings_get(account=request.account)}
+    return render(request, "accounting/payouts/run_list.html", context)
+
+
+@payouts_view("admin")
+@require_POST
+def run_create(request):
+    try:
+        run = payouts.payout_run_create(account=request.account, actor=request.user)
+    except payout_errors.PayoutRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("payouts:run_list")
+    return redirect(run)
+
+
+@payouts_view("finance")
+@require_GET
+def run_detail(request, run_id: int):
+    run = selectors.run_get(account=request.account, run_id=run_id)
+    context = {
+        "run": run, "lines": selectors.run_lines(run=run), "totals": selectors.run_totals(run=run),
+        "files": run.files.all(), "payment_counts": selectors.run_payment_counts(run=run),
+        "statuses": PayoutRunStatus, "line_statuses": PayoutLineStatus, "payment_states": PaymentState,
+        "failed_form": LineFailedForm(),
+    }
+    return render(request, "accounting/payouts/run_detail.html", context)
+
+
+def _run_action(request, run_id: int, action, success: str):
+    run = selectors.run_get(account=request.account, run_id=run_id)
+    try:
+        action(run=run, actor=request.user)
+    except payout_errors.PayoutRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, success)
+    return redirect(run)
+
+
+@payouts_view("admin")
+@require_POST
+def run_approve(request, run_id: int):
+    return _run_action(request, run_id, payouts.payout_run_approve, "Run approved: download the payment file and send it to your bank.")
+
+
+@payouts_view("admin")
+@require_POST
+def run_mark_sent(request, run_id: int):
+    return _run_action(request, run_id, payouts.payout_run_mark_sent,
+                       "Run marked sent: its invoices are paid, and the payments are being recorded in Xero.")
+
+
+@payouts_view("admin")
+@require_POST
+def run_cancel(request, run_id: int):
+    return _run_action(request, run_id, payouts.payout_run_cancel, "Run cancelled: its invoices wait for the next run.")
+
+
+@payouts_view("admin")
+@require_POST
+def run_retry_payments(request, run_id: int):
+    run = selectors.run_get(account=request.account, run_id=run_id)
+    try:
+        count = payouts.payout_payments_retry(run=run, actor=request.user)
+    except payout_errors.PayoutRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"{count} payment{'s' if count != 1 else ''} queued for Xero again." if count else "Nothing to retry.")
+    return redirect(run)
+
+
+@payouts_view("admin")
+@require_POST
+def line_mark_failed(request, run_id: int, line_id: int):
+    run = selectors.run_get(account=request.account, run_id=run_id)
+    line = selectors.run_line_get(run=run, line_id=line_id)
+    form = LineFailedForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        payouts.payout_line_mark_failed(line=line, reason=reason, actor=request.user)
+    except payout_errors.PayoutRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"{line.vendor.name} marked failed: its invoices stay unpaid for the next run.")
+    return redirect(run)
+
+
+@payouts_view("admin")
+@require_GET
+def file_download(request, run_id: int, file_id: int):
+    run = selectors.run_get(account=request.account, run_id=run_id)
+    payout_file = selectors.run_file_get(run=run, file_id=file_id)
+    content_type = "application/xml" if payout_file.format == "pain001" else "text/csv"
+    response = HttpResponse(payout_file.content, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{payout_file.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

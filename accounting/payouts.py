@@ -1,0 +1,373 @@
+"""Automated vendor payout (Advance plan and above): setup, vendor bank details, runs and their bank files.
+
+A run collects, per vendor and currency, the invoices that are issued, due (issued at least `delay_days`
+ago), unpaid and synced to Xero as bills, net of their credit adjustments. An admin reviews and approves
+it (that produces the bank file: SEPA pain.001 for EUR, CSV otherwise), then marks it sent (or a vendor
+failed). Marking it sent marks the invoices paid and queues one Xero payment per bill through the
+`PayoutPayment` outbox (`accounting.payout_payments`), so each payment is recorded exactly once.
+"""
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Subquery, Sum
+from django.utils import timezone
+
+from accounting.models import AccountingSettings, AccountingSync, SyncKind, SyncState
+from accounting.payout_bank import parse_bic, parse_iban
+from accounting.payout_errors import (
+    BankDetailsInvalid,
+    PayoutRefused,
+    payouts_require_plan,
+)
+from accounting.payout_files import SEPA_CURRENCY, csv_file, sepa_file
+from accounting.payout_models import (
+    PaymentState,
+    PayoutFile,
+    PayoutFileFormat,
+    PayoutItem,
+    PayoutLine,
+    PayoutLineStatus,
+    PayoutPayment,
+    PayoutRun,
+    PayoutRunStatus,
+    PayoutSchedule,
+    PayoutSettings,
+    VendorBankDetails,
+)
+from integrations.models import XeroAccount
+from integrations.xero.bank_accounts import BankAccount
+from invoicing.models import (
+    AdjustmentKind,
+    InvoiceAdjustment,
+    InvoiceStatus,
+    PurchaseInvoice,
+)
+from invoicing.services import invoice_mark_paid
+from onport.models import Account, Plan
+
+# -- plan and connection ---------------------------------------------------------------------------
+
+PAYMENT_SCOPES = frozenset({"accounting.payments", "accounting.transactions"})
+SCOPE_MESSAGE = (
+    "Onport's connection to Xero was allowed before it recorded payments: reconnect the Xero account "
+    "(Integrations > Xero) and allow payments, then run payouts."
+)
+
+
+def payments_scope_missing(xero_account: XeroAccount) -> bool:
+    """Xero refuses payments from a grant without the payments scope (and that refusal looks like a lost connection)."""
+    return not PAYMENT_SCOPES & set(xero_account.scopes or [])
+
+
+def payout_xero_account(account: Account) -> XeroAccount | None:
+    """The Xero account of Setup > Accounting, if it is connected: payouts record payments there."""
+    setup = AccountingSettings.objects.filter(account=account).select_related("xero_account").first()
+    xero_account = setup.xero_account if setup else None
+    return xero_account if xero_account is not None and xero_account.is_ready else None
+
+
+# -- bank details ------------------------------------------------------------------------------------
+
+def payout_settings_get(*, account: Account) -> PayoutSettings:
+    setup, _ = PayoutSettings.objects.get_or_create(account=account)
+    return setup
+
+
+@dataclass(frozen=True)
+class PayoutSettingsInput:
+    enabled: bool
+    schedule: str
+    delay_days: int
+    bank_account: BankAccount | None
+    minimum_amount: Decimal
+    payer_name: str
+    payer_iban: str
+    payer_bic: str
+
+
+def payout_settings_update(*, account: Account, data: PayoutSettingsInput, actor=None) -> PayoutSettings:
+    payouts_require_plan(account)
+    errors: dict[str, str] = {}
+    payer_iban = payer_bic = ""
+    if data.payer_iban.strip():
+        try:
+            payer_iban = parse_iban(data.payer_iban).compact
+        except ValueError as error:
+            errors["payer_iban"] = str(error)
+    if data.payer_bic.strip():
+        try:
+            payer_bic = parse_bic(data.payer_bic).compact
+        except ValueError as error:
+            errors["payer_bic"] = str(error)
+    if data.enabled and data.bank_account is None:
+        errors["bank_account"] = "Choose the Xero bank account the payments are recorded from."
+    if errors:
+        raise BankDetailsInvalid(errors)
+    with transaction.atomic():
+        setup = PayoutSettings.objects.select_for_update().get(pk=payout_settings_get(account=account).pk)
+        setup.enabled, setup.schedule, setup.delay_days = data.enabled, data.schedule, data.delay_days
+        if data.bank_account is not None:
+            setup.bank_account_id = data.bank_account.account_id
+            setup.bank_account_code, setup.bank_account_name = data.bank_account.code, data.bank_account.name
+        setup.minimum_amount = data.minimum_amount
+        setup.payer_name, setup.payer_iban, setup.payer_bic = data.payer_name.strip(), payer_iban, payer_bic
+        setup.updated_by = actor
+        setup.full_clean()
+        setup.save()
+    return setup
+
+
+# -- runs ----------------------------------------------------------------------------------------------
+
+def _due_invoices(*, account: Account, xero_account: XeroAccount, issued_before: datetime.datetime):
+    """Issued, unpaid invoices issued before the cut-off whose bill is synced to this Xero account, not in an open run."""
+    bills = AccountingSync.objects.filter(
+        invoice=OuterRef("pk"), kind=SyncKind.BILL, adjustment=None, state=SyncState.SYNCED, xero_account=xero_account,
+    ).exclude(xero_id="").values("xero_id")[:1]
+    in_open_run = PayoutItem.objects.filter(
+        invoice=OuterRef("pk"), line__status=PayoutLineStatus.INCLUDED,
+        line__run__status__in=[PayoutRunStatus.REVIEW, PayoutRunStatus.APPROVED],
+    )
+    return (
+        PurchaseInvoice.objects.for_account(account)
+        .filter(status=InvoiceStatus.ISSUED, issued_at__lte=issued_before)
+        .annotate(bill_id=Subquery(bills))
+        .filter(bill_id__isnull=False)
+        .exclude(Exists(in_open_run))
+        .select_related("vendor")
+        .order_by("vendor__name", "issue_date", "number")
+    )
+
+
+def _credits(invoice_ids: list[int]) -> dict[int, Decimal]:
+    # Credit adjustments are not synced to Xero yet, so every credit adjustment counts (not only synced ones).
+    rows = (
+        InvoiceAdjustment.objects.filter(invoice_id__in=invoice_ids, kind=AdjustmentKind.CREDIT)
+        .values("invoice_id").annotate(total=Sum("amount"))
+    )
+    return {row["invoice_id"]: row["total"] for row in rows}
+
+
+def _skip_reason(*, amount: Decimal, currency: str, minimum: Decimal, details: VendorBankDetails | None) -> str:
+    if details is None or not details.is_complete:
+        return "No bank details: add the vendor's bank details to pay it."
+    if currency == SEPA_CURRENCY and not details.iban:
+        return "EUR payouts are SEPA transfers, which need the vendor's IBAN: add it to its bank details."
+    if amount <= 0:
+        return "Credit adjustments cover these invoices: there is nothing to pay."
+    if amount < minimum:
+        return f"{amount} {currency} is under the minimum of {minimum} per vendor; it waits for a later run."
+    return ""
+
+
+def payout_run_create(*, account: Account, actor=None, scheduled: bool = False) -> PayoutRun:
+    """Collect what is due into a run waiting for approval; PayoutRefused when nothing is due."""
+    payouts_require_plan(account)
+    xero_account = payout_xero_account(account)
+    if xero_account is None:
+        raise PayoutRefused("Connect Xero and choose it in Setup > Accounting first: payouts pay invoices synced there.")
+    if payments_scope_missing(xero_account):
+        raise PayoutRefused(SCOPE_MESSAGE)
+    now = timezone.now()
+    with transaction.atomic():
+        setup = PayoutSettings.objects.select_for_update().get(pk=payout_settings_get(account=account).pk)
+        if not setup.bank_account_code:
+            raise PayoutRefused("Choose the Xero bank account payments are recorded from in Setup > Payouts first.")
+        invoices = list(_due_invoices(account=account, xero_account=xero_account,
+                                      issued_before=now - datetime.timedelta(days=setup.delay_days)))
+        if not invoices:
+            raise PayoutRefused(f"Nothing is due: no synced, unpaid invoice was issued {setup.delay_days} or more days ago.")
+        number = (PayoutRun.objects.filter(account=account).aggregate(last=Max("number"))["last"] or 0) + 1
+        run = PayoutRun.objects.create(
+            account=account, xero_account=xero_account, number=number, scheduled=scheduled,
+            payment_date=timezone.localdate(), reference=f"PAYOUT-{number:04d}",
+            bank_account_id=setup.bank_account_id, bank_account_code=setup.bank_account_code,
+            bank_account_name=setup.bank_account_name, delay_days=setup.delay_days,
+            minimum_amount=setup.minimum_amount, created_by=actor,
+        )
+        credits = _credits([invoice.pk for invoice in invoices])
+        groups: dict[tuple[int, str], list[PurchaseInvoice]] = defaultdict(list)
+        for invoice in invoices:
+            groups[(invoice.vendor_id, invoice.currency)].append(invoice)
+        details = {row.vendor_id: row for row in VendorBankDetails.objects.filter(vendor_id__in={key[0] for key in groups})}
+        items = []
+        for (vendor_id, currency), group in groups.items():
+            item_credits = {invoice.pk: min(credits.get(invoice.pk, Decimal(0)), invoice.total) for invoice in group}
+            gross = sum((invoice.total for invoice in group), Decimal("0.00"))
+            credit = sum(item_credits.values(), Decimal("0.00"))
+            bank = details.get(vendor_id)
+            reason = _skip_reason(amount=gross - credit, currency=currency, minimum=setup.minimum_amount, details=bank)
+            line = PayoutLine.objects.create(
+                account=account, run=run, vendor_id=vendor_id, currency=currency, gross=gross, credits=credit,
+                amount=gross - credit, status=PayoutLineStatus.SKIPPED if reason else PayoutLineStatus.INCLUDED,
+                reason=reason, bank_summary=bank.summary if bank and bank.is_complete else "",
+            )
+            line.end_to_end_id = f"{run.reference}-{line.pk}"[:35]
+            line.save(update_fields=["end_to_end_id"])
+            items += [
+                PayoutItem(account=account, line=line, invoice=invoice, bill_id=invoice.bill_id, total=invoice.total,
+                           credits=item_credits[invoice.pk], amount=invoice.total - item_credits[invoice.pk])
+                for invoice in group
+            ]
+        PayoutItem.objects.bulk_create(items)
+        if scheduled:
+            setup.last_scheduled_on = timezone.localdate()
+            setup.save(update_fields=["last_scheduled_on", "updated_at"])
+    return run
+
+
+def _locked_run(run: PayoutRun, allowed: set[str], refusal: str) -> PayoutRun:
+    run = PayoutRun.objects.select_for_update().get(pk=run.pk, account=run.account_id)
+    if run.status not in allowed:
+        raise PayoutRefused(refusal.format(status=run.get_status_display().lower()))
+    return run
+
+
+def payout_run_approve(*, run: PayoutRun, actor=None) -> PayoutRun:
+    """Approve the run: produce and keep its bank file(s), one per currency."""
+    payouts_require_plan(run.account)
+    with transaction.atomic():
+        run = _locked_run(run, {PayoutRunStatus.REVIEW}, "Only a run waiting for approval can be approved; this one is {status}.")
+        setup = payout_settings_get(account=run.account)
+        run.payment_date = max(run.payment_date, timezone.localdate())
+        lines = list(run.lines.filter(status=PayoutLineStatus.INCLUDED).select_related("vendor").prefetch_related("items__invoice"))
+        details = {row.vendor_id: row for row in VendorBankDetails.objects.filter(vendor_id__in=[line.vendor_id for line in lines])}
+        for line in lines:  # bank details removed since the review
+            if line.vendor_id not in details or not details[line.vendor_id].is_complete:
+                line.status, line.reason = PayoutLineStatus.SKIPPED, "No bank details: add the vendor's bank details to pay it."
+                line.save(update_fields=["status", "reason"])
+        lines = [line for line in lines if line.status == PayoutLineStatus.INCLUDED]
+        if not lines:
+            raise PayoutRefused("Nothing in this run can be paid: see why each vendor is skipped.")
+        by_currency: dict[str, list[PayoutLine]] = defaultdict(list)
+        for line in lines:
+            by_currency[line.currency].append(line)
+        for currency, group in sorted(by_currency.items()):
+            total = sum((line.amount for line in group), Decimal("0.00"))
+            if currency == SEPA_CURRENCY:
+                content, fmt = sepa_file(run=run, setup=setup, lines=group, details=details).decode(), PayoutFileFormat.PAIN001
+                filename = f"{run.reference}-{currency}.xml"
+            else:
+                content, fmt, filename = csv_file(run=run, lines=group, details=details), PayoutFileFormat.CSV, f"{run.reference}-{currency}.csv"
+            PayoutFile.objects.create(account=run.account, run=run, currency=currency, format=fmt, filename=filename,
+                                      content=content, transactions=len(group), total=total)
+        run.status, run.approved_by, run.approved_at = PayoutRunStatus.APPROVED, actor, timezone.now()
+        run.save(update_fields=["status", "approved_by", "approved_at", "payment_date"])
+    return run
+
+
+def payout_line_mark_failed(*, line: PayoutLine, reason: str = "", actor=None) -> PayoutLine:
+    """The bank did not pay this vendor: its invoices stay unpaid and go into the next run."""
+    payouts_require_plan(line.account)
+    with transaction.atomic():
+        _locked_run(line.run, {PayoutRunStatus.APPROVED},
+                    "A vendor can be marked failed once the file is made and before the run is marked sent; this run is {status}.")
+        line = PayoutLine.objects.select_for_update().get(pk=line.pk, run=line.run_id)
+        if line.status != PayoutLineStatus.INCLUDED:
+            raise PayoutRefused("Only a vendor that is being paid can be marked failed.")
+        who = actor.email if actor else "Onport"
+        line.status = PayoutLineStatus.FAILED
+        line.reason = f"Marked failed by {who}" + (f": {reason.strip()}" if reason.strip() else ".") + " Its invoices go into the next run."
+        line.save(update_fields=["status", "reason"])
+    return line
+
+
+def payout_run_mark_sent(*, run: PayoutRun, actor=None) -> PayoutRun:
+    """The bank paid the run: its invoices become paid and one Xero payment per bill is queued (exactly once)."""
+    from accounting.payout_payments import (
+        payments_queue,  # the drain imports this module
+    )
+
+    payouts_require_plan(run.account)
+    with transaction.atomic():
+        run = _locked_run(run, {PayoutRunStatus.APPROVED}, "Only a run whose file is made can be marked sent; this one is {status}.")
+        now = timezone.now()
+        lines = list(run.lines.filter(status=PayoutLineStatus.INCLUDED).prefetch_related("items__invoice"))
+        payments = []
+        for line in lines:
+            for item in line.items.all():
+                if item.invoice.status == InvoiceStatus.ISSUED:
+                    invoice_mark_paid(invoice=item.invoice, actor=actor)
+                if item.amount > 0:
+                    payments.append(PayoutPayment(
+                        account=run.account, xero_account=run.xero_account, line=line, invoice=item.invoice,
+                        bill_id=item.bill_id, bank_account_id=run.bank_account_id, bank_account_code=run.bank_account_code,
+                        amount=item.amount, date=run.payment_date, reference=f"{run.reference} {item.invoice.number}"[:255],
+                        next_attempt_at=now,
+                    ))
+            line.status = PayoutLineStatus.PAID
+        PayoutLine.objects.bulk_update(lines, ["status"])
+        PayoutPayment.objects.bulk_create(payments, ignore_conflicts=True)
+        run.status, run.sent_by, run.sent_at = PayoutRunStatus.SENT, actor, now
+        run.save(update_fields=["status", "sent_by", "sent_at"])
+        if payments:
+            payments_queue(run.xero_account_id)
+    return run
+
+
+def payout_run_cancel(*, run: PayoutRun, actor=None) -> PayoutRun:
+    """Drop a run that was not sent: its invoices go back to waiting for the next run."""
+    payouts_require_plan(run.account)
+    with transaction.atomic():
+        run = _locked_run(run, {PayoutRunStatus.REVIEW, PayoutRunStatus.APPROVED}, "A {status} run cannot be cancelled.")
+        run.status = PayoutRunStatus.CANCELLED
+        run.save(update_fields=["status"])
+    return run
+
+
+def payout_payments_retry(*, run: PayoutRun, actor=None) -> int:
+    """Send the payments Xero refused again (after the bill or bank account was fixed in Xero)."""
+    from accounting.payout_payments import payments_queue
+
+    payouts_require_plan(run.account)
+    with transaction.atomic():
+        count = PayoutPayment.objects.filter(line__run=run, state=PaymentState.FAILED).update(
+            state=PaymentState.PENDING, next_attempt_at=timezone.now(), updated_at=timezone.now()
+        )
+        if count:
+            payments_queue(run.xero_account_id)
+    return count
+
+
+# -- the schedule ----------------------------------------------------------------------------------------
+
+def _add_month(day: datetime.date) -> datetime.date:
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def payout_schedule_due(setup: PayoutSettings, *, today: datetime.date) -> bool:
+    if not setup.enabled:
+        return False
+    last = setup.last_scheduled_on
+    if last is None:
+        return True
+    if setup.schedule == PayoutSchedule.MONTHLY:
+        return today >= _add_month(last)
+    days = {PayoutSchedule.DAILY: 1, PayoutSchedule.WEEKLY: 7, PayoutSchedule.FORTNIGHTLY: 14}[setup.schedule]
+    return today >= last + datetime.timedelta(days=days)
+
+
+def payout_accounts_due(*, today: datetime.date | None = None) -> list[int]:
+    """Accounts (Advance plan and above) whose schedule says a run is due today."""
+    today = today or timezone.localdate()
+    candidates = PayoutSettings.objects.filter(enabled=True, account__plan__in=[Plan.ADVANCE, Plan.PLUS])
+    return [setup.account_id for setup in candidates if payout_schedule_due(setup, today=today)]
+
+
+def payout_run_scheduled(*, account: Account) -> PayoutRun | None:
+    """The scheduled run of one account (waiting for an admin's approval); None when nothing is due."""
+    payouts_require_plan(account)
+    setup = payout_settings_get(account=account)
+    if not payout_schedule_due(setup, today=timezone.localdate()):
+        return None
+    try:
+        return payout_run_create(account=account, scheduled=True)
+    except PayoutRefused:
+        PayoutSettings.objects.filter(pk=setup.pk).update(last_scheduled_on=timezone.localdate())
+        return None

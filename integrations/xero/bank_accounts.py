@@ -1,0 +1,37 @@
+"""The organisation's bank accounts: where Setup > Payouts records vendor payments from."""
+
+from dataclasses import dataclass
+
+from integrations.xero.client import TIMEOUT, XeroClient
+
+
+@dataclass(frozen=True)
+class BankAccount:
+    account_id: str
+    code: str
+    name: str
+    currency: str
+
+    @property
+    def label(self) -> str:
+        suffix = f" ({self.currency})" if self.currency else ""
+        return f"{self.code} – {self.name}{suffix}" if self.code else f"{self.name}{suffix}"
+
+
+def bank_accounts(client: XeroClient) -> list[BankAccount]:
+    """Active BANK accounts, live from Xero (payments can only be recorded from these)."""
+    tenant_id = client.xero_account.tenant_id
+    result = client.call(
+        lambda: client.accounting.get_accounts(
+            tenant_id, where='Type=="BANK"&&Status=="ACTIVE"', order="Code", _request_timeout=TIMEOUT
+        ),
+        tenant_id=tenant_id,
+    )
+    return [
+        BankAccount(
+            account_id=str(row.account_id or ""), code=row.code or "", name=row.name or "",
+            currency=str(getattr(row.currency_code, "value", row.currency_code) or ""),
+        )
+        for row in result.accounts or []
+        if str(getattr(row.type, "value", row.type)) == "BANK"
+    ]

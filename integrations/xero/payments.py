@@ -1,0 +1,102 @@
+"""Payments against bills (ACCPAY) in Xero: record in batches, and find what a lost answer may have recorded."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from xero_python.accounting import Account, Invoice, Payment, Payments
+
+from integrations.xero.client import XeroClient
+
+BATCH_SIZE = 50
+
+
+def _timeout() -> tuple[float, float]:
+    """(connect, read) seconds: past these the outcome of a write is unknown and gets looked up."""
+    return (5.0, float(settings.XERO_TIMEOUT_SECONDS))
+
+
+@dataclass(frozen=True)
+class PaymentInput:
+    bill_id: str
+    account_code: str
+    date: datetime.date
+    amount: Decimal
+    reference: str
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    """Xero's answer for one payment of a batch: its id, or the messages that refused it."""
+
+    xero_id: str
+    messages: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.messages and bool(self.xero_id)
+
+
+@dataclass(frozen=True)
+class FoundPayment:
+    xero_id: str
+    bill_id: str
+    date: datetime.date | None
+    amount: Decimal
+    reference: str
+    status: str
+
+
+def _value(enum_or_str) -> str:
+    return str(getattr(enum_or_str, "value", enum_or_str) or "")
+
+
+def _model(payment: PaymentInput) -> Payment:
+    return Payment(
+        invoice=Invoice(invoice_id=payment.bill_id), account=Account(code=payment.account_code),
+        date=payment.date, amount=float(payment.amount.quantize(Decimal("0.01"))), reference=payment.reference,
+    )
+
+
+def _result(element) -> PaymentResult:
+    messages = tuple(error.message for error in (element.validation_errors or []) if error.message)
+    has_errors = bool(element.has_validation_errors) or bool(messages)
+    return PaymentResult(
+        xero_id=str(element.payment_id or "") if not has_errors else "",
+        messages=messages or (("Xero refused this payment without saying why.",) if has_errors else ()),
+    )
+
+
+def payments_create(client: XeroClient, payments: list[PaymentInput], *, idempotency_key: str) -> list[PaymentResult]:
+    """PUT up to 50 payments in one call; one result per payment, in order (summarizeErrors=false)."""
+    payload = Payments(payments=[_model(payment) for payment in payments])
+    tenant = client.xero_account.tenant_id
+    answer = client.call(
+        lambda: client.accounting.create_payments(
+            tenant, payload, summarize_errors=False, idempotency_key=idempotency_key, _request_timeout=_timeout(),
+        ),
+        tenant_id=tenant,
+    )
+    return [_result(element) for element in answer.payments]
+
+
+def payments_find(client: XeroClient, *, bill_ids: list[str]) -> list[FoundPayment]:
+    """The live (not deleted) payments against these bills, in one call."""
+    ids = sorted(set(bill_ids))
+    if not ids:
+        return []
+    where = " OR ".join(f'Invoice.InvoiceID==Guid("{bill_id}")' for bill_id in ids)
+    tenant = client.xero_account.tenant_id
+    answer = client.call(
+        lambda: client.accounting.get_payments(tenant, where=f'Status=="AUTHORISED" AND ({where})', _request_timeout=_timeout()),
+        tenant_id=tenant,
+    )
+    return [
+        FoundPayment(
+            xero_id=str(payment.payment_id), bill_id=str(payment.invoice.invoice_id) if payment.invoice else "",
+            date=payment.date, amount=Decimal(str(payment.amount)).quantize(Decimal("0.01")),
+            reference=payment.reference or "", status=_value(payment.status),
+        )
+        for payment in (answer.payments or [])
+    ]
