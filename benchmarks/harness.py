@@ -82,7 +82,10 @@ def books_ready(server, *, invoices: int, name: str):
     from integrations.xero.sandbox import seed
     from onport.demo_bulk import bulk_account_seed
     from onport.models import Account
+    from integrations.xero.ratelimit import limits_reset
     from onport.services import membership_set, user_create
+
+    limits_reset()  # a fresh sandbox: forget what earlier runs spent of the budget
 
     account = bulk_account_seed(name=f"{name} {Account.objects.count() + 1}", invoices=invoices)
     admin = user_create(email=f"bench-{account.pk}@onport.test", password="x" * 12)

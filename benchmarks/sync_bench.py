@@ -49,8 +49,8 @@ def main() -> None:
             while AccountingSync.objects.filter(account=account, state__in=["pending", "unknown"]).exists():
                 report = drain(xero_account_id=xero_account.pk)
                 batches += report.batches
-                if report.retry_at:
-                    time.sleep(1)
+                if report.retry_at or not report.batches:
+                    time.sleep(0.5)  # as the Celery task would: come back when the rate limit allows
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 
         synced = AccountingSync.objects.filter(account=account, state="synced").count()
