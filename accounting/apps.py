@@ -5,7 +5,8 @@ class AccountingConfig(AppConfig):
     name = "accounting"
 
     def ready(self) -> None:
-        from accounting.sync import invoice_issued_receiver
-        from invoicing.signals import invoice_issued
+        from accounting.sync import adjustment_added_receiver, invoice_issued_receiver
+        from invoicing.signals import adjustment_added, invoice_issued
 
         invoice_issued.connect(invoice_issued_receiver, dispatch_uid="accounting-auto-sync")
+        adjustment_added.connect(adjustment_added_receiver, dispatch_uid="accounting-adjustment-sync")

@@ -16,8 +16,14 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounting.adjustment_input import adjustment_url, debit_bill_number
 from accounting.bill_input import CodingContext, bill_input, invoice_url
-from accounting.models import AccountingSync, SyncState
+from accounting.drain_adjustments import (
+    adjustment_inputs,
+    resolve_credit_notes,
+    send_credit_notes,
+)
+from accounting.models import AccountingSync, SyncKind, SyncState
 from accounting.sync import retry_delay, syncs_record
 from integrations.models import XeroAccount
 from integrations.xero import bills as xero_bills
@@ -29,7 +35,7 @@ from integrations.xero.errors import (
     XeroUnavailable,
     XeroValidationError,
 )
-from integrations.xero.mapping import BillInput, deep_link, fingerprint
+from integrations.xero.mapping import BillInput, CreditNoteInput, deep_link, fingerprint
 
 LEASE = datetime.timedelta(seconds=settings.SYNC_LEASE_SECONDS)  # a worker that dies mid-batch holds rows this long
 UNKNOWN_SETTLE = datetime.timedelta(seconds=5)  # let a slow write land in Xero before looking for it
@@ -102,7 +108,7 @@ def _claim(xero_account: XeroAccount) -> list[AccountingSync]:
         AccountingSync.objects.filter(id__in=ids).update(
             state=SyncState.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1, updated_at=now
         )
-    rows = AccountingSync.objects.filter(id__in=ids).select_related("invoice__vendor", "xero_account")
+    rows = AccountingSync.objects.filter(id__in=ids).select_related("invoice__vendor", "xero_account", "adjustment__invoice")
     return list(rows.prefetch_related("invoice__lines").order_by("id"))
 
 
@@ -115,14 +121,22 @@ def _send(client: XeroClient, rows: list[AccountingSync], report: DrainReport) -
     context = CodingContext.load(xero_account=client.xero_account, vendor_ids={row.invoice.vendor_id for row in rows})
     outcomes, bills = [], {}
     for row in rows:
+        if row.adjustment_id:
+            continue
         built = bill_input(row.invoice, context)
         if isinstance(built, str):
             outcomes.append((row, SyncState.NEEDS_ATTENTION, built))
             report.attention += 1
         else:
             bills[row.id] = built
+    adjustments, waiting = adjustment_inputs([row for row in rows if row.adjustment_id], context)
+    outcomes += waiting
+    notes = {row_id: note for row_id, note in adjustments.items() if isinstance(note, CreditNoteInput)}
+    bills |= {row_id: bill for row_id, bill in adjustments.items() if row_id not in notes}  # debit bills
     fingerprints = {row_id: fingerprint(bill) for row_id, bill in bills.items()}
     to_create, to_update = [], []
+    if notes:
+        outcomes += send_credit_notes(client, [row for row in rows if row.id in notes], notes, report)
     for row in rows:
         if row.id not in bills:
             continue
@@ -189,8 +203,9 @@ def _outcome(client, row, result, fingerprint_now, report, updated=False) -> tup
     row.synced_fingerprint, row.synced_at = fingerprint_now, timezone.now()
     report.synced += 1
     message = "Bill updated in Xero." if updated else "Bill created in Xero."
-    if result.total is not None and result.total != row.invoice.total:
-        message += f" Note: Xero's total is {result.total}, Onport's is {row.invoice.total}."
+    expected = row.adjustment.amount if row.adjustment_id else row.invoice.total
+    if result.total is not None and result.total != expected:
+        message += f" Note: Xero's total is {result.total}, Onport's is {expected}."
     return row, SyncState.SYNCED, message
 
 
@@ -227,16 +242,19 @@ def _resolve_unknown(client: XeroClient, report: DrainReport) -> bool:
     AccountingSync.objects.filter(xero_account=xero_account, state=SyncState.SENDING, lease_until__lt=now).update(
         state=SyncState.UNKNOWN, next_attempt_at=now, updated_at=now
     )
-    rows = list(_due(xero_account, SyncState.UNKNOWN).select_related("invoice__vendor").order_by("id")[:50])
+    rows = list(_due(xero_account, SyncState.UNKNOWN).select_related("invoice__vendor", "adjustment__invoice").order_by("id")[:50])
     if not rows:
         return False
+    credit_rows = [row for row in rows if row.kind == SyncKind.CREDIT_NOTE]
+    outcomes = resolve_credit_notes(client, credit_rows) if credit_rows else []
+    rows = [row for row in rows if row.kind != SyncKind.CREDIT_NOTE]
     context = CodingContext.load(xero_account=xero_account, vendor_ids={row.invoice.vendor_id for row in rows})
     contact_ids = [context.links[row.invoice.vendor_id].contact_id for row in rows if row.invoice.vendor_id in context.links]
-    found = xero_bills.bills_find(client, contact_ids=contact_ids, numbers=[row.invoice.number for row in rows]) if contact_ids else []
+    numbers = [debit_bill_number(row.adjustment) if row.adjustment_id else row.invoice.number for row in rows]
+    found = xero_bills.bills_find(client, contact_ids=contact_ids, numbers=numbers) if contact_ids else []
     ours = {bill.url: bill for bill in found}
-    outcomes = []
     for row in rows:
-        bill = ours.get(invoice_url(row.invoice))
+        bill = ours.get(adjustment_url(row.adjustment) if row.adjustment_id else invoice_url(row.invoice))
         row.lease_until = None
         if bill is not None:
             row.xero_id, row.xero_status, row.synced_at = bill.xero_id, bill.status, now

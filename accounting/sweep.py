@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounting.bill_input import CodingContext, bill_input
-from accounting.models import AccountingSync, SyncState
+from accounting.models import AccountingSync, SyncKind, SyncState
 from accounting.sync import syncs_record
 from integrations.models import XeroAccount
 from integrations.xero.mapping import fingerprint
@@ -32,7 +32,7 @@ def sweep() -> list[int]:
 def _rearm_changed() -> None:
     """Refused or stuck rows go again once the invoice or its mapping changed (not before: Xero would refuse again)."""
     rows = list(
-        AccountingSync.objects.filter(state__in=[SyncState.FAILED, SyncState.NEEDS_ATTENTION])
+        AccountingSync.objects.filter(state__in=[SyncState.FAILED, SyncState.NEEDS_ATTENTION], kind=SyncKind.BILL)
         .select_related("invoice__vendor", "xero_account").prefetch_related("invoice__lines")
         .order_by("updated_at")[:RECHECK_LIMIT]
     )

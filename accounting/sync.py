@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from accounting.adjustment_input import sync_kind_for
 from accounting.models import (
     AccountingSettings,
     AccountingSync,
@@ -18,7 +19,7 @@ from accounting.models import (
     SyncKind,
     SyncState,
 )
-from invoicing.models import InvoiceStatus, PurchaseInvoice
+from invoicing.models import InvoiceAdjustment, InvoiceStatus, PurchaseInvoice
 from onport.db import bulk_update_rows
 from onport.models import Account
 
@@ -85,8 +86,26 @@ def sync_request_many(
                 sync.xero_account = sync.xero_account if sync.xero_id else xero_account
                 sync_record(sync, SyncState.PENDING, f"Sync requested {how}.")
             syncs.append(sync)
+        if setup.adjustments_enabled_by_staff and setup.sync_adjustments:
+            adjustments_request(invoices=invoices, xero_account=xero_account, actor=actor, how=how)
         _queue_drain(xero_account.pk)
     return syncs
+
+
+def adjustments_request(*, invoices: list[PurchaseInvoice], xero_account, actor=None, how: str = "") -> int:
+    """Rows for the invoices' adjustments not in Xero yet (credit notes, debit bills); they wait for the bill."""
+
+    adjustments = InvoiceAdjustment.objects.filter(invoice__in=invoices).exclude(syncs__isnull=False)
+    created = 0
+    for adjustment in adjustments.select_related("invoice"):
+        sync = AccountingSync.objects.create(
+            account_id=adjustment.account_id, xero_account=xero_account, invoice_id=adjustment.invoice_id,
+            adjustment=adjustment, kind=sync_kind_for(adjustment), requested_by=actor, next_attempt_at=timezone.now(),
+        )
+        label = "Credit note" if adjustment.kind == "credit" else "Adjustment bill"
+        sync_record(sync, SyncState.PENDING, f"{label} for the {adjustment.amount} adjustment requested {how}.".replace("  ", " "))
+        created += 1
+    return created
 
 
 def sync_record(sync: AccountingSync, state: str, message: str, *, save: bool = True, **fields) -> SyncEvent:
@@ -155,3 +174,14 @@ def sync_retry(*, account: Account, states: Iterable[str], actor=None) -> int:
     for xero_account_id in {row.xero_account_id for row in rows}:
         _queue_drain(xero_account_id)
     return len(rows)
+
+
+def adjustment_added_receiver(sender, *, adjustment_id: int, **kwargs) -> None:
+    """Sync adjustments (when support enabled it and the account switched it on): queue the new one."""
+    adjustment = InvoiceAdjustment.objects.select_related("invoice__account").get(pk=adjustment_id)
+    setup = accounting_settings(adjustment.invoice.account)
+    bill = AccountingSync.objects.filter(invoice=adjustment.invoice, kind=SyncKind.BILL, adjustment=None).first()
+    if setup.adjustments_enabled_by_staff and setup.sync_adjustments and bill is not None:
+        with transaction.atomic():
+            adjustments_request(invoices=[adjustment.invoice], xero_account=bill.xero_account, how="automatically")
+            _queue_drain(bill.xero_account_id)

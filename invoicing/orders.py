@@ -10,7 +10,13 @@ from django.db.models import Sum
 
 from contacts.models import Vendor
 from invoicing.errors import InvoicingError
-from invoicing.models import LineKind, PurchaseInvoice, PurchaseInvoiceLine, PurchaseOrder, PurchaseOrderLine
+from invoicing.models import (
+    LineKind,
+    PurchaseInvoice,
+    PurchaseInvoiceLine,
+    PurchaseOrder,
+    PurchaseOrderLine,
+)
 from onport.models import Account
 from onport.services import sequence_next
 

@@ -5,7 +5,13 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from invoicing.models import InvoiceEvent, LineKind, PurchaseInvoice, PurchaseOrder, PurchaseOrderLine
+from invoicing.models import (
+    InvoiceEvent,
+    LineKind,
+    PurchaseInvoice,
+    PurchaseOrder,
+    PurchaseOrderLine,
+)
 from invoicing.money import round_money
 from invoicing.orders import order_invoiced_quantities, order_invoiced_shipping
 from onport.models import Account

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from invoicing.errors import InvoicingError
 from invoicing.models import (
     AdjustmentKind,
     InvoiceAdjustment,
@@ -18,10 +19,9 @@ from invoicing.models import (
     PurchaseOrder,
     PurchaseOrderLine,
 )
-from invoicing.errors import InvoicingError
 from invoicing.money import line_amounts, round_money
 from invoicing.orders import order_invoiced_quantities, order_invoiced_shipping
-from invoicing.signals import invoice_issued
+from invoicing.signals import adjustment_added, invoice_issued
 from onport.models import Account
 from onport.services import sequence_next
 
@@ -252,4 +252,5 @@ def adjustment_add(
         adjustment.save()
         label = AdjustmentKind(kind).label.split(" (")[0]
         _record(invoice, actor=actor, action="adjusted", message=f"{label} adjustment of {amount}: {reason.strip()}")
+        transaction.on_commit(lambda: adjustment_added.send(sender=InvoiceAdjustment, adjustment_id=adjustment.pk))
     return adjustment

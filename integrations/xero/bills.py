@@ -13,7 +13,7 @@ BATCH_SIZE = 50
 FIND_STATUSES = ["DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED"]
 
 
-def _timeout() -> tuple[float, float]:
+def request_timeout() -> tuple[float, float]:
     """(connect, read) seconds: past these the outcome of a write is unknown and gets looked up."""
     return (5.0, float(settings.XERO_TIMEOUT_SECONDS))
 
@@ -42,7 +42,7 @@ class FoundBill:
     total: Decimal | None
 
 
-def _value(enum_or_str) -> str:
+def enum_value(enum_or_str) -> str:
     return str(getattr(enum_or_str, "value", enum_or_str) or "")
 
 
@@ -51,7 +51,7 @@ def _result(element) -> BillResult:
     has_errors = bool(element.has_errors) or bool(messages)
     return BillResult(
         xero_id=str(element.invoice_id or "") if not has_errors else "",
-        status=_value(element.status),
+        status=enum_value(element.status),
         total=Decimal(str(element.total)) if element.total is not None else None,
         messages=messages or (("Xero refused this bill without saying why.",) if has_errors else ()),
     )
@@ -68,7 +68,7 @@ def bills_create(client: XeroClient, bills: list[BillInput], *, idempotency_key:
     answer = client.call(
         lambda: client.accounting.create_invoices(
             tenant, payload, summarize_errors=False, unitdp=_unitdp(bills),
-            idempotency_key=idempotency_key, _request_timeout=_timeout(),
+            idempotency_key=idempotency_key, _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
@@ -83,7 +83,7 @@ def bills_update(client: XeroClient, bills: dict[str, BillInput], *, idempotency
     answer = client.call(
         lambda: client.accounting.update_or_create_invoices(
             tenant, payload, summarize_errors=False, unitdp=_unitdp(list(bills.values())),
-            idempotency_key=idempotency_key, _request_timeout=_timeout(),
+            idempotency_key=idempotency_key, _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
@@ -96,7 +96,7 @@ def bills_find(client: XeroClient, *, contact_ids: list[str], numbers: list[str]
     answer = client.call(
         lambda: client.accounting.get_invoices(
             tenant, contact_i_ds=sorted(set(contact_ids)), invoice_numbers=sorted(set(numbers)),
-            statuses=FIND_STATUSES, _request_timeout=_timeout(),
+            statuses=FIND_STATUSES, _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
@@ -104,9 +104,9 @@ def bills_find(client: XeroClient, *, contact_ids: list[str], numbers: list[str]
         FoundBill(
             xero_id=str(bill.invoice_id), number=bill.invoice_number or "",
             contact_id=str(bill.contact.contact_id) if bill.contact else "", url=bill.url or "",
-            status=_value(bill.status), total=Decimal(str(bill.total)) if bill.total is not None else None,
+            status=enum_value(bill.status), total=Decimal(str(bill.total)) if bill.total is not None else None,
         )
         for bill in (answer.invoices or [])
-        if _value(bill.type) == "ACCPAY"
+        if enum_value(bill.type) == "ACCPAY"
     ]
 

@@ -18,7 +18,12 @@ from xero_python.identity import IdentityApi
 
 from integrations.models import XeroAccount
 from integrations.xero import oauth
-from integrations.xero.errors import XeroAuthError, XeroRateLimited, XeroTokenRejected, translate
+from integrations.xero.errors import (
+    XeroAuthError,
+    XeroRateLimited,
+    XeroTokenRejected,
+    translate,
+)
 from integrations.xero.ratelimit import RateLimiter
 from integrations.xero.sdk import sdk_api_client
 
@@ -120,7 +125,9 @@ class XeroClient:
                 if isinstance(error, XeroTokenRejected):
                     error = XeroAuthError("Xero keeps refusing Onport's access token. An admin must reconnect.")
                 if isinstance(error, XeroAuthError):
-                    from integrations.services import xero_account_mark_reconnect_needed  # services import us
+                    from integrations.services import (
+                        xero_account_mark_reconnect_needed,  # services import us
+                    )
 
                     xero_account_mark_reconnect_needed(xero_account_id=self.xero_account.pk, problem=error.message)
                 raise error from raw

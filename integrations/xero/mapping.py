@@ -9,7 +9,14 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xero_python.accounting import Contact, CurrencyCode, Invoice, LineAmountTypes, LineItem
+from xero_python.accounting import (
+    Contact,
+    CreditNote,
+    CurrencyCode,
+    Invoice,
+    LineAmountTypes,
+    LineItem,
+)
 from xero_python.api_client import serialize
 
 
@@ -81,4 +88,46 @@ def deep_link(*, short_code: str, bill_id: str) -> str:
     return (
         f"https://go.xero.com/organisationlogin/default.aspx?shortcode={short_code}"
         f"&redirecturl=/AccountsPayable/Edit.aspx?InvoiceID={bill_id}"
+    )
+
+
+@dataclass(frozen=True)
+class CreditNoteInput:
+    """A supplier credit note (ACCPAYCREDIT): what the vendor owes back against a bill."""
+
+    contact_id: str
+    date: datetime.date
+    currency: str
+    line_amount_type: str
+    status: str
+    reference: str  # our key to find it again: ACCPAY credit notes have no Url
+    lines: tuple[BillLine, ...]
+
+
+def credit_note_model(note: CreditNoteInput) -> CreditNote:
+    return CreditNote(
+        type="ACCPAYCREDIT",
+        contact=Contact(contact_id=note.contact_id),
+        date=note.date,
+        currency_code=CurrencyCode[note.currency],
+        line_amount_types=LineAmountTypes(note.line_amount_type),
+        status=note.status,
+        reference=note.reference,
+        line_items=[
+            LineItem(description=line.description, quantity=float(line.quantity), unit_amount=float(line.unit_amount),
+                     account_code=line.account_code, **({"tax_type": line.tax_type} if line.tax_type else {}))
+            for line in note.lines
+        ],
+    )
+
+
+def credit_note_fingerprint(note: CreditNoteInput) -> str:
+    canonical = json.dumps(serialize(credit_note_model(note)), sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def credit_note_link(*, short_code: str, credit_note_id: str) -> str:
+    return (
+        f"https://go.xero.com/organisationlogin/default.aspx?shortcode={short_code}"
+        f"&redirecturl=/AccountsPayable/ViewCreditNote.aspx?creditNoteID={credit_note_id}"
     )

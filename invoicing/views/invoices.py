@@ -12,7 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts.selectors import vendor_list
 from invoicing import selectors, services
 from invoicing.errors import InvoicingError
-from invoicing.forms import AdjustmentForm, InvoiceAmendForm, InvoiceQuantitiesForm, InvoiceSearchForm, VoidForm
+from invoicing.forms import (
+    AdjustmentForm,
+    InvoiceAmendForm,
+    InvoiceQuantitiesForm,
+    InvoiceSearchForm,
+    VoidForm,
+)
 from invoicing.models import InvoiceStatus, PurchaseInvoice
 from invoicing.views.pagination import paginate
 from onport.permissions import account_required

@@ -7,7 +7,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contacts.selectors import vendor_list
 from invoicing import orders, selectors, services
-from invoicing.forms import InvoiceCreateForm, OrderFilterForm, OrderForm, OrderLineFormSet
+from invoicing.forms import (
+    InvoiceCreateForm,
+    OrderFilterForm,
+    OrderForm,
+    OrderLineFormSet,
+)
 from invoicing.views.pagination import paginate
 from onport.permissions import account_required
 

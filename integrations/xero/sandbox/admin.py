@@ -32,7 +32,6 @@ from .identity import redirect_uri_allowed, scope_is_known
 from .payments import create_payment
 from .runtime import Sandbox, json_response
 
-
 DEFAULT_CONSENT_SCOPE = "offline_access accounting.transactions accounting.contacts accounting.settings"
 
 

@@ -9,7 +9,13 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
-from .accounting import ApiContext, ApiError, envelope, not_found, single_validation_error
+from .accounting import (
+    ApiContext,
+    ApiError,
+    envelope,
+    not_found,
+    single_validation_error,
+)
 
 MAX_ATTACHMENTS = 10
 

@@ -8,8 +8,22 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from .accounting import ApiContext, ElementInvalid, envelope, not_found, paginate, query_documents, run_batch
-from .documents import PURCHASE_TYPES, build_document, check_lock_dates, commit_contact, contact_summary
+from .accounting import (
+    ApiContext,
+    ElementInvalid,
+    envelope,
+    not_found,
+    paginate,
+    query_documents,
+    run_batch,
+)
+from .documents import (
+    PURCHASE_TYPES,
+    build_document,
+    check_lock_dates,
+    commit_contact,
+    contact_summary,
+)
 from .formats import parse_date, parse_decimal, round_money
 from .history import add_history
 from .payments import settle_invoice

@@ -13,8 +13,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .accounting import ApiContext, ElementInvalid
-from .formats import format_lock_date, parse_date, parse_decimal, round_money, round_places
-from .totals import document_totals, line_amount, line_tax, quantize_quantity, settle_amounts, unit_places
+from .formats import (
+    format_lock_date,
+    parse_date,
+    parse_decimal,
+    round_money,
+    round_places,
+)
+from .totals import (
+    document_totals,
+    line_amount,
+    line_tax,
+    quantize_quantity,
+    settle_amounts,
+    unit_places,
+)
 
 LINE_AMOUNT_TYPES = ("Exclusive", "Inclusive", "NoTax")
 LINE_INPUT_FIELDS = ("Description", "Quantity", "UnitAmount", "ItemCode", "AccountCode", "AccountID", "TaxType",

@@ -8,7 +8,15 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from .accounting import ApiContext, ElementInvalid, envelope, not_found, paginate, query_documents, run_batch
+from .accounting import (
+    ApiContext,
+    ElementInvalid,
+    envelope,
+    not_found,
+    paginate,
+    query_documents,
+    run_batch,
+)
 from .documents import PURCHASE_TYPES, build_document, commit_contact, contact_summary
 from .history import add_history
 

@@ -8,7 +8,15 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from .accounting import ApiContext, ElementInvalid, envelope, not_found, paginate, query_documents, run_batch
+from .accounting import (
+    ApiContext,
+    ElementInvalid,
+    envelope,
+    not_found,
+    paginate,
+    query_documents,
+    run_batch,
+)
 from .documents import check_lock_dates, contact_summary, find_account
 from .formats import parse_date, parse_decimal, round_money
 from .history import add_history

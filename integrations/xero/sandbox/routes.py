@@ -6,7 +6,17 @@ from typing import Any
 
 from werkzeug.routing import Map, Rule
 
-from . import admin, attachments, contacts, credit_notes, history, identity, invoices, org_settings, payments
+from . import (
+    admin,
+    attachments,
+    contacts,
+    credit_notes,
+    history,
+    identity,
+    invoices,
+    org_settings,
+    payments,
+)
 
 API = "/api.xro/2.0"
 

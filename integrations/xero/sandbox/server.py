@@ -19,13 +19,31 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import admin
-from .config import DEFAULT_APP_NAME, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, ClientApp, SandboxConfig
+from .config import (
+    DEFAULT_APP_NAME,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    ClientApp,
+    SandboxConfig,
+)
 from .faults import FaultInjector
 from .gateway import META_KEY, ConnectionDropped, handle_api, inject
 from .idempotency import IdempotencyStore
 from .limits import RateLimiter
-from .request_log import MAX_RECORDED_RESPONSE_BYTES, SECRET_RESPONSE_FIELDS, RequestLog, describe_request
-from .routes import ADMIN_ENDPOINTS, API_ENDPOINTS, IDENTITY_ENDPOINTS, PARAM_NAMES, URL_MAP, canonical_path
+from .request_log import (
+    MAX_RECORDED_RESPONSE_BYTES,
+    SECRET_RESPONSE_FIELDS,
+    RequestLog,
+    describe_request,
+)
+from .routes import (
+    ADMIN_ENDPOINTS,
+    API_ENDPOINTS,
+    IDENTITY_ENDPOINTS,
+    PARAM_NAMES,
+    URL_MAP,
+    canonical_path,
+)
 from .runtime import Sandbox, json_response
 from .state import SandboxState
 
