@@ -145,9 +145,12 @@ def _due_invoices(*, account: Account, xero_account: XeroAccount, issued_before:
 
 
 def _credits(invoice_ids: list[int]) -> dict[int, Decimal]:
-    # Credit adjustments are not synced to Xero yet, so every credit adjustment counts (not only synced ones).
+    """Credit adjustments already in Xero as credit notes: the bill's amount due there is net of them too."""
     rows = (
-        InvoiceAdjustment.objects.filter(invoice_id__in=invoice_ids, kind=AdjustmentKind.CREDIT)
+        InvoiceAdjustment.objects.filter(
+            invoice_id__in=invoice_ids, kind=AdjustmentKind.CREDIT,
+            syncs__kind=SyncKind.CREDIT_NOTE, syncs__state=SyncState.SYNCED,
+        )
         .values("invoice_id").annotate(total=Sum("amount"))
     )
     return {row["invoice_id"]: row["total"] for row in rows}

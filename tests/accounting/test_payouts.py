@@ -106,6 +106,15 @@ def xero_payments(books) -> list[dict]:
     return [payment for payment in org["payments"].values() if payment["Status"] != "DELETED"]
 
 
+def credit_in_xero(books, invoice, amount: str) -> None:
+    """A credit adjustment synced to Xero as a credit note (allocated to the bill) through the real engine."""
+    books.settings.adjustments_enabled_by_staff = books.settings.sync_adjustments = True
+    books.settings.save()
+    invoicing.adjustment_add(invoice=invoice, kind="credit", amount=Decimal(amount), reason="Damaged")
+    sync_request_many(account=invoice.account, invoices=[invoice])
+    drain(xero_account_id=books.xero_account.pk)
+
+
 def _drain_payments(books):
     return payments_drain(xero_account_id=books.xero_account.pk)
 
@@ -125,8 +134,9 @@ def test_a_run_takes_due_synced_unpaid_invoices_per_vendor_net_of_credits(books,
     PurchaseInvoice.objects.filter(pk=unsynced.pk).update(issued_at=timezone.now() - datetime.timedelta(days=30))
     [paid] = synced_invoices(books, vendor, days_ago=20)
     invoicing.invoice_mark_paid(invoice=paid)
-    invoicing.adjustment_add(invoice=due_a, kind="credit", amount=Decimal("4.00"), reason="Damaged")
+    credit_in_xero(books, due_a, "4.00")
     invoicing.adjustment_add(invoice=due_b, kind="debit", amount=Decimal("9.00"), reason="Freight")  # debits don't count
+    invoicing.adjustment_add(invoice=due_b, kind="credit", amount=Decimal("2.00"), reason="Not in Xero yet")  # not synced
 
     run = payouts.payout_run_create(account=account, actor=books.admin)
 
@@ -237,7 +247,7 @@ def test_marking_sent_pays_the_invoices_and_records_one_payment_per_bill_in_xero
     payouts_setup(books, delay_days=0)
     vendor = payee(books, account, name="Lumen", iban=VENDOR_IBANS[0])
     invoices = synced_invoices(books, vendor, 2)
-    invoicing.adjustment_add(invoice=invoices[0], kind="credit", amount=Decimal("4.00"), reason="Damaged")
+    credit_in_xero(books, invoices[0], "4.00")
     run = payouts.payout_run_approve(run=payouts.payout_run_create(account=account))
 
     payouts.payout_run_mark_sent(run=run, actor=books.admin)
@@ -256,7 +266,7 @@ def test_marking_sent_pays_the_invoices_and_records_one_payment_per_bill_in_xero
         assert payment["Date"].startswith(run.payment_date.isoformat())
     assert Decimal(str(payments[rows[invoices[0].pk].bill_id]["Amount"])) == Decimal("20.00")
     assert bills[rows[invoices[1].pk].bill_id]["Status"] == "PAID"
-    assert bills[rows[invoices[0].pk].bill_id]["Status"] == "AUTHORISED"  # the 4.00 credit is still due in Xero
+    assert bills[rows[invoices[0].pk].bill_id]["Status"] == "PAID"  # 20.00 paid + the 4.00 credit note allocated
     [put] = _payment_puts(books)
     assert put["query"]["summarizeErrors"].lower() == "false" and len(put["json"]["Payments"]) == 2
     assert run.lines.get().status == PayoutLineStatus.PAID
