@@ -124,3 +124,15 @@ def test_a_lost_credit_note_answer_is_adopted_not_duplicated(books, synced_invoi
     sync = AccountingSync.objects.get(kind=SyncKind.CREDIT_NOTE)
     assert first.unknown == 1 and sync.state == SyncState.SYNCED
     assert len(_credit_notes(books)) == 1 and sync.xero_id == _credit_notes(books)[0]["CreditNoteID"]
+
+
+def test_a_credit_larger_than_what_is_outstanding_is_left_unallocated(books, synced_invoice):
+    invoicing.adjustment_add(invoice=synced_invoice, kind="credit", amount=Decimal("60.00"), reason="Whole order lost")
+    sync_request(invoice=synced_invoice)
+
+    _drain_all(books)
+
+    sync = AccountingSync.objects.get(kind=SyncKind.CREDIT_NOTE)
+    assert sync.state == SyncState.SYNCED and "Left unallocated" in sync.events.first().message
+    assert "52.80 outstanding" in sync.events.first().message
+    assert Decimal(str(books.bills()[0]["AmountDue"])) == synced_invoice.total
