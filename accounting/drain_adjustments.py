@@ -22,6 +22,7 @@ from integrations.xero.mapping import (
     credit_note_fingerprint,
     credit_note_link,
 )
+from invoicing.money import round_money
 
 WAIT_FOR_BILL = datetime.timedelta(seconds=60)
 
@@ -84,9 +85,12 @@ def _allocate(client: XeroClient, row: AccountingSync) -> str:
     amount = row.adjustment.amount
     try:
         balance = xero_credit_notes.bill_balance(client, bill.xero_id)
-        if row.xero_status != "AUTHORISED" or balance.status != "AUTHORISED" or balance.amount_due < amount:
-            return (f"Left unallocated: the bill is {balance.status.lower()} with {balance.amount_due} outstanding "
-                    f"and the credit note is {row.xero_status.lower()}; allocate it in Xero when the bill is approved.")
+        if balance.status != "AUTHORISED" or row.xero_status != "AUTHORISED":
+            return (f"Left unallocated: the bill is {balance.status.lower()} in Xero (the credit note "
+                    f"{row.xero_status.lower()}); allocate it there once both are approved.")
+        if balance.amount_due < amount:
+            return (f"Left unallocated: the bill has only {round_money(balance.amount_due)} outstanding, less than "
+                    f"this {amount} credit; allocate what fits in Xero.")
         refused = xero_credit_notes.credit_note_allocate(
             client, credit_note_id=row.xero_id, bill_id=bill.xero_id, amount=amount, date=row.adjustment.created_at.date(),
             idempotency_key=f"onport-allocate-{row.id}",

@@ -66,7 +66,7 @@ def test_a_credit_on_a_draft_bill_is_left_unallocated_and_says_so(books, account
 
     sync = AccountingSync.objects.get(kind=SyncKind.CREDIT_NOTE)
     assert sync.state == SyncState.SYNCED
-    assert "Left unallocated: the bill is draft" in sync.events.first().message
+    assert "Left unallocated: the bill is draft in Xero" in sync.events.first().message
     assert len(_credit_notes(books)) == 1
 
 
@@ -134,5 +134,5 @@ def test_a_credit_larger_than_what_is_outstanding_is_left_unallocated(books, syn
 
     sync = AccountingSync.objects.get(kind=SyncKind.CREDIT_NOTE)
     assert sync.state == SyncState.SYNCED and "Left unallocated" in sync.events.first().message
-    assert "52.80 outstanding" in sync.events.first().message
+    assert "only 52.80 outstanding, less than this 60.00 credit" in sync.events.first().message
     assert Decimal(str(books.bills()[0]["AmountDue"])) == synced_invoice.total
