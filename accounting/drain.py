@@ -7,15 +7,12 @@ before anything is sent again. No database transaction is held across a Xero cal
 
 import datetime
 import hashlib
-import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
+from accounting import outbox
 from accounting.adjustment_input import adjustment_url, debit_bill_number
 from accounting.bill_input import CodingContext, bill_input, invoice_url
 from accounting.drain_adjustments import (
@@ -39,7 +36,6 @@ from integrations.xero.mapping import BillInput, CreditNoteInput, deep_link, fin
 
 LEASE = datetime.timedelta(seconds=settings.SYNC_LEASE_SECONDS)  # a worker that dies mid-batch holds rows this long
 UNKNOWN_SETTLE = datetime.timedelta(seconds=5)  # let a slow write land in Xero before looking for it
-LOCK_SECONDS = 300
 NOT_MODIFIABLE = "not of valid status for modification"
 
 
@@ -58,56 +54,20 @@ class DrainReport:
 def drain(*, xero_account_id: int) -> DrainReport:
     """Send everything that is due for this Xero account; one drain per Xero account at a time."""
     report = DrainReport()
-    lock_key, token = f"xero-drain:{xero_account_id}", uuid.uuid4().hex
-    if not cache.add(lock_key, token, LOCK_SECONDS):
-        report.notes.append("another drain is running")
-        return report
-    try:
-        xero_account = XeroAccount.objects.get(pk=xero_account_id)
-        if not xero_account.is_ready:
-            _pause(xero_account)
-            return report
-        client = XeroClient(xero_account)
-        while True:
-            cache.touch(lock_key, LOCK_SECONDS)
-            resolved = _resolve_unknown(client, report)
-            rows = _claim(xero_account)
-            if not rows and not resolved:
-                break
-            if rows:
-                _send(client, rows, report)
-                report.batches += 1
-    except XeroAuthError:
-        _pause(XeroAccount.objects.get(pk=xero_account_id))
-    except XeroRateLimited as limited:
-        report.retry_at = timezone.now() + datetime.timedelta(seconds=limited.retry_after)
-    except XeroError as error:  # Xero down while resolving: nothing was sent, come back later
-        report.notes.append(error.message)
-        report.retry_at = timezone.now() + datetime.timedelta(seconds=30)
-    finally:
-        if cache.get(lock_key) == token:
-            cache.delete(lock_key)
-    return report
-
-
-def _due(xero_account: XeroAccount, state: str):
-    now = timezone.now()
-    return AccountingSync.objects.filter(xero_account=xero_account, state=state).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return outbox.run_drain(
+        name="bills", xero_account_id=xero_account_id, report=report,
+        resolve=lambda client: _resolve_unknown(client, report), claim=_claim,
+        send=lambda client, rows: _send(client, rows, report), pause=lambda xero_account, _: _pause(xero_account),
     )
 
 
+def _syncs(xero_account: XeroAccount):
+    return AccountingSync.objects.filter(xero_account=xero_account)
+
+
 def _claim(xero_account: XeroAccount) -> list[AccountingSync]:
-    """Lease up to 50 pending rows (skipping rows another worker holds); a short transaction, no HTTP."""
-    now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            _due(xero_account, SyncState.PENDING).select_for_update(skip_locked=True)
-            .order_by("id").values_list("id", flat=True)[: xero_bills.BATCH_SIZE]
-        )
-        AccountingSync.objects.filter(id__in=ids).update(
-            state=SyncState.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1, updated_at=now
-        )
+    ids = outbox.lease(_syncs(xero_account), pending=SyncState.PENDING, sending=SyncState.SENDING, seconds=LEASE,
+                       size=xero_bills.BATCH_SIZE)
     rows = AccountingSync.objects.filter(id__in=ids).select_related("invoice__vendor", "xero_account", "adjustment__invoice")
     return list(rows.prefetch_related("invoice__lines").order_by("id"))
 
@@ -242,7 +202,7 @@ def _resolve_unknown(client: XeroClient, report: DrainReport) -> bool:
     AccountingSync.objects.filter(xero_account=xero_account, state=SyncState.SENDING, lease_until__lt=now).update(
         state=SyncState.UNKNOWN, next_attempt_at=now, updated_at=now
     )
-    rows = list(_due(xero_account, SyncState.UNKNOWN).select_related("invoice__vendor", "adjustment__invoice").order_by("id")[:50])
+    rows = list(outbox.due(_syncs(xero_account), SyncState.UNKNOWN).select_related("invoice__vendor", "adjustment__invoice").order_by("id")[:50])
     if not rows:
         return False
     credit_rows = [row for row in rows if row.kind == SyncKind.CREDIT_NOTE]

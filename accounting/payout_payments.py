@@ -7,15 +7,14 @@ and reference) and adopted before anything is sent again. No database transactio
 
 import datetime
 import hashlib
-import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from accounting import outbox
 from accounting.payout_models import PaymentState, PayoutPayment
 from accounting.payouts import SCOPE_MESSAGE, payments_scope_missing
 from accounting.sync import retry_delay
@@ -33,7 +32,6 @@ from onport.db import bulk_update_rows
 
 LEASE = datetime.timedelta(seconds=settings.SYNC_LEASE_SECONDS)
 UNKNOWN_SETTLE = datetime.timedelta(seconds=5)  # let a slow write land in Xero before looking for it
-LOCK_SECONDS = 300
 RECORD_FIELDS = ["xero_id", "synced_at", "idempotency_key", "next_attempt_at", "lease_until"]
 
 
@@ -58,39 +56,13 @@ def payments_queue(xero_account_id: int) -> None:
 def payments_drain(*, xero_account_id: int) -> PaymentsReport:
     """Record every due payment of this Xero account; one drain per Xero account at a time."""
     report = PaymentsReport()
-    lock_key, token = f"xero-payout-drain:{xero_account_id}", uuid.uuid4().hex
-    if not cache.add(lock_key, token, LOCK_SECONDS):
-        report.notes.append("another drain is running")
-        return report
-    try:
-        xero_account = XeroAccount.objects.get(pk=xero_account_id)
-        if not xero_account.is_ready:
-            _pause(xero_account)
-            return report
-        if payments_scope_missing(xero_account):
-            _pause(xero_account, message=SCOPE_MESSAGE)
-            return report
-        client = XeroClient(xero_account)
-        while True:
-            cache.touch(lock_key, LOCK_SECONDS)
-            resolved = _resolve_unknown(client, report)
-            rows = _claim(xero_account)
-            if not rows and not resolved:
-                break
-            if rows:
-                _send(client, rows, report)
-                report.batches += 1
-    except XeroAuthError:
-        _pause(XeroAccount.objects.get(pk=xero_account_id))
-    except XeroRateLimited as limited:
-        report.retry_at = timezone.now() + datetime.timedelta(seconds=limited.retry_after)
-    except XeroError as error:  # Xero down while resolving: nothing was sent, come back later
-        report.notes.append(error.message)
-        report.retry_at = timezone.now() + datetime.timedelta(seconds=30)
-    finally:
-        if cache.get(lock_key) == token:
-            cache.delete(lock_key)
-    return report
+    return outbox.run_drain(
+        name="payments", xero_account_id=xero_account_id, report=report,
+        resolve=lambda client: _resolve_unknown(client, report), claim=_claim,
+        send=lambda client, rows: _send(client, rows, report),
+        pause=lambda xero_account, message: _pause(xero_account, message=message),
+        refusal=lambda xero_account: SCOPE_MESSAGE if payments_scope_missing(xero_account) else "",
+    )
 
 
 def _record(outcomes: list[tuple[PayoutPayment, str, str]], *, fields: list[str]) -> None:
@@ -104,23 +76,13 @@ def _record(outcomes: list[tuple[PayoutPayment, str, str]], *, fields: list[str]
     bulk_update_rows(rows, ["state", "last_error", "updated_at", *fields])
 
 
-def _due(xero_account: XeroAccount, state: str):
-    return PayoutPayment.objects.filter(xero_account=xero_account, state=state).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
-    )
+def _payments(xero_account: XeroAccount):
+    return PayoutPayment.objects.filter(xero_account=xero_account)
 
 
 def _claim(xero_account: XeroAccount) -> list[PayoutPayment]:
-    """Lease up to 50 pending rows (skipping rows another worker holds); a short transaction, no HTTP."""
-    now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            _due(xero_account, PaymentState.PENDING).select_for_update(skip_locked=True)
-            .order_by("id").values_list("id", flat=True)[: xero_payments.BATCH_SIZE]
-        )
-        PayoutPayment.objects.filter(id__in=ids).update(
-            state=PaymentState.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1, updated_at=now
-        )
+    ids = outbox.lease(_payments(xero_account), pending=PaymentState.PENDING, sending=PaymentState.SENDING,
+                       seconds=LEASE, size=xero_payments.BATCH_SIZE)
     return list(PayoutPayment.objects.filter(id__in=ids).order_by("id"))
 
 
@@ -194,7 +156,7 @@ def _resolve_unknown(client: XeroClient, report: PaymentsReport) -> bool:
     PayoutPayment.objects.filter(xero_account=xero_account, state=PaymentState.SENDING, lease_until__lt=now).update(
         state=PaymentState.UNKNOWN, next_attempt_at=now, updated_at=now
     )
-    rows = list(_due(xero_account, PaymentState.UNKNOWN).order_by("id")[:50])
+    rows = list(outbox.due(_payments(xero_account), PaymentState.UNKNOWN).order_by("id")[:50])
     if not rows:
         return False
     found = xero_payments.payments_find(client, bill_ids=[row.bill_id for row in rows])

@@ -61,7 +61,6 @@ def sync_request_many(
         raise SyncRefused(f"Only issued invoices are synced: {', '.join(refused[:5])} {'is' if len(refused) == 1 else 'are'} not.")
     now = timezone.now()
     how = "automatically on issue" if automatic else "by " + (actor.email if actor else "Onport")
-    syncs = []
     with transaction.atomic():
         # Lock the invoices first: a request for an invoice without a row yet has no row to lock.
         list(PurchaseInvoice.objects.select_for_update().filter(pk__in=[invoice.pk for invoice in invoices]).values_list("pk"))
@@ -71,21 +70,26 @@ def sync_request_many(
                 invoice__in=invoices, kind=SyncKind.BILL, adjustment=None
             )
         }
-        for invoice in invoices:
-            sync = existing.get(invoice.pk)
-            if sync is None:
-                sync = AccountingSync.objects.create(
-                    account=account, xero_account=xero_account, invoice=invoice, kind=SyncKind.BILL,
-                    requested_by=actor, next_attempt_at=now,
-                )
-                sync_record(sync, SyncState.PENDING, f"Sync requested {how}.")
-            elif sync.state in IN_FLIGHT:
-                sync_record(sync, sync.state, f"Sync requested {how}; it is already on its way to Xero.", save=False)
-            else:
-                sync.state, sync.next_attempt_at, sync.requested_by = SyncState.PENDING, now, actor
-                sync.xero_account = sync.xero_account if sync.xero_id else xero_account
-                sync_record(sync, SyncState.PENDING, f"Sync requested {how}.")
-            syncs.append(sync)
+        created = AccountingSync.objects.bulk_create(
+            AccountingSync(account=account, xero_account=xero_account, invoice=invoice, kind=SyncKind.BILL,
+                           requested_by=actor, next_attempt_at=now)
+            for invoice in invoices if invoice.pk not in existing
+        )
+        outcomes = [(sync, SyncState.PENDING, f"Sync requested {how}.") for sync in created]
+        in_flight = [sync for sync in existing.values() if sync.state in IN_FLIGHT]
+        SyncEvent.objects.bulk_create(  # a double click or manual-vs-automatic: the same row, already going
+            SyncEvent(account_id=sync.account_id, sync=sync, invoice_id=sync.invoice_id, state=sync.state,
+                      message=f"Sync requested {how}; it is already on its way to Xero.")
+            for sync in in_flight
+        )
+        for sync in existing.values():
+            if sync.state in IN_FLIGHT:
+                continue
+            sync.next_attempt_at, sync.requested_by = now, actor
+            sync.xero_account = sync.xero_account if sync.xero_id else xero_account
+            outcomes.append((sync, SyncState.PENDING, f"Sync requested {how}."))
+        syncs_record(outcomes, fields=["next_attempt_at", "requested_by", "xero_account"])
+        syncs = [*created, *existing.values()]
         if setup.adjustments_enabled_by_staff and setup.sync_adjustments:
             adjustments_request(invoices=invoices, xero_account=xero_account, actor=actor, how=how)
         _queue_drain(xero_account.pk)
@@ -94,32 +98,19 @@ def sync_request_many(
 
 def adjustments_request(*, invoices: list[PurchaseInvoice], xero_account, actor=None, how: str = "") -> int:
     """Rows for the invoices' adjustments not in Xero yet (credit notes, debit bills); they wait for the bill."""
-
-    adjustments = InvoiceAdjustment.objects.filter(invoice__in=invoices).exclude(syncs__isnull=False)
-    created = 0
-    for adjustment in adjustments.select_related("invoice"):
-        sync = AccountingSync.objects.create(
-            account_id=adjustment.account_id, xero_account=xero_account, invoice_id=adjustment.invoice_id,
-            adjustment=adjustment, kind=sync_kind_for(adjustment), requested_by=actor, next_attempt_at=timezone.now(),
-        )
-        label = "Credit note" if adjustment.kind == "credit" else "Adjustment bill"
-        sync_record(sync, SyncState.PENDING, f"{label} for the {adjustment.amount} adjustment requested {how}.".replace("  ", " "))
-        created += 1
-    return created
-
-
-def sync_record(sync: AccountingSync, state: str, message: str, *, save: bool = True, **fields) -> SyncEvent:
-    """Move one row to `state` with a message for its history (one row; batches use `syncs_record`)."""
-    for name, value in fields.items():
-        setattr(sync, name, value)
-    if save:
-        sync.state = state
-        if state in (SyncState.FAILED, SyncState.NEEDS_ATTENTION, SyncState.UNKNOWN, SyncState.PAUSED):
-            sync.last_error = message
-        elif state == SyncState.SYNCED:
-            sync.last_error = ""
-        sync.save()
-    return SyncEvent.objects.create(account_id=sync.account_id, sync=sync, invoice_id=sync.invoice_id, state=state, message=message)
+    adjustments = list(InvoiceAdjustment.objects.filter(invoice__in=invoices, syncs__isnull=True))
+    created = AccountingSync.objects.bulk_create(
+        AccountingSync(account_id=adjustment.account_id, xero_account=xero_account, invoice_id=adjustment.invoice_id,
+                       adjustment=adjustment, kind=sync_kind_for(adjustment), requested_by=actor,
+                       next_attempt_at=timezone.now())
+        for adjustment in adjustments
+    )
+    labels = {SyncKind.CREDIT_NOTE: "Credit note", SyncKind.DEBIT_BILL: "Adjustment bill"}
+    syncs_record([
+        (sync, SyncState.PENDING, f"{labels[sync.kind]} for the {sync.adjustment.amount} adjustment requested {how}.")
+        for sync in created
+    ], fields=[])
+    return len(created)
 
 
 def syncs_record(outcomes: list[tuple[AccountingSync, str, str]], *, fields: list[str]) -> None:

@@ -2,7 +2,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
-from django.shortcuts import get_object_or_404
 
 from accounting.models import AccountingSync, SyncEvent, SyncKind, SyncState
 from invoicing.models import PurchaseInvoice
@@ -17,10 +16,6 @@ def invoice_sync(*, invoice: PurchaseInvoice) -> AccountingSync | None:
 
 def invoice_sync_events(*, invoice: PurchaseInvoice, limit: int = 20) -> list[SyncEvent]:
     return list(SyncEvent.objects.filter(invoice=invoice).order_by("-created_at", "-id")[:limit])
-
-
-def invoice_for_sync(*, account: Account, invoice_id: int) -> PurchaseInvoice:
-    return get_object_or_404(PurchaseInvoice.objects.for_account(account).select_related("vendor"), pk=invoice_id)
 
 
 def invoices_for_sync(*, account: Account, invoice_ids: list[int]) -> list[PurchaseInvoice]:

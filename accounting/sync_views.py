@@ -9,13 +9,14 @@ from django.views.decorators.http import require_GET, require_POST
 from accounting import sync, sync_selectors
 from accounting.models import SyncState
 from accounting.sync_forms import SyncLogForm
+from invoicing.selectors import invoice_find
 from onport.permissions import account_required
 
 
 @account_required("finance")
 @require_POST
 def invoice_sync(request, invoice_id: int):
-    invoice = sync_selectors.invoice_for_sync(account=request.account, invoice_id=invoice_id)
+    invoice = invoice_find(account=request.account, invoice_id=invoice_id)
     try:
         sync.sync_request(invoice=invoice, actor=request.user)
     except sync.SyncRefused as refused:
@@ -26,7 +27,7 @@ def invoice_sync(request, invoice_id: int):
 @account_required("view")
 @require_GET
 def invoice_sync_panel(request, invoice_id: int):
-    invoice = sync_selectors.invoice_for_sync(account=request.account, invoice_id=invoice_id)
+    invoice = invoice_find(account=request.account, invoice_id=invoice_id)
     return render(request, "accounting/sync/panel.html", {"invoice": invoice, **panel_context(invoice)})
 
 

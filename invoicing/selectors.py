@@ -52,6 +52,11 @@ def invoice_search(*, account: Account, search: InvoiceSearch) -> QuerySet[Purch
     return invoices.order_by("-issue_date", "-id")
 
 
+def invoice_find(*, account: Account, invoice_id: int) -> PurchaseInvoice:
+    """The account's invoice alone (for an action), or 404 — another account's id included."""
+    return get_object_or_404(PurchaseInvoice.objects.for_account(account).select_related("vendor"), pk=invoice_id)
+
+
 def invoice_get(*, account: Account, invoice_id: int) -> PurchaseInvoice:
     """The account's invoice with what its page shows, or 404 (another account's id included)."""
     invoices = PurchaseInvoice.objects.for_account(account).select_related("vendor", "order", "created_by")

@@ -79,28 +79,27 @@ def _refused(request, invoice: PurchaseInvoice, error: ValidationError):
     return redirect(invoice)
 
 
+def _status_change(request, invoice_id: int, change, done: str):
+    """Issue or mark paid: one service call, its refusal or success shown on the invoice page."""
+    invoice = selectors.invoice_find(account=request.account, invoice_id=invoice_id)
+    try:
+        invoice = change(invoice=invoice, actor=request.user)
+    except InvoicingError as error:
+        return _refused(request, invoice, error)
+    messages.success(request, f"Invoice {invoice.number} {done}.")
+    return redirect(invoice)
+
+
 @account_required("finance")
 @require_POST
 def invoice_issue(request, invoice_id: int):
-    invoice = selectors.invoice_get(account=request.account, invoice_id=invoice_id)
-    try:
-        invoice = services.invoice_issue(invoice=invoice, actor=request.user)
-    except InvoicingError as error:
-        return _refused(request, invoice, error)
-    messages.success(request, f"Invoice {invoice.number} issued.")
-    return redirect(invoice)
+    return _status_change(request, invoice_id, services.invoice_issue, "issued")
 
 
 @account_required("finance")
 @require_POST
 def invoice_mark_paid(request, invoice_id: int):
-    invoice = selectors.invoice_get(account=request.account, invoice_id=invoice_id)
-    try:
-        invoice = services.invoice_mark_paid(invoice=invoice, actor=request.user)
-    except InvoicingError as error:
-        return _refused(request, invoice, error)
-    messages.success(request, f"Invoice {invoice.number} marked as paid.")
-    return redirect(invoice)
+    return _status_change(request, invoice_id, services.invoice_mark_paid, "marked as paid")
 
 
 def _change_lines(request, invoice_id: int, *, amend: bool):

@@ -277,3 +277,14 @@ def test_a_timeout_is_an_unknown_outcome_that_is_looked_up_not_resent(books, lin
 
     assert first.unknown == 1 and second.adopted == 1
     assert len(books.bills()) == 1 and len(_invoice_puts(books)) == 1
+
+
+def test_asking_to_sync_many_invoices_runs_a_fixed_number_of_queries(books, linked_vendor, django_assert_max_num_queries):
+    invoices = [invoice_create(order=order_create(vendor=linked_vendor, lines=[(1, "1.00")])) for _ in range(40)]
+    sync_request_many(account=linked_vendor.account, invoices=invoices[:20])
+
+    with django_assert_max_num_queries(12):  # 20 rows re-armed and 20 new ones: no query per invoice
+        syncs = sync_request_many(account=linked_vendor.account, invoices=invoices)
+
+    assert len(syncs) == 40 and AccountingSync.objects.count() == 40
+    assert AccountingSync.objects.get(invoice=invoices[0]).events.count() == 2
