@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from accounting.models import AccountingSettings
+from accounting.setup.models import AccountingSettings
 
 
 @admin.register(AccountingSettings)

@@ -5,7 +5,10 @@ class AccountingConfig(AppConfig):
     name = "accounting"
 
     def ready(self) -> None:
-        from accounting.sync import adjustment_added_receiver, invoice_issued_receiver
+        from accounting.sync.services import (
+            adjustment_added_receiver,
+            invoice_issued_receiver,
+        )
         from invoicing.signals import adjustment_added, invoice_issued
 
         invoice_issued.connect(invoice_issued_receiver, dispatch_uid="accounting-auto-sync")

@@ -16,7 +16,15 @@ import sys
 import time
 from collections import Counter
 
-from harness import ROOT, bills_in_sandbox, books_ready, django_setup, outbox_fill, sandbox_admin, sandbox_start
+from harness import (
+    ROOT,
+    bills_in_sandbox,
+    books_ready,
+    django_setup,
+    outbox_fill,
+    sandbox_admin,
+    sandbox_start,
+)
 
 
 def main() -> None:
@@ -28,10 +36,10 @@ def main() -> None:
     os.environ.setdefault("XERO_CALLS_PER_MINUTE", "100000")
     os.environ.setdefault("SYNC_LEASE_SECONDS", "10")
     django_setup()
-    from accounting.models import AccountingSync, SyncEvent
-    from accounting.sweep import sweep
-    from accounting.tasks import xero_drain  # noqa: F401 (the sweep's drains run here, below)
-    from accounting.drain import drain
+    from accounting.sync.drain import drain
+    from accounting.sync.models import AccountingSync, SyncEvent
+    from accounting.sync.sweep import sweep
+    from accounting.sync.tasks import xero_drain  # noqa: F401 (the sweep's drains run here, below)
 
     server = sandbox_start(args.port, "--rate-per-minute", "1000000", "--concurrent-limit", "100", "--day-limit", "1000000")
     try:

@@ -8,8 +8,8 @@ from harness import django_setup
 
 def main() -> None:
     django_setup()
-    from accounting.drain import drain
-    from accounting.models import AccountingSync
+    from accounting.sync.drain import drain
+    from accounting.sync.models import AccountingSync
 
     xero_account_id = int(sys.argv[1])
     while AccountingSync.objects.filter(xero_account_id=xero_account_id, state__in=["pending", "unknown", "sending"]).exists():

@@ -1,7 +1,7 @@
 """Shared set-up for the benchmarks: Django, a Xero sandbox, and an account whose books are ready to sync.
 
 Everything goes through Onport's real code: the consent is answered by the sandbox, the code exchanged
-by `integrations.services`, the bills sent by `accounting.drain` through xero-python over HTTP.
+by `integrations.services`, the bills sent by `accounting.sync.drain` through xero-python over HTTP.
 """
 
 import json
@@ -76,13 +76,13 @@ def sandbox_admin(server, method: str, path: str, body: dict | None = None):
 
 def books_ready(server, *, invoices: int, name: str):
     """A fresh account with `invoices` issued invoices (5 lines + shipping), Xero connected (UK), vendors linked."""
-    from accounting.models import AccountingSettings, TaxRateMapping
+    from accounting.setup.models import AccountingSettings, TaxRateMapping
     from integrations import services
     from integrations.models import VendorXeroLink
+    from integrations.xero.ratelimit import limits_reset
     from integrations.xero.sandbox import seed
     from onport.demo_bulk import bulk_account_seed
     from onport.models import Account
-    from integrations.xero.ratelimit import limits_reset
     from onport.services import membership_set, user_create
 
     limits_reset()  # a fresh sandbox: forget what earlier runs spent of the budget
@@ -115,7 +115,7 @@ def outbox_fill(account, xero_account) -> int:
     """One pending sync row per issued invoice, as `sync accounting` for all would leave them."""
     from django.utils import timezone
 
-    from accounting.models import AccountingSync, SyncKind
+    from accounting.sync.models import AccountingSync, SyncKind
     from invoicing.models import PurchaseInvoice
 
     now = timezone.now()

@@ -12,7 +12,13 @@ import argparse
 import resource
 import time
 
-from harness import bills_in_sandbox, books_ready, django_setup, outbox_fill, sandbox_start
+from harness import (
+    bills_in_sandbox,
+    books_ready,
+    django_setup,
+    outbox_fill,
+    sandbox_start,
+)
 
 
 def main() -> None:
@@ -30,8 +36,8 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from accounting.drain import drain
-    from accounting.models import AccountingSync
+    from accounting.sync.drain import drain
+    from accounting.sync.models import AccountingSync
 
     limits = ["--rate-per-minute", "60"] if args.real_limits else ["--rate-per-minute", "1000000", "--concurrent-limit", "100"]
     settings.XERO_CALLS_PER_MINUTE = 60 if args.real_limits else 100_000

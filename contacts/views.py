@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounting.selectors import accounting_xero_account
+from accounting.setup.selectors import accounting_xero_account
 from contacts import selectors, services
 from contacts.forms import SETTINGS_TABS, VendorCreateForm, VendorFilterForm, VendorForm
 from contacts.models import Vendor, VendorKind

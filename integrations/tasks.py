@@ -51,16 +51,3 @@ def xero_contacts_import(self, import_id: int) -> None:
         contact_import.contact_import_fail(import_id=import_id, error=f"Xero kept refusing: {problem}")
         return
     raise self.retry(countdown=countdown)
-
-
-@shared_task
-def xero_contacts_refresh_all() -> None:
-    """Daily (beat): an incremental contact import for every Xero account chosen for accounting."""
-    from accounting.models import AccountingSettings  # accounting depends on integrations, not the reverse
-
-    ids = AccountingSettings.objects.filter(xero_account__status=XeroAccountStatus.CONNECTED).values_list(
-        "xero_account_id", flat=True
-    )
-    for xero_account in XeroAccount.objects.filter(pk__in=list(ids)):
-        if xero_account.is_ready:
-            contact_import.contact_import_start(xero_account=xero_account)

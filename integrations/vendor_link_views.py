@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounting.selectors import accounting_xero_account
+from accounting.setup.selectors import accounting_xero_account
 from contacts.forms import XeroContactNameForm, XeroOverridesForm
 from contacts.models import Vendor
 from contacts.selectors import vendor_get

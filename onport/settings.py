@@ -127,13 +127,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_IMPORTS = ["accounting.payout_tasks"]  # autodiscovery only loads tasks.py
 CELERY_BEAT_SCHEDULE = {
     "xero-keepalive": {"task": "integrations.tasks.xero_keepalive_all", "schedule": 6 * 60 * 60},
-    "accounting-sweep": {"task": "accounting.tasks.accounting_sweep", "schedule": 60},
-    "xero-contacts-refresh": {"task": "integrations.tasks.xero_contacts_refresh_all", "schedule": 24 * 60 * 60},
-    "payouts-schedule": {"task": "accounting.payout_tasks.payouts_schedule", "schedule": 60 * 60},
-    "payouts-payments-sweep": {"task": "accounting.payout_tasks.payout_payments_sweep", "schedule": 60},
+    "accounting-sweep": {"task": "accounting.sync.tasks.accounting_sweep", "schedule": 60},
+    "xero-contacts-refresh": {"task": "accounting.setup.tasks.xero_contacts_refresh_all", "schedule": 24 * 60 * 60},
+    "payouts-schedule": {"task": "accounting.payouts.tasks.payouts_schedule", "schedule": 60 * 60},
+    "payouts-payments-sweep": {"task": "accounting.payouts.tasks.payout_payments_sweep", "schedule": 60},
 }
 
 CACHES = {

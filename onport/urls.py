@@ -15,11 +15,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/switch/", views.account_switch, name="account_switch"),
     # invoicing first: it holds /orders/… and /contacts/payments/…, before the rest of /contacts/.
-    path("", include("accounting.sync_urls")),
+    path("", include("accounting.sync.urls")),
     path("", include("invoicing.urls")),
     path("contacts/", include("contacts.urls")),
     path("integrations/", include("integrations.urls")),
-    path("setup/payouts/", include("accounting.payout_urls")),
-    path("setup/", include("accounting.urls")),
+    path("setup/payouts/", include("accounting.payouts.urls")),
+    path("setup/", include("accounting.setup.urls")),
     path("staff/", admin.site.urls),
 ]

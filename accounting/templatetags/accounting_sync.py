@@ -1,6 +1,6 @@
 from django import template
 
-from accounting.sync_views import panel_context
+from accounting.sync.views import panel_context
 
 register = template.Library()
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounting.drain import drain
-from accounting.models import AccountingSync, SyncKind, SyncState
-from accounting.sync import sync_request
+from accounting.sync.drain import drain
+from accounting.sync.models import AccountingSync, SyncKind, SyncState
+from accounting.sync.services import sync_request
 from invoicing import services as invoicing
 from tests.factories import VendorFactory, invoice_create, order_create
 

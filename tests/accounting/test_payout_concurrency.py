@@ -6,9 +6,10 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from accounting import payout_errors, payouts
-from accounting.payout_models import PaymentState, PayoutItem, PayoutPayment
-from accounting.payout_payments import _claim, payments_drain
+from accounting.payouts import errors as payout_errors
+from accounting.payouts import services as payouts
+from accounting.payouts.models import PaymentState, PayoutItem, PayoutPayment
+from accounting.payouts.payments import _claim, payments_drain
 from tests.accounting.test_payouts import (
     VENDOR_IBANS,
     payee,

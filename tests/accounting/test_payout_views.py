@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounting import payouts
-from accounting.payout_models import (
+from accounting.payouts import services as payouts
+from accounting.payouts.models import (
     PayoutPayment,
     PayoutRunStatus,
     PayoutSettings,

@@ -16,11 +16,14 @@ import xmlschema
 from django.db import connection
 from django.utils import timezone
 
-from accounting import payout_errors, payout_tasks, payouts
-from accounting.drain import drain
-from accounting.payout_bank import BankDetailsInput, vendor_bank_details_update
-from accounting.payout_errors import BankDetailsInvalid, PayoutRefused
-from accounting.payout_models import (
+from accounting.payouts import errors as payout_errors
+from accounting.payouts import schedule as payout_schedule
+from accounting.payouts import services as payouts
+from accounting.payouts import setup as payout_setup
+from accounting.payouts import tasks as payout_tasks
+from accounting.payouts.bank import BankDetailsInput, vendor_bank_details_update
+from accounting.payouts.errors import BankDetailsInvalid, PayoutRefused
+from accounting.payouts.models import (
     PaymentState,
     PayoutFileFormat,
     PayoutLineStatus,
@@ -32,8 +35,9 @@ from accounting.payout_models import (
     VendorBankDetails,
     VendorBankDetailsChange,
 )
-from accounting.payout_payments import _claim, payments_drain, payments_sweep
-from accounting.sync import sync_request_many
+from accounting.payouts.payments import _claim, payments_drain, payments_sweep
+from accounting.sync.drain import drain
+from accounting.sync.services import sync_request_many
 from integrations.xero.bank_accounts import bank_accounts
 from integrations.xero.client import XeroClient
 from integrations.xero.payments import PaymentInput, payments_create
@@ -479,7 +483,7 @@ def test_starter_accounts_are_refused_by_every_service_and_task(books, account):
         lambda: payouts.payout_run_cancel(run=run),
         lambda: payouts.payout_line_mark_failed(line=run.lines.get()),
         lambda: payouts.payout_payments_retry(run=run),
-        lambda: payouts.payout_run_scheduled(account=account),
+        lambda: payout_schedule.payout_run_scheduled(account=account),
         lambda: vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(holder_name="x", country="", iban=VENDOR_IBANS[1])),
     ):
         with pytest.raises(PayoutRefused, match="Advance and Plus plans"):
@@ -503,9 +507,9 @@ def test_starter_accounts_are_refused_by_every_service_and_task(books, account):
 ])
 def test_the_schedule_says_when_a_run_is_due(account, schedule, last, today, due):
     setup = PayoutSettings(account=account, enabled=True, schedule=schedule, last_scheduled_on=last)
-    assert payouts.payout_schedule_due(setup, today=today) is due
+    assert payout_schedule.payout_schedule_due(setup, today=today) is due
     setup.enabled = False
-    assert payouts.payout_schedule_due(setup, today=today) is False
+    assert payout_schedule.payout_schedule_due(setup, today=today) is False
 
 
 def test_the_scheduled_task_collects_a_run_waiting_for_approval(books, account):
@@ -530,7 +534,7 @@ def test_payments_wait_paused_without_the_payments_scope_and_the_connection_is_l
     _drain_payments(books)
 
     row = PayoutPayment.objects.get()
-    assert row.state == PaymentState.PAUSED and row.last_error == payouts.SCOPE_MESSAGE
+    assert row.state == PaymentState.PAUSED and row.last_error == payout_setup.SCOPE_MESSAGE
     assert _payment_puts(books) == [] and books.xero_account.__class__.objects.get(pk=books.xero_account.pk).is_ready
     assert payments_sweep() == []  # not resumed until Xero is reconnected with the scope
     books.xero_account.scopes = granted

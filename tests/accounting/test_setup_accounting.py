@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from accounting.models import AccountingSettings, TaxRateMapping
-from accounting.setup import accounting_settings_get
+from accounting.setup.models import AccountingSettings, TaxRateMapping
+from accounting.setup.services import accounting_settings_get
 from integrations.models import XeroContactImport
 from integrations.services import xero_account_create
 from integrations.xero.ratelimit import RateLimiter

@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from accounting.models import AccountingSync
-from accounting.sync import sync_request, sync_request_many
+from accounting.sync.models import AccountingSync
+from accounting.sync.services import sync_request, sync_request_many
 from onport.celery import app as celery_app
 from onport.celery import filesystem_broker_folders
 from tests.factories import VendorFactory, invoice_create, order_create

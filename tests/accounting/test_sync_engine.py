@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounting.bill_input import CodingContext, bill_input
-from accounting.drain import _claim, drain
-from accounting.models import AccountingSync, SyncState
-from accounting.sweep import sweep
-from accounting.sync import SyncRefused, sync_request, sync_request_many
+from accounting.sync.drain import _claim, drain
+from accounting.sync.inputs import CodingContext, bill_input
+from accounting.sync.models import AccountingSync, SyncState
+from accounting.sync.services import SyncRefused, sync_request, sync_request_many
+from accounting.sync.sweep import sweep
 from integrations.xero.bills import bills_create
 from integrations.xero.client import XeroClient
 from invoicing import services as invoicing
@@ -256,7 +256,7 @@ def test_drafts_are_refused_in_plain_words(books, linked_vendor):
 
 
 def test_xero_being_down_backs_off_with_jitter():
-    from accounting.sync import retry_delay
+    from accounting.sync.services import retry_delay
 
     delays = [retry_delay(1).total_seconds() for _ in range(50)]
     assert all(30 <= delay <= 36 for delay in delays) and len(set(delays)) > 1

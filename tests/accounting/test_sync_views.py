@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from accounting.drain import drain
-from accounting.models import AccountingSync, SyncState
+from accounting.sync.drain import drain
+from accounting.sync.models import AccountingSync, SyncState
 from tests.factories import VendorFactory, invoice_create, order_create
 
 pytestmark = pytest.mark.django_db

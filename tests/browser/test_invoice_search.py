@@ -6,7 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from contacts.models import VendorKind
-from tests.factories import AccountFactory, MembershipFactory, UserFactory, VendorFactory, invoice_create, order_create
+from tests.factories import (
+    AccountFactory,
+    MembershipFactory,
+    UserFactory,
+    VendorFactory,
+    invoice_create,
+    order_create,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from accounting.payout_models import PaymentState, PayoutPayment, PayoutSettings
+from accounting.payouts.models import PaymentState, PayoutPayment, PayoutSettings
 from invoicing.models import InvoiceStatus, PurchaseInvoice
 from tests.accounting.test_payouts import (
     VENDOR_IBANS,

@@ -5,8 +5,13 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from accounting.models import AccountingSync
-from tests.factories import MembershipFactory, VendorFactory, invoice_create, order_create
+from accounting.sync.models import AccountingSync
+from tests.factories import (
+    MembershipFactory,
+    VendorFactory,
+    invoice_create,
+    order_create,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

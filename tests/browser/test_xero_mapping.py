@@ -5,8 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounting.models import AccountingSettings, TaxRateMapping
-from accounting.setup import accounting_settings_choose_xero_account, accounting_settings_get
+from accounting.setup.models import AccountingSettings, TaxRateMapping
+from accounting.setup.services import (
+    accounting_settings_choose_xero_account,
+    accounting_settings_get,
+)
 from contacts.models import VendorKind
 from integrations.models import VendorXeroLink, XeroContact
 from integrations.xero.ratelimit import RateLimiter

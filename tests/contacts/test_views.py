@@ -222,7 +222,7 @@ def test_a_tab_saves_only_its_own_fields(finance_client, provider):
     assert response["Location"] == settings_url(provider, "tax")
     provider.refresh_from_db()
     assert provider.tax_number == "GB999"
-    assert (provider.default_tax_rate, provider.prices_include_tax) == (Decimal("5"), True)
+    assert (provider.default_tax_rate, provider.prices_include_tax) == (Decimal(5), True)
     assert (provider.name, provider.email, provider.payment_terms_days) == (
         before.name, before.email, before.payment_terms_days
     )

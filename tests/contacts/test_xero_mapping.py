@@ -4,7 +4,7 @@ unique-name clash), per-vendor coding, the vendors list column and filter, and t
 import pytest
 from django.urls import reverse
 
-from accounting.models import AccountingSettings
+from accounting.setup.models import AccountingSettings
 from contacts.models import VendorKind
 from integrations import contact_import
 from integrations.models import VendorXeroLink, XeroContact

@@ -6,10 +6,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounting.models import AccountingSettings
+from accounting.setup.models import AccountingSettings
+from accounting.setup.tasks import xero_contacts_refresh_all
 from integrations import contact_import
-from integrations.models import ContactImportState, XeroContact, XeroContactImport, XeroContactStatus
-from integrations.tasks import xero_contacts_import, xero_contacts_refresh_all
+from integrations.models import (
+    ContactImportState,
+    XeroContact,
+    XeroContactImport,
+    XeroContactStatus,
+)
+from integrations.tasks import xero_contacts_import
 from integrations.xero import contacts as xero_contacts
 from integrations.xero import settings_lists
 from integrations.xero.client import XeroClient

@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
-from accounting.payout_models import (
+from accounting.payouts.models import (
     PayoutFile,
     PayoutItem,
     PayoutLine,

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from accounting.models import AccountingSettings, TaxRateMapping
+from accounting.setup.models import AccountingSettings, TaxRateMapping
 from integrations.models import XeroAccount, XeroAccountStatus
 from invoicing.models import PurchaseOrder, PurchaseOrderLine
 from onport.models import Account
@@ -12,6 +12,12 @@ def accounting_xero_account(*, account: Account) -> XeroAccount | None:
     """The Xero account chosen in Setup > Accounting (None until one is chosen); never creates anything."""
     settings = AccountingSettings.objects.filter(account=account).select_related("xero_account").first()
     return settings.xero_account if settings else None
+
+
+def xero_accounts_chosen_for_accounting() -> list[XeroAccount]:
+    """Every account's Xero account of Setup > Accounting that is connected and ready (for the daily jobs)."""
+    chosen = AccountingSettings.objects.filter(xero_account__status=XeroAccountStatus.CONNECTED).values("xero_account_id")
+    return [xero_account for xero_account in XeroAccount.objects.filter(pk__in=chosen) if xero_account.is_ready]
 
 
 def xero_accounts_connected(*, account: Account) -> list[XeroAccount]:

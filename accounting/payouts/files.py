@@ -3,8 +3,8 @@
 import csv
 import io
 
-from accounting.payout_errors import PayoutRefused
-from accounting.payout_models import (
+from accounting.payouts.errors import PayoutRefused
+from accounting.payouts.models import (
     PayoutLine,
     PayoutRun,
     PayoutSettings,

@@ -1,31 +1,23 @@
-"""Automated vendor payout (Advance plan and above): setup, vendor bank details, runs and their bank files.
+"""Automated vendor payout (Advance plan and above): payout runs and their bank files.
 
 A run collects, per vendor and currency, the invoices that are issued, due (issued at least `delay_days`
 ago), unpaid and synced to Xero as bills, net of their credit adjustments. An admin reviews and approves
 it (that produces the bank file: SEPA pain.001 for EUR, CSV otherwise), then marks it sent (or a vendor
 failed). Marking it sent marks the invoices paid and queues one Xero payment per bill through the
-`PayoutPayment` outbox (`accounting.payout_payments`), so each payment is recorded exactly once.
+`PayoutPayment` outbox (`accounting.payouts.payments`), so each payment is recorded exactly once.
 """
 
-import calendar
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 
-from accounting.models import AccountingSettings, AccountingSync, SyncKind, SyncState
-from accounting.payout_bank import parse_bic, parse_iban
-from accounting.payout_errors import (
-    BankDetailsInvalid,
-    PayoutRefused,
-    payouts_require_plan,
-)
-from accounting.payout_files import SEPA_CURRENCY, csv_file, sepa_file
-from accounting.payout_models import (
+from accounting.payouts.errors import PayoutRefused, payouts_require_plan
+from accounting.payouts.files import SEPA_CURRENCY, csv_file, sepa_file
+from accounting.payouts.models import (
     PaymentState,
     PayoutFile,
     PayoutFileFormat,
@@ -35,12 +27,18 @@ from accounting.payout_models import (
     PayoutPayment,
     PayoutRun,
     PayoutRunStatus,
-    PayoutSchedule,
     PayoutSettings,
     VendorBankDetails,
 )
+from accounting.payouts.payments import payments_queue
+from accounting.payouts.setup import (
+    SCOPE_MESSAGE,
+    payments_scope_missing,
+    payout_settings_get,
+    payout_xero_account,
+)
+from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from integrations.models import XeroAccount
-from integrations.xero.bank_accounts import BankAccount
 from invoicing.models import (
     AdjustmentKind,
     InvoiceAdjustment,
@@ -48,81 +46,8 @@ from invoicing.models import (
     PurchaseInvoice,
 )
 from invoicing.services import invoice_mark_paid
-from onport.models import Account, Plan
+from onport.models import Account
 
-# -- plan and connection ---------------------------------------------------------------------------
-
-PAYMENT_SCOPES = frozenset({"accounting.payments", "accounting.transactions"})
-SCOPE_MESSAGE = (
-    "Onport's connection to Xero was allowed before it recorded payments: reconnect the Xero account "
-    "(Integrations > Xero) and allow payments, then run payouts."
-)
-
-
-def payments_scope_missing(xero_account: XeroAccount) -> bool:
-    """Xero refuses payments from a grant without the payments scope (and that refusal looks like a lost connection)."""
-    return not PAYMENT_SCOPES & set(xero_account.scopes or [])
-
-
-def payout_xero_account(account: Account) -> XeroAccount | None:
-    """The Xero account of Setup > Accounting, if it is connected: payouts record payments there."""
-    setup = AccountingSettings.objects.filter(account=account).select_related("xero_account").first()
-    xero_account = setup.xero_account if setup else None
-    return xero_account if xero_account is not None and xero_account.is_ready else None
-
-
-# -- bank details ------------------------------------------------------------------------------------
-
-def payout_settings_get(*, account: Account) -> PayoutSettings:
-    setup, _ = PayoutSettings.objects.get_or_create(account=account)
-    return setup
-
-
-@dataclass(frozen=True)
-class PayoutSettingsInput:
-    enabled: bool
-    schedule: str
-    delay_days: int
-    bank_account: BankAccount | None
-    minimum_amount: Decimal
-    payer_name: str
-    payer_iban: str
-    payer_bic: str
-
-
-def payout_settings_update(*, account: Account, data: PayoutSettingsInput, actor=None) -> PayoutSettings:
-    payouts_require_plan(account)
-    errors: dict[str, str] = {}
-    payer_iban = payer_bic = ""
-    if data.payer_iban.strip():
-        try:
-            payer_iban = parse_iban(data.payer_iban).compact
-        except ValueError as error:
-            errors["payer_iban"] = str(error)
-    if data.payer_bic.strip():
-        try:
-            payer_bic = parse_bic(data.payer_bic).compact
-        except ValueError as error:
-            errors["payer_bic"] = str(error)
-    if data.enabled and data.bank_account is None:
-        errors["bank_account"] = "Choose the Xero bank account the payments are recorded from."
-    if errors:
-        raise BankDetailsInvalid(errors)
-    with transaction.atomic():
-        setup = PayoutSettings.objects.select_for_update().get(pk=payout_settings_get(account=account).pk)
-        setup.enabled, setup.schedule, setup.delay_days = data.enabled, data.schedule, data.delay_days
-        if data.bank_account is not None:
-            setup.bank_account_id = data.bank_account.account_id
-            setup.bank_account_code, setup.bank_account_name = data.bank_account.code, data.bank_account.name
-        setup.minimum_amount = data.minimum_amount
-        setup.payer_name, setup.payer_iban, setup.payer_bic = data.payer_name.strip(), payer_iban, payer_bic
-        setup.updated_by = actor
-        setup.full_clean()
-        setup.save()
-    return setup
-
-
-# -- runs ----------------------------------------------------------------------------------------------
 
 def _due_invoices(*, account: Account, xero_account: XeroAccount, issued_before: datetime.datetime):
     """Issued, unpaid invoices issued before the cut-off whose bill is synced to this Xero account, not in an open run."""
@@ -282,10 +207,6 @@ def payout_line_mark_failed(*, line: PayoutLine, reason: str = "", actor=None) -
 
 def payout_run_mark_sent(*, run: PayoutRun, actor=None) -> PayoutRun:
     """The bank paid the run: its invoices become paid and one Xero payment per bill is queued (exactly once)."""
-    from accounting.payout_payments import (
-        payments_queue,  # the drain imports this module
-    )
-
     payouts_require_plan(run.account)
     with transaction.atomic():
         run = _locked_run(run, {PayoutRunStatus.APPROVED}, "Only a run whose file is made can be marked sent; this one is {status}.")
@@ -325,8 +246,6 @@ def payout_run_cancel(*, run: PayoutRun, actor=None) -> PayoutRun:
 
 def payout_payments_retry(*, run: PayoutRun, actor=None) -> int:
     """Send the payments Xero refused again (after the bill or bank account was fixed in Xero)."""
-    from accounting.payout_payments import payments_queue
-
     payouts_require_plan(run.account)
     with transaction.atomic():
         count = PayoutPayment.objects.filter(line__run=run, state=PaymentState.FAILED).update(
@@ -335,42 +254,3 @@ def payout_payments_retry(*, run: PayoutRun, actor=None) -> int:
         if count:
             payments_queue(run.xero_account_id)
     return count
-
-
-# -- the schedule ----------------------------------------------------------------------------------------
-
-def _add_month(day: datetime.date) -> datetime.date:
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def payout_schedule_due(setup: PayoutSettings, *, today: datetime.date) -> bool:
-    if not setup.enabled:
-        return False
-    last = setup.last_scheduled_on
-    if last is None:
-        return True
-    if setup.schedule == PayoutSchedule.MONTHLY:
-        return today >= _add_month(last)
-    days = {PayoutSchedule.DAILY: 1, PayoutSchedule.WEEKLY: 7, PayoutSchedule.FORTNIGHTLY: 14}[setup.schedule]
-    return today >= last + datetime.timedelta(days=days)
-
-
-def payout_accounts_due(*, today: datetime.date | None = None) -> list[int]:
-    """Accounts (Advance plan and above) whose schedule says a run is due today."""
-    today = today or timezone.localdate()
-    candidates = PayoutSettings.objects.filter(enabled=True, account__plan__in=[Plan.ADVANCE, Plan.PLUS])
-    return [setup.account_id for setup in candidates if payout_schedule_due(setup, today=today)]
-
-
-def payout_run_scheduled(*, account: Account) -> PayoutRun | None:
-    """The scheduled run of one account (waiting for an admin's approval); None when nothing is due."""
-    payouts_require_plan(account)
-    setup = payout_settings_get(account=account)
-    if not payout_schedule_due(setup, today=timezone.localdate()):
-        return None
-    try:
-        return payout_run_create(account=account, scheduled=True)
-    except PayoutRefused:
-        PayoutSettings.objects.filter(pk=setup.pk).update(last_scheduled_on=timezone.localdate())
-        return None

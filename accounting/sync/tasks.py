@@ -1,8 +1,8 @@
 from celery import shared_task
 from django.utils import timezone
 
-from accounting.drain import drain
-from accounting.sweep import sweep
+from accounting.sync.drain import drain
+from accounting.sync.sweep import sweep
 
 
 @shared_task(acks_late=True)

@@ -13,15 +13,20 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounting import outbox
-from accounting.adjustment_input import adjustment_url, debit_bill_number
-from accounting.bill_input import CodingContext, bill_input, invoice_url
-from accounting.drain_adjustments import (
+from accounting.sync.credit_notes import (
     adjustment_inputs,
     resolve_credit_notes,
     send_credit_notes,
 )
-from accounting.models import AccountingSync, SyncKind, SyncState
-from accounting.sync import retry_delay, syncs_record
+from accounting.sync.inputs import (
+    CodingContext,
+    adjustment_url,
+    bill_input,
+    debit_bill_number,
+    invoice_url,
+)
+from accounting.sync.models import AccountingSync, SyncKind, SyncState
+from accounting.sync.services import retry_delay, syncs_record
 from integrations.models import XeroAccount
 from integrations.xero import bills as xero_bills
 from integrations.xero.client import XeroClient

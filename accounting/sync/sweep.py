@@ -3,9 +3,9 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from accounting.bill_input import CodingContext, bill_input
-from accounting.models import AccountingSync, SyncKind, SyncState
-from accounting.sync import syncs_record
+from accounting.sync.inputs import CodingContext, bill_input
+from accounting.sync.models import AccountingSync, SyncKind, SyncState
+from accounting.sync.services import syncs_record
 from integrations.models import XeroAccount
 from integrations.xero.mapping import fingerprint
 

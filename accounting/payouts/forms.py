@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from django import forms
 
-from accounting.payout_bank import BankDetailsInput
-from accounting.payout_models import PayoutSchedule
-from accounting.payouts import PayoutSettingsInput
+from accounting.payouts.bank import BankDetailsInput
+from accounting.payouts.models import PayoutSchedule
+from accounting.payouts.setup import PayoutSettingsInput
 from integrations.xero.bank_accounts import BankAccount
 
 

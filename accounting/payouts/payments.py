@@ -1,4 +1,4 @@
-"""Recording payout payments in Xero: the outbox drain for `PayoutPayment`, shaped like `accounting.drain`.
+"""Recording payout payments in Xero: the outbox drain for `PayoutPayment`, shaped like `accounting.sync.drain`.
 
 Exactly once: rows are marked `sending` with a lease before anything is sent; a lost answer turns them
 `unknown`, and an unknown row is looked up in Xero (payments against its bill with the same amount, date
@@ -15,9 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounting import outbox
-from accounting.payout_models import PaymentState, PayoutPayment
-from accounting.payouts import SCOPE_MESSAGE, payments_scope_missing
-from accounting.sync import retry_delay
+from accounting.payouts.models import PaymentState, PayoutPayment
+from accounting.payouts.setup import SCOPE_MESSAGE, payments_scope_missing
+from accounting.sync.services import retry_delay
 from integrations.models import XeroAccount
 from integrations.xero import payments as xero_payments
 from integrations.xero.client import XeroClient
@@ -48,7 +48,7 @@ class PaymentsReport:
 
 def payments_queue(xero_account_id: int) -> None:
     """Drain this Xero account's payments once the current transaction commits."""
-    from accounting.payout_tasks import payout_payments_drain  # tasks import the drain
+    from accounting.payouts.tasks import payout_payments_drain  # tasks import the drain
 
     transaction.on_commit(lambda: payout_payments_drain.delay(xero_account_id))
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounting import payout_views as views
+from accounting.payouts import views
 
 app_name = "payouts"
 

@@ -12,14 +12,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounting import payout_bank, payout_errors, payouts
-from accounting import payout_selectors as selectors
-from accounting.payout_forms import (
+from accounting.payouts import bank, errors, selectors, services
+from accounting.payouts import setup as setup_services
+from accounting.payouts.forms import (
     LineFailedForm,
     PayoutSettingsForm,
     VendorBankDetailsForm,
 )
-from accounting.payout_models import PaymentState, PayoutLineStatus, PayoutRunStatus
+from accounting.payouts.models import PaymentState, PayoutLineStatus, PayoutRunStatus
 from integrations.xero.bank_accounts import BankAccount, bank_accounts
 from integrations.xero.client import XeroClient
 from integrations.xero.errors import XeroError
@@ -33,8 +33,8 @@ def payouts_view(capability: str):
         @account_required(capability)
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not payout_errors.payouts_allowed(request.account):
-                return render(request, "accounting/payouts/upgrade.html", {"message": payout_errors.PLAN_MESSAGE}, status=403)
+            if not errors.payouts_allowed(request.account):
+                return render(request, "accounting/payouts/upgrade.html", {"message": errors.PLAN_MESSAGE}, status=403)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -44,7 +44,7 @@ def payouts_view(capability: str):
 
 def _bank_accounts(account):
     """Xero's live BANK accounts, or (None, why) when Xero is not connected or unreachable."""
-    xero_account = payouts.payout_xero_account(account)
+    xero_account = setup_services.payout_xero_account(account)
     if xero_account is None:
         return None, "Connect Xero and choose it in Setup > Accounting to pick the bank account payments come from."
     try:
@@ -56,7 +56,7 @@ def _bank_accounts(account):
 @payouts_view("admin")
 @require_http_methods(["GET", "POST"])
 def payout_setup(request):
-    setup = payouts.payout_settings_get(account=request.account)
+    setup = setup_services.payout_settings_get(account=request.account)
     accounts, unavailable = _bank_accounts(request.account)
     initial = {
         "enabled": setup.enabled, "schedule": setup.schedule, "delay_days": setup.delay_days,
@@ -69,11 +69,11 @@ def payout_setup(request):
         if form.is_valid():
             data = form.to_input(saved_iban=setup.payer_iban, saved_bic=setup.payer_bic)
             if data.bank_account is None and accounts is None and setup.bank_account_code:
-                data = payouts.PayoutSettingsInput(**{**data.__dict__, "bank_account": BankAccount(
+                data = setup_services.PayoutSettingsInput(**{**data.__dict__, "bank_account": BankAccount(
                     account_id=setup.bank_account_id, code=setup.bank_account_code, name=setup.bank_account_name, currency="")})
             try:
-                payouts.payout_settings_update(account=request.account, data=data, actor=request.user)
-            except payout_errors.BankDetailsInvalid as invalid:
+                setup_services.payout_settings_update(account=request.account, data=data, actor=request.user)
+            except errors.BankDetailsInvalid as invalid:
                 form.add_errors(invalid.errors)
             else:
                 messages.success(request, "Payout settings saved.")
@@ -81,9 +81,9 @@ def payout_setup(request):
         status = 400
     else:
         form = PayoutSettingsForm(initial=initial, **form_kwargs)
-    xero_account = payouts.payout_xero_account(request.account)
+    xero_account = setup_services.payout_xero_account(request.account)
     context = {"setup": setup, "form": form, "unavailable": unavailable, "xero_account": xero_account,
-               "scope_message": payouts.SCOPE_MESSAGE if xero_account and payouts.payments_scope_missing(xero_account) else ""}
+               "scope_message": setup_services.SCOPE_MESSAGE if xero_account and setup_services.payments_scope_missing(xero_account) else ""}
     return render(request, "accounting/payouts/setup.html", context, status=status)
 
 
@@ -97,8 +97,8 @@ def vendor_bank(request, vendor_id: int):
         form = VendorBankDetailsForm(request.POST)
         if form.is_valid():
             try:
-                payout_bank.vendor_bank_details_update(vendor=vendor, data=form.to_input(), actor=request.user)
-            except payout_errors.BankDetailsInvalid as invalid:
+                bank.vendor_bank_details_update(vendor=vendor, data=form.to_input(), actor=request.user)
+            except errors.BankDetailsInvalid as invalid:
                 form.add_errors(invalid.errors)
             else:
                 messages.success(request, f"Bank details of {vendor.name} saved.")
@@ -123,7 +123,7 @@ def vendor_history(request, vendor_id: int):
 @payouts_view("finance")
 @require_GET
 def run_list(request):
-    context = {"runs": selectors.runs_list(account=request.account), "setup": payouts.payout_settings_get(account=request.account)}
+    context = {"runs": selectors.runs_list(account=request.account), "setup": setup_services.payout_settings_get(account=request.account)}
     return render(request, "accounting/payouts/run_list.html", context)
 
 
@@ -131,8 +131,8 @@ def run_list(request):
 @require_POST
 def run_create(request):
     try:
-        run = payouts.payout_run_create(account=request.account, actor=request.user)
-    except payout_errors.PayoutRefused as refused:
+        run = services.payout_run_create(account=request.account, actor=request.user)
+    except errors.PayoutRefused as refused:
         messages.error(request, refused.message)
         return redirect("payouts:run_list")
     return redirect(run)
@@ -155,7 +155,7 @@ def _run_action(request, run_id: int, action, success: str):
     run = selectors.run_get(account=request.account, run_id=run_id)
     try:
         action(run=run, actor=request.user)
-    except payout_errors.PayoutRefused as refused:
+    except errors.PayoutRefused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, success)
@@ -165,20 +165,20 @@ def _run_action(request, run_id: int, action, success: str):
 @payouts_view("admin")
 @require_POST
 def run_approve(request, run_id: int):
-    return _run_action(request, run_id, payouts.payout_run_approve, "Run approved: download the payment file and send it to your bank.")
+    return _run_action(request, run_id, services.payout_run_approve, "Run approved: download the payment file and send it to your bank.")
 
 
 @payouts_view("admin")
 @require_POST
 def run_mark_sent(request, run_id: int):
-    return _run_action(request, run_id, payouts.payout_run_mark_sent,
+    return _run_action(request, run_id, services.payout_run_mark_sent,
                        "Run marked sent: its invoices are paid, and the payments are being recorded in Xero.")
 
 
 @payouts_view("admin")
 @require_POST
 def run_cancel(request, run_id: int):
-    return _run_action(request, run_id, payouts.payout_run_cancel, "Run cancelled: its invoices wait for the next run.")
+    return _run_action(request, run_id, services.payout_run_cancel, "Run cancelled: its invoices wait for the next run.")
 
 
 @payouts_view("admin")
@@ -186,8 +186,8 @@ def run_cancel(request, run_id: int):
 def run_retry_payments(request, run_id: int):
     run = selectors.run_get(account=request.account, run_id=run_id)
     try:
-        count = payouts.payout_payments_retry(run=run, actor=request.user)
-    except payout_errors.PayoutRefused as refused:
+        count = services.payout_payments_retry(run=run, actor=request.user)
+    except errors.PayoutRefused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, f"{count} payment{'s' if count != 1 else ''} queued for Xero again." if count else "Nothing to retry.")
@@ -202,8 +202,8 @@ def line_mark_failed(request, run_id: int, line_id: int):
     form = LineFailedForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        payouts.payout_line_mark_failed(line=line, reason=reason, actor=request.user)
-    except payout_errors.PayoutRefused as refused:
+        services.payout_line_mark_failed(line=line, reason=reason, actor=request.user)
+    except errors.PayoutRefused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, f"{line.vendor.name} marked failed: its invoices stay unpaid for the next run.")

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django import forms
 
-from accounting.models import AccountingSettings, BillStatus, LineAmountType
-from accounting.setup import SettingsInput
+from accounting.setup.models import AccountingSettings, BillStatus, LineAmountType
+from accounting.setup.services import SettingsInput
 from integrations.models import XeroAccount
 from integrations.xero_lists import XeroLists
 

@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounting import sync, sync_selectors
-from accounting.models import SyncState
-from accounting.sync_forms import SyncLogForm
+from accounting.sync import selectors, services
+from accounting.sync.forms import SyncLogForm
+from accounting.sync.models import SyncState
 from invoicing.selectors import invoice_find
 from onport.permissions import account_required
 
@@ -18,8 +18,8 @@ from onport.permissions import account_required
 def invoice_sync(request, invoice_id: int):
     invoice = invoice_find(account=request.account, invoice_id=invoice_id)
     try:
-        sync.sync_request(invoice=invoice, actor=request.user)
-    except sync.SyncRefused as refused:
+        services.sync_request(invoice=invoice, actor=request.user)
+    except services.SyncRefused as refused:
         messages.error(request, refused.message)
     return redirect(invoice)
 
@@ -32,7 +32,7 @@ def invoice_sync_panel(request, invoice_id: int):
 
 
 def panel_context(invoice) -> dict:
-    return {"sync": sync_selectors.invoice_sync(invoice=invoice), "sync_events": sync_selectors.invoice_sync_events(invoice=invoice)}
+    return {"sync": selectors.invoice_sync(invoice=invoice), "sync_events": selectors.invoice_sync_events(invoice=invoice)}
 
 
 @account_required("finance")
@@ -40,13 +40,13 @@ def panel_context(invoice) -> dict:
 def invoices_sync(request):
     """sync accounting for the invoices selected in the search results."""
     ids = [int(value) for value in request.POST.getlist("invoice") if value.isdigit()]
-    invoices = sync_selectors.invoices_for_sync(account=request.account, invoice_ids=ids)
+    invoices = selectors.invoices_for_sync(account=request.account, invoice_ids=ids)
     if not invoices:
         messages.error(request, "Select the invoices to sync first.")
         return redirect(request.POST.get("next") or reverse("invoicing:invoice_list"))
     try:
-        sync.sync_request_many(account=request.account, invoices=invoices, actor=request.user)
-    except sync.SyncRefused as refused:
+        services.sync_request_many(account=request.account, invoices=invoices, actor=request.user)
+    except services.SyncRefused as refused:
         messages.error(request, refused.message)
         return redirect(request.POST.get("next") or reverse("invoicing:invoice_list"))
     query = ",".join(str(invoice.pk) for invoice in invoices)
@@ -57,7 +57,7 @@ def invoices_sync(request):
 @require_GET
 def sync_progress(request):
     ids = [int(value) for value in request.GET.get("ids", "").split(",") if value.isdigit()]
-    progress = sync_selectors.sync_progress(account=request.account, invoice_ids=ids)
+    progress = selectors.sync_progress(account=request.account, invoice_ids=ids)
     template = "accounting/sync/progress_bar.html" if request.headers.get("HX-Request") else "accounting/sync/progress.html"
     return render(request, template, {"progress": progress, "ids": ",".join(map(str, ids)), "states": SyncState})
 
@@ -66,15 +66,15 @@ def sync_progress(request):
 @require_GET
 def sync_log(request):
     form = SyncLogForm(request.GET or None, account=request.account)
-    rows = sync_selectors.sync_log(account=request.account, filters=form.filters() if form.is_bound else sync_selectors.SyncLogFilter())
+    rows = selectors.sync_log(account=request.account, filters=form.filters() if form.is_bound else selectors.SyncLogFilter())
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    counts = sync_selectors.sync_counts(account=request.account)
+    counts = selectors.sync_counts(account=request.account)
     return render(request, "accounting/sync/log.html", {"form": form, "page": page, "counts": counts, "states": SyncState})
 
 
 @account_required("finance")
 @require_POST
 def sync_retry_failed(request):
-    count = sync.sync_retry(account=request.account, states=[SyncState.FAILED, SyncState.NEEDS_ATTENTION], actor=request.user)
+    count = services.sync_retry(account=request.account, states=[SyncState.FAILED, SyncState.NEEDS_ATTENTION], actor=request.user)
     messages.success(request, f"{count} invoice{'s' if count != 1 else ''} queued to sync again." if count else "Nothing to retry.")
     return redirect("sync:log")

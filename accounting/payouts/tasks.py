@@ -1,16 +1,16 @@
 """Celery tasks of automated vendor payout: the scheduled runs and the Xero payments drain.
 
 Beat entries (onport/settings.py CELERY_BEAT_SCHEDULE):
-    "payouts-schedule": {"task": "accounting.payout_tasks.payouts_schedule", "schedule": 60 * 60},
-    "payouts-payments-sweep": {"task": "accounting.payout_tasks.payout_payments_sweep", "schedule": 60},
+    "payouts-schedule": {"task": "accounting.payouts.tasks.payouts_schedule", "schedule": 60 * 60},
+    "payouts-payments-sweep": {"task": "accounting.payouts.tasks.payout_payments_sweep", "schedule": 60},
 Every task refuses accounts below the Advance plan.
 """
 
 from celery import shared_task
 from django.utils import timezone
 
-from accounting import payout_errors, payouts
-from accounting.payout_payments import payments_drain, payments_sweep
+from accounting.payouts import errors, schedule
+from accounting.payouts.payments import payments_drain, payments_sweep
 from integrations.models import XeroAccount
 from onport.models import Account
 
@@ -18,7 +18,7 @@ from onport.models import Account
 @shared_task
 def payouts_schedule() -> list[int]:
     """Hourly (beat): queue a run for every account whose payout schedule is due."""
-    due = payouts.payout_accounts_due()
+    due = schedule.payout_accounts_due()
     for account_id in due:
         payout_run_scheduled.delay(account_id)
     return due
@@ -29,8 +29,8 @@ def payout_run_scheduled(account_id: int) -> dict:
     """Collect one account's scheduled run; it waits on the review screen for an admin's approval."""
     account = Account.objects.get(pk=account_id)
     try:
-        run = payouts.payout_run_scheduled(account=account)
-    except payout_errors.PayoutRefused as refused:
+        run = schedule.payout_run_scheduled(account=account)
+    except errors.PayoutRefused as refused:
         return {"refused": refused.message}
     return {"run": run.pk if run else None}
 
@@ -39,8 +39,8 @@ def payout_run_scheduled(account_id: int) -> dict:
 def payout_payments_drain(xero_account_id: int) -> dict:
     """Record a Xero account's due payout payments; come back when Xero's rate limit or a back-off says so."""
     xero_account = XeroAccount.objects.select_related("account").get(pk=xero_account_id)
-    if not payout_errors.payouts_allowed(xero_account.account):
-        return {"refused": payout_errors.PLAN_MESSAGE}
+    if not errors.payouts_allowed(xero_account.account):
+        return {"refused": errors.PLAN_MESSAGE}
     report = payments_drain(xero_account_id=xero_account_id)
     if report.retry_at:
         countdown = max((report.retry_at - timezone.now()).total_seconds(), 1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounting import views
+from accounting.setup import views
 
 app_name = "accounting"
 

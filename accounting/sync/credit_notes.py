@@ -7,13 +7,13 @@ import hashlib
 
 from django.utils import timezone
 
-from accounting.adjustment_input import (
+from accounting.sync.inputs import (
     WAITING_FOR_BILL,
+    CodingContext,
     adjustment_input,
     adjustment_reference,
 )
-from accounting.bill_input import CodingContext
-from accounting.models import AccountingSync, SyncKind, SyncState
+from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from integrations.xero import credit_notes as xero_credit_notes
 from integrations.xero.client import XeroClient
 from integrations.xero.errors import XeroError, XeroUnavailable
@@ -49,7 +49,7 @@ def adjustment_inputs(rows: list[AccountingSync], context: CodingContext) -> tup
 
 def send_credit_notes(client: XeroClient, rows: list[AccountingSync], notes: dict[int, CreditNoteInput], report) -> list[tuple]:
     """Create the credit notes in one call, then allocate each to its bill when the bill can take it."""
-    from accounting.drain import _batch_failed  # the drain imports us
+    from accounting.sync.drain import _batch_failed  # the drain imports us
 
     for row in rows:
         row.payload_fingerprint = credit_note_fingerprint(notes[row.id])

@@ -1,7 +1,7 @@
 from django import forms
 
-from accounting.models import SyncState
-from accounting.sync_selectors import SyncLogFilter
+from accounting.sync.models import SyncState
+from accounting.sync.selectors import SyncLogFilter
 from contacts.models import Vendor
 
 

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from accounting.models import AccountingSync, SyncEvent, SyncKind, SyncState
+from accounting.sync.models import AccountingSync, SyncEvent, SyncKind, SyncState
 from invoicing.models import PurchaseInvoice
 from onport.models import Account
 

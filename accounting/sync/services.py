@@ -1,7 +1,7 @@
 """The outbox of bills to push to Xero: asking for a sync, and recording what happened.
 
 One AccountingSync row per invoice: a second request for the same invoice finds the same row, which
-alone stops double clicks and manual-versus-automatic races. `accounting.drain` sends the rows.
+alone stops double clicks and manual-versus-automatic races. `accounting.sync.drain` sends the rows.
 """
 
 import datetime
@@ -11,14 +11,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from accounting.adjustment_input import sync_kind_for
-from accounting.models import (
-    AccountingSettings,
-    AccountingSync,
-    SyncEvent,
-    SyncKind,
-    SyncState,
-)
+from accounting.setup.models import AccountingSettings
+from accounting.sync.inputs import sync_kind_for
+from accounting.sync.models import AccountingSync, SyncEvent, SyncKind, SyncState
 from invoicing.models import InvoiceAdjustment, InvoiceStatus, PurchaseInvoice
 from onport.db import bulk_update_rows
 from onport.models import Account
@@ -38,7 +33,7 @@ def accounting_settings(account: Account) -> AccountingSettings:
 
 
 def _queue_drain(xero_account_id: int) -> None:
-    from accounting.tasks import xero_drain  # tasks import the engine
+    from accounting.sync.tasks import xero_drain  # tasks import the engine
 
     transaction.on_commit(lambda: xero_drain.delay(xero_account_id))
 

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounting import selectors, setup
-from accounting.forms import AccountingSettingsForm, XeroAccountChoiceForm
+from accounting.setup import selectors, services
+from accounting.setup.forms import AccountingSettingsForm, XeroAccountChoiceForm
 from integrations.xero_lists import ListsUnavailable, xero_lists_get
 from onport.permissions import account_required
 
@@ -50,15 +50,15 @@ def _render(request, settings, form, unavailable, choice_form=None, status=200):
 @require_http_methods(["GET", "POST"])
 def setup_accounting(request):
     """Setup > Accounting: when invoices sync to Xero and how the bills are coded."""
-    settings = setup.accounting_settings_get(account=request.account)
+    settings = services.accounting_settings_get(account=request.account)
     if request.method == "GET":
         form, unavailable = _settings_form(request, settings, reload=bool(request.GET.get("reload")))
         return _render(request, settings, form, unavailable)
     form, unavailable = _settings_form(request, settings, data=request.POST)
     if form.is_valid():
         try:
-            setup.accounting_settings_update(settings=settings, data=form.to_input())
-        except setup.SettingsRefused as refused:
+            services.accounting_settings_update(settings=settings, data=form.to_input())
+        except services.SettingsRefused as refused:
             form.add_refusal(refused)
         else:
             messages.success(request, "Accounting settings saved.")
@@ -71,14 +71,14 @@ def setup_accounting(request):
 @require_POST
 def setup_accounting_xero_account(request):
     """Choose which connected Xero account is the accounting integration."""
-    settings = setup.accounting_settings_get(account=request.account)
+    settings = services.accounting_settings_get(account=request.account)
     choices = selectors.xero_accounts_connected(account=request.account)
     choice_form = XeroAccountChoiceForm(request.POST, choices=choices)
     if choice_form.is_valid():
         xero_account = choice_form.cleaned_data["xero_account"]
         changed = settings.xero_account_id != xero_account.pk
         try:
-            setup.accounting_settings_choose_xero_account(settings=settings, xero_account=xero_account)
+            services.accounting_settings_choose_xero_account(settings=settings, xero_account=xero_account)
         except ValidationError as error:
             choice_form.add_error(None, error)
         else:

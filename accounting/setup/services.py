@@ -10,13 +10,13 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounting.models import (
+from accounting.setup.models import (
     AccountingSettings,
     BillStatus,
     LineAmountType,
     TaxRateMapping,
 )
-from accounting.selectors import xero_accounts_connected
+from accounting.setup.selectors import xero_accounts_connected
 from integrations.contact_import import contact_import_latest, contact_import_start
 from integrations.models import XeroAccount
 from integrations.xero_lists import ListsUnavailable, xero_lists_get

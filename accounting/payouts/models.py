@@ -1,6 +1,6 @@
 """Automated vendor payout (Advance plan and above): settings, vendor bank details, runs, and the payments outbox.
 
-Registered by the import at the bottom of `accounting/models.py`. Bank details are encrypted at rest
+Registered with Django through `accounting/models.py`. Bank details are encrypted at rest
 (EncryptedTextField) and only ever shown masked; the full numbers leave Onport only inside a payment file.
 """
 
@@ -16,11 +16,6 @@ from integrations.models import XeroAccount
 from invoicing.models import MONEY, PurchaseInvoice
 from onport.crypto import EncryptedTextField
 from onport.models import Account
-
-__all__ = [
-    "PayoutSchedule", "PayoutSettings", "VendorBankDetails", "VendorBankDetailsChange", "PayoutRunStatus", "PayoutRun",
-    "PayoutLineStatus", "PayoutLine", "PayoutItem", "PayoutFileFormat", "PayoutFile", "PaymentState", "PayoutPayment",
-]
 
 
 def mask(value: str, *, keep_start: int = 4, keep_end: int = 4) -> str:

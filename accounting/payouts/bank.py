@@ -6,8 +6,8 @@ from django.db import transaction
 from schwifty import BIC, IBAN, registry
 from schwifty import exceptions as schwifty_errors
 
-from accounting.payout_errors import BankDetailsInvalid, payouts_require_plan
-from accounting.payout_models import VendorBankDetails, VendorBankDetailsChange, mask
+from accounting.payouts.errors import BankDetailsInvalid, payouts_require_plan
+from accounting.payouts.models import VendorBankDetails, VendorBankDetailsChange, mask
 from contacts.models import Vendor
 
 

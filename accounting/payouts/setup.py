@@ -1,0 +1,81 @@
+"""Setup > Payouts and what payouts need of the Xero connection (Advance plan and above)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from accounting.payouts.bank import parse_bic, parse_iban
+from accounting.payouts.errors import BankDetailsInvalid, payouts_require_plan
+from accounting.payouts.models import PayoutSettings
+from accounting.setup.models import AccountingSettings
+from integrations.models import XeroAccount
+from integrations.xero.bank_accounts import BankAccount
+from onport.models import Account
+
+PAYMENT_SCOPES = frozenset({"accounting.payments", "accounting.transactions"})
+SCOPE_MESSAGE = (
+    "Onport's connection to Xero was allowed before it recorded payments: reconnect the Xero account "
+    "(Integrations > Xero) and allow payments, then run payouts."
+)
+
+
+def payments_scope_missing(xero_account: XeroAccount) -> bool:
+    """Xero refuses payments from a grant without the payments scope (and that refusal looks like a lost connection)."""
+    return not PAYMENT_SCOPES & set(xero_account.scopes or [])
+
+
+def payout_xero_account(account: Account) -> XeroAccount | None:
+    """The Xero account of Setup > Accounting, if it is connected: payouts record payments there."""
+    setup = AccountingSettings.objects.filter(account=account).select_related("xero_account").first()
+    xero_account = setup.xero_account if setup else None
+    return xero_account if xero_account is not None and xero_account.is_ready else None
+
+
+def payout_settings_get(*, account: Account) -> PayoutSettings:
+    setup, _ = PayoutSettings.objects.get_or_create(account=account)
+    return setup
+
+
+@dataclass(frozen=True)
+class PayoutSettingsInput:
+    enabled: bool
+    schedule: str
+    delay_days: int
+    bank_account: BankAccount | None
+    minimum_amount: Decimal
+    payer_name: str
+    payer_iban: str
+    payer_bic: str
+
+
+def payout_settings_update(*, account: Account, data: PayoutSettingsInput, actor=None) -> PayoutSettings:
+    payouts_require_plan(account)
+    errors: dict[str, str] = {}
+    payer_iban = payer_bic = ""
+    if data.payer_iban.strip():
+        try:
+            payer_iban = parse_iban(data.payer_iban).compact
+        except ValueError as error:
+            errors["payer_iban"] = str(error)
+    if data.payer_bic.strip():
+        try:
+            payer_bic = parse_bic(data.payer_bic).compact
+        except ValueError as error:
+            errors["payer_bic"] = str(error)
+    if data.enabled and data.bank_account is None:
+        errors["bank_account"] = "Choose the Xero bank account the payments are recorded from."
+    if errors:
+        raise BankDetailsInvalid(errors)
+    with transaction.atomic():
+        setup = PayoutSettings.objects.select_for_update().get(pk=payout_settings_get(account=account).pk)
+        setup.enabled, setup.schedule, setup.delay_days = data.enabled, data.schedule, data.delay_days
+        if data.bank_account is not None:
+            setup.bank_account_id = data.bank_account.account_id
+            setup.bank_account_code, setup.bank_account_name = data.bank_account.code, data.bank_account.name
+        setup.minimum_amount = data.minimum_amount
+        setup.payer_name, setup.payer_iban, setup.payer_bic = data.payer_name.strip(), payer_iban, payer_bic
+        setup.updated_by = actor
+        setup.full_clean()
+        setup.save()
+    return setup

@@ -1,0 +1,91 @@
+"""The sync engine's outbox of documents for Xero (bills, credit notes, adjustment bills) and their history."""
+
+from django.conf import settings
+from django.db import models
+
+from integrations.models import XeroAccount
+from invoicing.models import InvoiceAdjustment, PurchaseInvoice
+from onport.models import Account
+
+
+class SyncKind(models.TextChoices):
+    BILL = "bill", "Bill"
+    CREDIT_NOTE = "credit_note", "Credit note"
+    DEBIT_BILL = "debit_bill", "Adjustment bill"
+
+
+class SyncState(models.TextChoices):
+    PENDING = "pending", "Waiting to sync"
+    SENDING = "sending", "Sending"
+    SYNCED = "synced", "Synced"
+    FAILED = "failed", "Xero refused it"
+    UNKNOWN = "unknown", "Checking with Xero"
+    NEEDS_ATTENTION = "needs_attention", "Needs attention"
+    PAUSED = "paused", "Paused (reconnect Xero)"
+
+
+class AccountingSyncQuerySet(models.QuerySet):
+    def for_account(self, account: Account) -> "AccountingSyncQuerySet":
+        return self.filter(account=account)
+
+
+class AccountingSync(models.Model):
+    """The outbox row of one document to push to Xero; one per (invoice, kind) or (adjustment, kind)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    xero_account = models.ForeignKey(XeroAccount, on_delete=models.PROTECT, related_name="syncs")
+    kind = models.CharField(max_length=20, choices=SyncKind.choices, default=SyncKind.BILL)
+    invoice = models.ForeignKey(PurchaseInvoice, on_delete=models.CASCADE, related_name="syncs")
+    adjustment = models.ForeignKey(
+        InvoiceAdjustment, null=True, blank=True, on_delete=models.CASCADE, related_name="syncs"
+    )
+    state = models.CharField(max_length=20, choices=SyncState.choices, default=SyncState.PENDING)
+    xero_id = models.CharField(max_length=64, blank=True)
+    xero_url = models.URLField(max_length=500, blank=True)
+    xero_status = models.CharField(max_length=20, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    payload_fingerprint = models.CharField(max_length=64, blank=True)
+    synced_fingerprint = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=128, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccountingSyncQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "kind"], condition=models.Q(adjustment__isnull=True), name="sync_unique_invoice_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["adjustment", "kind"], condition=models.Q(adjustment__isnull=False), name="sync_unique_adjustment"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["xero_account", "state", "next_attempt_at"], name="sync_drain"),
+            models.Index(fields=["account", "state", "-updated_at"], name="sync_account_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.invoice_id}: {self.state}"
+
+
+class SyncEvent(models.Model):
+    """What happened to a sync, in words a finance person understands (shown on the invoice page and the Sync log)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    sync = models.ForeignKey(AccountingSync, on_delete=models.CASCADE, related_name="events")
+    invoice = models.ForeignKey(PurchaseInvoice, on_delete=models.CASCADE, related_name="sync_events")
+    state = models.CharField(max_length=20, choices=SyncState.choices)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["invoice", "-created_at"], name="sync_event_invoice")]

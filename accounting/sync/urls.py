@@ -1,0 +1,14 @@
+from django.urls import path
+
+from accounting.sync import views
+
+app_name = "sync"
+
+urlpatterns = [
+    path("contacts/payments/<int:invoice_id>/sync/", views.invoice_sync, name="invoice_sync"),
+    path("contacts/payments/<int:invoice_id>/sync/panel/", views.invoice_sync_panel, name="invoice_panel"),
+    path("contacts/payments/sync/", views.invoices_sync, name="invoices_sync"),
+    path("contacts/payments/sync/progress/", views.sync_progress, name="progress"),
+    path("accounting/sync-log/", views.sync_log, name="log"),
+    path("accounting/sync-log/retry/", views.sync_retry_failed, name="retry_failed"),
+]
