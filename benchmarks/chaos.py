@@ -36,7 +36,7 @@ def main() -> None:
     os.environ.setdefault("XERO_CALLS_PER_MINUTE", "100000")
     os.environ.setdefault("SYNC_LEASE_SECONDS", "10")
     django_setup()
-    from accounting.sync.drain import drain
+    from accounting.sync.outbox import drain
     from accounting.sync.models import AccountingSync, SyncEvent
     from accounting.sync.sweep import sweep
     from accounting.sync.tasks import xero_drain  # noqa: F401 (the sweep's drains run here, below)

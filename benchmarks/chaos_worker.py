@@ -8,7 +8,7 @@ from harness import django_setup
 
 def main() -> None:
     django_setup()
-    from accounting.sync.drain import drain
+    from accounting.sync.outbox import drain
     from accounting.sync.models import AccountingSync
 
     xero_account_id = int(sys.argv[1])

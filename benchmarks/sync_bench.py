@@ -36,7 +36,7 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from accounting.sync.drain import drain
+    from accounting.sync.outbox import drain
     from accounting.sync.models import AccountingSync
 
     limits = ["--rate-per-minute", "60"] if args.real_limits else ["--rate-per-minute", "1000000", "--concurrent-limit", "100"]

@@ -1,9 +1,9 @@
 from celery import shared_task
-from django.core.cache import cache
 
 from integrations import contact_import, services
 from integrations.models import XeroAccount, XeroAccountStatus, XeroContactImport
 from integrations.xero.errors import XeroRateLimited, XeroUnavailable
+from onport.locks import exclusive
 
 
 @shared_task
@@ -33,20 +33,18 @@ def xero_contacts_import(self, import_id: int) -> None:
     xero_account_id = XeroContactImport.objects.filter(pk=import_id).values_list("xero_account_id", flat=True).first()
     if xero_account_id is None:
         return
-    lock = f"xero:contact-import:{xero_account_id}"
-    if not cache.add(lock, import_id, CONTACT_IMPORT_LOCK_SECONDS):  # another worker is importing this organisation
-        if self.request.retries < self.max_retries:
-            raise self.retry(countdown=30)
-        return
-    try:
-        contact_import.contact_import_run(import_id=import_id)
-        return
-    except XeroRateLimited as error:
-        countdown, problem = max(error.retry_after, 1), error.message
-    except XeroUnavailable as error:
-        countdown, problem = min(60 * 2**self.request.retries, 15 * 60), error.message
-    finally:
-        cache.delete(lock)
+    with exclusive(f"xero-contact-import:{xero_account_id}", seconds=CONTACT_IMPORT_LOCK_SECONDS) as held:
+        if held is None:  # another worker is importing this organisation
+            if self.request.retries < self.max_retries:
+                raise self.retry(countdown=30)
+            return
+        try:
+            contact_import.contact_import_run(import_id=import_id)
+            return
+        except XeroRateLimited as error:
+            countdown, problem = max(error.retry_after, 1), error.message
+        except XeroUnavailable as error:
+            countdown, problem = min(60 * 2**self.request.retries, 15 * 60), error.message
     if self.request.retries >= self.max_retries:
         contact_import.contact_import_fail(import_id=import_id, error=f"Xero kept refusing: {problem}")
         return

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from accounting.outbox.models import OutboxRow, State
 from contacts.models import Vendor
 from integrations.models import XeroAccount
 from invoicing.models import MONEY, PurchaseInvoice
@@ -228,15 +229,17 @@ class PayoutFile(models.Model):
 
 
 class PaymentState(models.TextChoices):
-    PENDING = "pending", "Waiting to record"
-    SENDING = "sending", "Sending"
-    SYNCED = "synced", "Recorded in Xero"
-    FAILED = "failed", "Xero refused it"
-    UNKNOWN = "unknown", "Checking with Xero"
-    PAUSED = "paused", "Paused (reconnect Xero)"
+    """The outbox engine's states (`accounting.outbox.models.State`), in the words of a payout run."""
+
+    PENDING = State.PENDING.value, "Waiting to record"
+    SENDING = State.SENDING.value, "Sending"
+    SYNCED = State.SYNCED.value, "Recorded in Xero"
+    FAILED = State.FAILED.value, "Xero refused it"
+    UNKNOWN = State.UNKNOWN.value, "Checking with Xero"
+    PAUSED = State.PAUSED.value, "Paused (reconnect Xero)"
 
 
-class PayoutPayment(models.Model):
+class PayoutPayment(OutboxRow):
     """The outbox row of one payment to record against one bill in Xero (same shape as AccountingSync)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
@@ -250,15 +253,6 @@ class PayoutPayment(models.Model):
     date = models.DateField()
     reference = models.CharField(max_length=255)
     state = models.CharField(max_length=20, choices=PaymentState.choices, default=PaymentState.PENDING)
-    xero_id = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    idempotency_key = models.CharField(max_length=128, blank=True)
-    synced_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]

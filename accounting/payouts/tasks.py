@@ -45,7 +45,7 @@ def payout_payments_drain(xero_account_id: int) -> dict:
     if report.retry_at:
         countdown = max((report.retry_at - timezone.now()).total_seconds(), 1)
         payout_payments_drain.apply_async((xero_account_id,), countdown=countdown)
-    return {"batches": report.batches, "recorded": report.recorded, "failed": report.failed, "adopted": report.adopted}
+    return {"batches": report.batches, "recorded": report.synced, "failed": report.failed, "adopted": report.adopted}
 
 
 @shared_task

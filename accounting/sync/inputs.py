@@ -5,7 +5,8 @@ bill of its own (a debit): both wait for the invoice's bill and are coded like i
 amount is taken as it was entered, tax included (line amounts "Inclusive"), so the document's total
 equals the adjustment.
 
-A problem is returned in a finance person's words with the fix, never raised: the caller records it.
+A problem is returned (a `Problem`: a reason code and a finance person's words with the fix), never raised:
+the caller records it.
 """
 
 import datetime
@@ -15,6 +16,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.urls import reverse
 
+from accounting.outbox.models import Reason
+from accounting.outbox.results import Problem
 from accounting.setup.models import (
     AccountingSettings,
     BillStatus,
@@ -68,27 +71,27 @@ def invoice_url(invoice: PurchaseInvoice) -> str:
     return f"{settings.PUBLIC_BASE_URL}{reverse('invoicing:invoice_detail', args=[invoice.pk])}"
 
 
-def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | str:
+def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | Problem:
     """The bill for this invoice, or the problem that stops it (in plain words, with the fix)."""
     setup = context.settings
     if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PAID):
-        return f"Invoice {invoice.number} is {invoice.get_status_display().lower()}: only issued invoices are synced."
+        return Problem(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}: only issued invoices are synced.")
     link = context.links.get(invoice.vendor_id)
     tab = "the Tax tab" if invoice.vendor.is_dropship else "its contact edit page"
     if link is None:
-        return f"Vendor '{invoice.vendor.name}' is not linked to a Xero contact — link it on {tab}."
+        return Problem(f"Vendor '{invoice.vendor.name}' is not linked to a Xero contact — link it on {tab}.")
     if link.contact_id in context.archived_contacts:
-        return (
+        return Problem(
             f"The Xero contact '{link.contact_name}' of vendor '{invoice.vendor.name}' is archived in Xero — "
             f"un-archive it in Xero or link another contact on {tab}."
         )
     product_account = link.account_code_override or setup.product_account_code
     if not product_account or not setup.shipping_account_code:
-        return "Choose the account codes for product and shipping lines in Setup > Accounting."
+        return Problem("Choose the account codes for product and shipping lines in Setup > Accounting.")
     if invoice.amounts_include_tax:
         line_amount_type = LineAmountType.INCLUSIVE
     elif setup.line_amount_type == LineAmountType.NO_TAX and invoice.tax_total:
-        return (
+        return Problem(
             f"Invoice {invoice.number} has {invoice.tax_total} tax but Setup > Accounting sends bills with no tax — "
             "choose tax exclusive amounts there."
         )
@@ -100,7 +103,7 @@ def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | 
         if line_amount_type != LineAmountType.NO_TAX:
             tax_type = link.tax_type_override or context.tax_types.get(line.tax_rate.normalize(), "")
             if not tax_type:
-                return f"Choose the Xero tax type for the {line.tax_rate.normalize()} % tax rate in Setup > Accounting."
+                return Problem(f"Choose the Xero tax type for the {line.tax_rate.normalize()} % tax rate in Setup > Accounting.")
         is_shipping = line.kind == LineKind.SHIPPING
         lines.append(
             BillLine(
@@ -127,7 +130,7 @@ def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | 
         lines=tuple(lines),
     )
 
-WAITING_FOR_BILL = "Waits for the invoice's bill to be in Xero."
+WAITING_FOR_BILL = Problem("Waits for the invoice's bill to be in Xero.", Reason.WAITING_FOR_BILL)
 
 
 def adjustment_reference(adjustment: InvoiceAdjustment) -> str:
@@ -147,7 +150,9 @@ def sync_kind_for(adjustment: InvoiceAdjustment) -> str:
     return SyncKind.CREDIT_NOTE if adjustment.kind == AdjustmentKind.CREDIT else SyncKind.DEBIT_BILL
 
 
-def adjustment_input(row: AccountingSync, context: CodingContext, bill: AccountingSync | None):
+def adjustment_input(
+    row: AccountingSync, context: CodingContext, bill: AccountingSync | None
+) -> BillInput | CreditNoteInput | Problem:
     """The credit note or bill for this adjustment row, or the reason it cannot go yet (plain words)."""
     adjustment, invoice = row.adjustment, row.invoice
     if bill is None or not bill.xero_id:
@@ -155,12 +160,12 @@ def adjustment_input(row: AccountingSync, context: CodingContext, bill: Accounti
     link = context.links.get(invoice.vendor_id)
     setup = context.settings
     if link is None:
-        return f"Vendor '{invoice.vendor.name}' is not linked to a Xero contact."
+        return Problem(f"Vendor '{invoice.vendor.name}' is not linked to a Xero contact.")
     products = [line for line in invoice.lines.all() if line.kind == LineKind.PRODUCT]
     no_tax = setup.line_amount_type == LineAmountType.NO_TAX
     tax_type = "" if no_tax else (link.tax_type_override or context.tax_types.get(products[0].tax_rate.normalize(), ""))
     if not no_tax and not tax_type:
-        return f"Choose the Xero tax type for the {products[0].tax_rate.normalize()} % tax rate in Setup > Accounting."
+        return Problem(f"Choose the Xero tax type for the {products[0].tax_rate.normalize()} % tax rate in Setup > Accounting.")
     line = BillLine(
         description=f"Adjustment to {invoice.number}: {adjustment.reason}",
         quantity=1,

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from accounting.outbox.models import OutboxRow, Reason, State
 from integrations.models import XeroAccount
 from invoicing.models import InvoiceAdjustment, PurchaseInvoice
 from onport.models import Account
@@ -15,13 +16,15 @@ class SyncKind(models.TextChoices):
 
 
 class SyncState(models.TextChoices):
-    PENDING = "pending", "Waiting to sync"
-    SENDING = "sending", "Sending"
-    SYNCED = "synced", "Synced"
-    FAILED = "failed", "Xero refused it"
-    UNKNOWN = "unknown", "Checking with Xero"
-    NEEDS_ATTENTION = "needs_attention", "Needs attention"
-    PAUSED = "paused", "Paused (reconnect Xero)"
+    """The outbox engine's states (`accounting.outbox.models.State`), in the words of the Sync log."""
+
+    PENDING = State.PENDING.value, "Waiting to sync"
+    SENDING = State.SENDING.value, "Sending"
+    SYNCED = State.SYNCED.value, "Synced"
+    FAILED = State.FAILED.value, "Xero refused it"
+    UNKNOWN = State.UNKNOWN.value, "Checking with Xero"
+    NEEDS_ATTENTION = State.NEEDS_ATTENTION.value, "Needs attention"
+    PAUSED = State.PAUSED.value, "Paused (reconnect Xero)"
 
 
 class AccountingSyncQuerySet(models.QuerySet):
@@ -29,7 +32,7 @@ class AccountingSyncQuerySet(models.QuerySet):
         return self.filter(account=account)
 
 
-class AccountingSync(models.Model):
+class AccountingSync(OutboxRow):
     """The outbox row of one document to push to Xero; one per (invoice, kind) or (adjustment, kind)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
@@ -40,20 +43,11 @@ class AccountingSync(models.Model):
         InvoiceAdjustment, null=True, blank=True, on_delete=models.CASCADE, related_name="syncs"
     )
     state = models.CharField(max_length=20, choices=SyncState.choices, default=SyncState.PENDING)
-    xero_id = models.CharField(max_length=64, blank=True)
     xero_url = models.URLField(max_length=500, blank=True)
     xero_status = models.CharField(max_length=20, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
     payload_fingerprint = models.CharField(max_length=64, blank=True)
     synced_fingerprint = models.CharField(max_length=64, blank=True)
-    idempotency_key = models.CharField(max_length=128, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    synced_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = AccountingSyncQuerySet.as_manager()
 
@@ -83,6 +77,7 @@ class SyncEvent(models.Model):
     sync = models.ForeignKey(AccountingSync, on_delete=models.CASCADE, related_name="events")
     invoice = models.ForeignKey(PurchaseInvoice, on_delete=models.CASCADE, related_name="sync_events")
     state = models.CharField(max_length=20, choices=SyncState.choices)
+    reason = models.CharField(max_length=30, choices=Reason.choices, blank=True)
     message = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 

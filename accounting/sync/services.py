@@ -1,11 +1,9 @@
-"""The outbox of bills to push to Xero: asking for a sync, and recording what happened.
+"""Asking for an invoice's documents to be in Xero: its bill, and its adjustments' credit notes and bills.
 
 One AccountingSync row per invoice: a second request for the same invoice finds the same row, which
-alone stops double clicks and manual-versus-automatic races. `accounting.sync.drain` sends the rows.
+alone stops double clicks and manual-versus-automatic races. `accounting.sync.outbox` sends the rows.
 """
 
-import datetime
-import random
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -13,9 +11,11 @@ from django.utils import timezone
 
 from accounting.setup.models import AccountingSettings
 from accounting.sync.inputs import sync_kind_for
+from accounting.outbox.models import Reason
+from accounting.outbox.results import Outcome
 from accounting.sync.models import AccountingSync, SyncEvent, SyncKind, SyncState
+from accounting.sync.records import syncs_record
 from invoicing.models import InvoiceAdjustment, InvoiceStatus, PurchaseInvoice
-from onport.db import bulk_update_rows
 from onport.models import Account
 
 IN_FLIGHT = (SyncState.SENDING, SyncState.UNKNOWN)
@@ -70,11 +70,11 @@ def sync_request_many(
                            requested_by=actor, next_attempt_at=now)
             for invoice in invoices if invoice.pk not in existing
         )
-        outcomes = [(sync, SyncState.PENDING, f"Sync requested {how}.") for sync in created]
+        outcomes = [Outcome(sync, SyncState.PENDING, Reason.REQUESTED, f"Sync requested {how}.") for sync in created]
         in_flight = [sync for sync in existing.values() if sync.state in IN_FLIGHT]
         SyncEvent.objects.bulk_create(  # a double click or manual-vs-automatic: the same row, already going
             SyncEvent(account_id=sync.account_id, sync=sync, invoice_id=sync.invoice_id, state=sync.state,
-                      message=f"Sync requested {how}; it is already on its way to Xero.")
+                      reason=Reason.ALREADY_ON_ITS_WAY, message=f"Sync requested {how}; it is already on its way to Xero.")
             for sync in in_flight
         )
         for sync in existing.values():
@@ -82,7 +82,7 @@ def sync_request_many(
                 continue
             sync.next_attempt_at, sync.requested_by = now, actor
             sync.xero_account = sync.xero_account if sync.xero_id else xero_account
-            outcomes.append((sync, SyncState.PENDING, f"Sync requested {how}."))
+            outcomes.append(Outcome(sync, SyncState.PENDING, Reason.REQUESTED, f"Sync requested {how}."))
         syncs_record(outcomes, fields=["next_attempt_at", "requested_by", "xero_account"])
         syncs = [*created, *existing.values()]
         if setup.adjustments_enabled_by_staff and setup.sync_adjustments:
@@ -102,38 +102,11 @@ def adjustments_request(*, invoices: list[PurchaseInvoice], xero_account, actor=
     )
     labels = {SyncKind.CREDIT_NOTE: "Credit note", SyncKind.DEBIT_BILL: "Adjustment bill"}
     syncs_record([
-        (sync, SyncState.PENDING, f"{labels[sync.kind]} for the {sync.adjustment.amount} adjustment requested {how}.")
+        Outcome(sync, SyncState.PENDING, Reason.REQUESTED,
+                f"{labels[sync.kind]} for the {sync.adjustment.amount} adjustment requested {how}.")
         for sync in created
     ], fields=[])
     return len(created)
-
-
-def syncs_record(outcomes: list[tuple[AccountingSync, str, str]], *, fields: list[str]) -> None:
-    """Save many rows' new states and their history in two queries: (row, state, message) each."""
-    now = timezone.now()
-    rows = []
-    for sync, state, message in outcomes:
-        sync.state = state
-        sync.updated_at = now
-        if state == SyncState.SYNCED:
-            sync.last_error = ""
-        elif state != SyncState.PENDING:
-            sync.last_error = message
-        rows.append(sync)
-    bulk_update_rows(rows, ["state", "last_error", "updated_at", *fields])
-    SyncEvent.objects.bulk_create(
-        SyncEvent(account_id=sync.account_id, sync=sync, invoice_id=sync.invoice_id, state=state, message=message)
-        for sync, state, message in outcomes
-    )
-
-
-def retry_delay(attempts: int) -> datetime.timedelta:
-    """Back-off for failures that may pass (Xero down): about 30 s, 2 min, 10 min, 30 min, then hourly.
-
-    Up to a fifth more at random, so rows that failed together do not all come back at the same moment.
-    """
-    base = [30, 120, 600, 1800][max(attempts, 1) - 1] if attempts < 5 else 3600
-    return datetime.timedelta(seconds=base * (1 + random.random() / 5))
 
 
 def invoice_issued_receiver(sender, *, invoice_id: int, **kwargs) -> None:
@@ -156,7 +129,8 @@ def sync_retry(*, account: Account, states: Iterable[str], actor=None) -> int:
     for row in rows:
         row.next_attempt_at = now
     who = actor.email if actor else "Onport"
-    syncs_record([(row, SyncState.PENDING, f"Retry requested by {who}.") for row in rows], fields=["next_attempt_at"])
+    syncs_record([Outcome(row, SyncState.PENDING, Reason.RETRY_REQUESTED, f"Retry requested by {who}.") for row in rows],
+                 fields=["next_attempt_at"])
     for xero_account_id in {row.xero_account_id for row in rows}:
         _queue_drain(xero_account_id)
     return len(rows)

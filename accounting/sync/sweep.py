@@ -1,12 +1,11 @@
 """The periodic sweep: nothing waits forever and a lost message or a dead worker loses nothing."""
 
-from django.db.models import Q
-from django.utils import timezone
-
+from accounting.outbox.models import Reason
+from accounting.outbox.results import Outcome, Problem
 from accounting.sync.inputs import CodingContext, bill_input
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
-from accounting.sync.services import syncs_record
-from integrations.models import XeroAccount
+from accounting.sync.outbox import DOCUMENTS
+from accounting.sync.records import syncs_record
 from integrations.xero.mapping import fingerprint
 
 RECHECK_LIMIT = 500
@@ -14,19 +13,8 @@ RECHECK_LIMIT = 500
 
 def sweep() -> list[int]:
     """Re-arm what can go again and return the ids of the Xero accounts that have work (to drain)."""
-    now = timezone.now()
-    AccountingSync.objects.filter(state=SyncState.SENDING, lease_until__lt=now).update(
-        state=SyncState.UNKNOWN, next_attempt_at=now, updated_at=now
-    )
-    ready = [xero_account for xero_account in XeroAccount.objects.filter(syncs__state=SyncState.PAUSED).distinct() if xero_account.is_ready]
-    for xero_account in ready:
-        rows = list(AccountingSync.objects.filter(xero_account=xero_account, state=SyncState.PAUSED))
-        syncs_record([(row, SyncState.PENDING, "Xero is reconnected; sending again.") for row in rows], fields=[])
     _rearm_changed()
-    due = AccountingSync.objects.filter(state__in=[SyncState.PENDING, SyncState.UNKNOWN]).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    return sorted(set(due.values_list("xero_account_id", flat=True)))
+    return DOCUMENTS.sweep()
 
 
 def _rearm_changed() -> None:
@@ -44,12 +32,13 @@ def _rearm_changed() -> None:
         context = CodingContext.load(xero_account=group[0].xero_account, vendor_ids={row.invoice.vendor_id for row in group})
         for row in group:
             built = bill_input(row.invoice, context)
-            if isinstance(built, str):
+            if isinstance(built, Problem):
                 continue
-            current = fingerprint(built)
-            if row.state == SyncState.NEEDS_ATTENTION and "paid or voided" in row.last_error and current == row.payload_fingerprint:
-                continue
-            if row.state == SyncState.NEEDS_ATTENTION or current != row.payload_fingerprint:
-                outcomes.append((row, SyncState.PENDING, "The invoice or its Xero mapping changed; sending again."))
+            changed = fingerprint(built) != row.payload_fingerprint
+            if row.reason == Reason.NOT_MODIFIABLE and not changed:
+                continue  # paid or voided in Xero: only a change in Onport can make a difference
+            if row.state == SyncState.NEEDS_ATTENTION or changed:
+                outcomes.append(Outcome(row, SyncState.PENDING, Reason.CHANGED,
+                                        "The invoice or its Xero mapping changed; sending again."))
     if outcomes:
         syncs_record(outcomes, fields=[])

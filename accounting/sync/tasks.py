@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from accounting.sync.drain import drain
+from accounting.sync.outbox import drain
 from accounting.sync.sweep import sweep
 
 

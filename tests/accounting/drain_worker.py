@@ -12,7 +12,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from accounting.sync.drain import drain
+    from accounting.sync.outbox import drain
 
     report = drain(xero_account_id=int(sys.argv[1]))
     print(f"synced={report.synced} batches={report.batches} notes={report.notes}", flush=True)

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounting.sync.drain import drain
+from accounting.sync.outbox import drain
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from accounting.sync.services import sync_request
 from invoicing import services as invoicing

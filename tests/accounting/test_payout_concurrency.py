@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounting.payouts import errors as payout_errors
 from accounting.payouts import services as payouts
 from accounting.payouts.models import PaymentState, PayoutItem, PayoutPayment
-from accounting.payouts.payments import _claim, payments_drain
+from accounting.payouts.payments import PAYMENT_OUTBOX, payments_drain
 from tests.accounting.test_payouts import (
     VENDOR_IBANS,
     payee,
@@ -80,7 +80,7 @@ def test_two_workers_claiming_at_once_never_hold_the_same_payment(books, account
         for item in PayoutItem.objects.select_related("line", "invoice")
     )
 
-    claims, _ = _at_once(2, lambda: [row.pk for row in _claim(books.xero_account)])
+    claims, _ = _at_once(2, lambda: [row.pk for row in PAYMENT_OUTBOX.claim(books.xero_account)])
 
     assert sorted(len(claim) for claim in claims) == [30, 50]
     assert not set(claims[0]) & set(claims[1])

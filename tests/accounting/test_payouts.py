@@ -35,8 +35,8 @@ from accounting.payouts.models import (
     VendorBankDetails,
     VendorBankDetailsChange,
 )
-from accounting.payouts.payments import _claim, payments_drain, payments_sweep
-from accounting.sync.drain import drain
+from accounting.payouts.payments import PAYMENT_OUTBOX, payments_drain, payments_sweep
+from accounting.sync.outbox import drain
 from accounting.sync.services import sync_request_many
 from integrations.xero.bank_accounts import bank_accounts
 from integrations.xero.client import XeroClient
@@ -257,7 +257,7 @@ def test_marking_sent_pays_the_invoices_and_records_one_payment_per_bill_in_xero
     payouts.payout_run_mark_sent(run=run, actor=books.admin)
     report = _drain_payments(books)
 
-    assert report.recorded == 2 and report.batches == 1, list(PayoutPayment.objects.values_list("state", "last_error"))
+    assert report.synced == 2 and report.batches == 1, list(PayoutPayment.objects.values_list("state", "last_error"))
     assert {invoice.status for invoice in PurchaseInvoice.objects.filter(pk__in=[i.pk for i in invoices])} == {InvoiceStatus.PAID}
     bills = {bill["InvoiceID"]: bill for bill in books.bills()}
     payments = {payment["Invoice"]["InvoiceID"]: payment for payment in xero_payments(books)}
@@ -316,7 +316,7 @@ def test_a_worker_killed_after_xero_recorded_the_payment_loses_nothing_and_dupli
     synced_invoices(books, payee(books, account, name="Lumen", iban=VENDOR_IBANS[0]))
     payouts.payout_run_mark_sent(run=payouts.payout_run_approve(run=payouts.payout_run_create(account=account)))
     # given a worker that claimed the row, sent the payment, then died before saving the answer
-    [row] = _claim(books.xero_account)
+    [row] = PAYMENT_OUTBOX.claim(books.xero_account)
     payments_create(XeroClient(books.xero_account), [PaymentInput(
         bill_id=row.bill_id, account_code=row.bank_account_code, date=row.date, amount=row.amount, reference=row.reference,
     )], idempotency_key="dead-worker")

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounting.sync.drain import _claim, drain
+from accounting.outbox.models import Reason
+from accounting.sync.outbox import DOCUMENTS, drain
 from accounting.sync.inputs import CodingContext, bill_input
 from accounting.sync.models import AccountingSync, SyncState
 from accounting.sync.services import SyncRefused, sync_request, sync_request_many
@@ -150,7 +151,7 @@ def test_a_worker_killed_after_xero_created_the_bill_loses_nothing_and_duplicate
     invoice = invoice_create(order=order_create(vendor=linked_vendor))
     sync_request(invoice=invoice)
     # given a worker that claimed the row and sent the bill, then died before saving the answer
-    [row] = _claim(books.xero_account)
+    [row] = DOCUMENTS.claim(books.xero_account)
     context = CodingContext.load(xero_account=books.xero_account, vendor_ids={linked_vendor.pk})
     bills_create(XeroClient(books.xero_account), [bill_input(invoice, context)], idempotency_key="dead-worker")
     AccountingSync.objects.filter(pk=row.pk).update(lease_until=timezone.now() - datetime.timedelta(seconds=1))
@@ -201,7 +202,13 @@ def test_a_paid_bill_is_never_duplicated_and_the_page_says_why(books, linked_ven
 
     sync.refresh_from_db()
     assert sync.state == SyncState.NEEDS_ATTENTION and "paid or voided" in sync.last_error
+    assert sync.reason == Reason.NOT_MODIFIABLE
     assert len(books.bills()) == 1
+
+    # the sweep leaves it alone until the invoice changes again (the reason decides, not the words)
+    sweep()
+    sync.refresh_from_db()
+    assert sync.state == SyncState.NEEDS_ATTENTION
 
 
 def test_rate_limited_rows_wait_for_retry_after(books, linked_vendor):
@@ -256,7 +263,7 @@ def test_drafts_are_refused_in_plain_words(books, linked_vendor):
 
 
 def test_xero_being_down_backs_off_with_jitter():
-    from accounting.sync.services import retry_delay
+    from accounting.outbox.results import retry_delay
 
     delays = [retry_delay(1).total_seconds() for _ in range(50)]
     assert all(30 <= delay <= 36 for delay in delays) and len(set(delays)) > 1

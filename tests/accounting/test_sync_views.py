@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounting.sync.drain import drain
+from accounting.sync.outbox import drain
 from accounting.sync.models import AccountingSync, SyncState
 from tests.factories import VendorFactory, invoice_create, order_create
 

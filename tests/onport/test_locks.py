@@ -1,0 +1,49 @@
+"""onport.locks: one holder at a time, across processes with Redis and inside the process without it."""
+
+import time
+
+import pytest
+
+from onport.locks import exclusive
+
+
+
+@pytest.fixture(params=["redis", "process"])
+def lock_store(request, settings):
+    if request.param == "redis" and not settings.REDIS_URL:
+        pytest.skip("cross-process locks live in Redis (set REDIS_URL)")
+    if request.param == "process":
+        settings.REDIS_URL = ""
+    return request.param
+
+
+def test_a_second_holder_is_refused_until_the_first_lets_go(lock_store):
+    with exclusive("test-lock-a", seconds=5) as first:
+        assert first is not None
+        with exclusive("test-lock-a", seconds=5) as second:
+            assert second is None
+    with exclusive("test-lock-a", seconds=5) as again:
+        assert again is not None
+
+
+def test_an_expired_lock_taken_by_another_is_not_released_by_the_first(lock_store):
+    # given a holder whose lock expired while it worked, and another worker that took the lock since
+    slow_holder = exclusive("test-lock-b", seconds=0.2)
+    assert slow_holder.__enter__() is not None
+    time.sleep(0.4)
+    with exclusive("test-lock-b", seconds=5) as other:
+        assert other is not None
+        # when the slow holder finishes and lets go
+        slow_holder.__exit__(None, None, None)
+        # then the other worker still holds the lock
+        with exclusive("test-lock-b", seconds=5) as third:
+            assert third is None
+
+
+def test_extend_keeps_the_lock_past_its_first_timeout(lock_store):
+    with exclusive("test-lock-c", seconds=0.3) as held:
+        time.sleep(0.2)
+        held.extend()
+        time.sleep(0.2)
+        with exclusive("test-lock-c", seconds=5) as other:
+            assert other is None
