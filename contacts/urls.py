@@ -1,7 +1,7 @@
 from django.urls import path
 
 from contacts import views
-from integrations import vendor_link_views as xero
+from contacts import xero_views as xero
 
 app_name = "contacts"
 
@@ -11,7 +11,7 @@ urlpatterns = [
     path("new/", views.vendor_create, name="vendor_create"),
     path("<int:vendor_id>/edit/", views.vendor_edit, name="vendor_edit"),
     path("<int:vendor_id>/settings/<slug:tab>/", views.vendor_settings, name="vendor_settings"),
-    # The vendor's Xero contact (on the Tax tab / the contact edit page), views in integrations/.
+    # The vendor's Xero contact (on the Tax tab / the contact edit page): contacts/xero_views.py.
     path("<int:vendor_id>/xero/search/", xero.vendor_xero_search, name="vendor_xero_search"),
     path("<int:vendor_id>/xero/link/", xero.vendor_xero_link, name="vendor_xero_link"),
     path("<int:vendor_id>/xero/unlink/", xero.vendor_xero_unlink, name="vendor_xero_unlink"),

@@ -11,7 +11,7 @@ from accounting.setup.selectors import accounting_xero_account
 from contacts import selectors, services
 from contacts.forms import SETTINGS_TABS, VendorCreateForm, VendorFilterForm, VendorForm
 from contacts.models import Vendor, VendorKind
-from integrations.vendor_link_views import vendor_xero_context
+from contacts.xero_views import vendor_xero_context
 from onport.permissions import account_required
 
 VENDORS_PER_PAGE = 50

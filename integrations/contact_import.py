@@ -20,20 +20,13 @@ from integrations.models import (
     XeroContactImport,
     XeroContactStatus,
 )
-from integrations.xero.client import XeroClient
+from integrations.selectors import contact_import_last_done
+from integrations.services import xero_client
 from integrations.xero.contacts import XeroContactRow, contacts_page
 from integrations.xero.errors import XeroError, XeroRateLimited, XeroUnavailable
 
 STALE_AFTER = datetime.timedelta(minutes=30)  # a "running" import older than this has died with its worker
 UPSERT_FIELDS = ["name", "email", "tax_number", "contact_number", "status", "xero_updated_at", "imported_at"]
-
-
-def contact_import_latest(*, xero_account: XeroAccount) -> XeroContactImport | None:
-    return xero_account.contact_imports.order_by("-started_at", "-id").first()
-
-
-def contact_import_last_done(*, xero_account: XeroAccount) -> XeroContactImport | None:
-    return xero_account.contact_imports.filter(state=ContactImportState.DONE).order_by("-started_at", "-id").first()
 
 
 def contact_import_start(*, xero_account: XeroAccount) -> tuple[XeroContactImport, bool]:
@@ -69,7 +62,7 @@ def contact_import_run(*, import_id: int) -> XeroContactImport:
     xero_account = contact_import.xero_account
     if not xero_account.is_ready:
         return contact_import_fail(import_id=import_id, error="The Xero account is not connected; reconnect it and refresh again.")
-    client = XeroClient(xero_account)
+    client = xero_client(xero_account)
     page = contact_import.pages_done + 1
     while True:
         try:
@@ -144,17 +137,3 @@ def _refresh_link_names(xero_account: XeroAccount) -> None:
     VendorXeroLink.objects.filter(xero_account=xero_account).filter(Exists(renamed)).update(
         contact_name=Subquery(same_contact.values("name")[:1])
     )
-
-
-def xero_contacts_summary(*, xero_account: XeroAccount) -> dict:
-    """What the Contacts section of a Xero account page shows (a few queries)."""
-    contacts = XeroContact.objects.filter(xero_account=xero_account)
-    latest = contact_import_latest(xero_account=xero_account)
-    return {
-        "xero_account": xero_account,
-        "latest": latest,
-        "last_done": latest if latest and latest.state == ContactImportState.DONE else contact_import_last_done(xero_account=xero_account),
-        "running": bool(latest and latest.state == ContactImportState.RUNNING),
-        "total": contacts.count(),
-        "archived": contacts.exclude(status=XeroContactStatus.ACTIVE).count(),
-    }

@@ -1,16 +1,17 @@
 """Integrations › Xero › a Xero account › Contacts: refresh the imported contacts and watch the import (admins)."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from integrations.contact_import import contact_import_start, xero_contacts_summary
+from integrations.contact_import import contact_import_start
+from integrations import selectors
 from integrations.models import XeroAccount
 from onport.permissions import account_required
 
 
 def _xero_account(request, pk: int) -> XeroAccount:
-    return get_object_or_404(XeroAccount.objects.for_account(request.account), pk=pk)
+    return selectors.xero_account_get(account=request.account, xero_account_id=pk)
 
 
 @account_required("admin")
@@ -32,4 +33,4 @@ def xero_contacts_refresh(request, pk: int):
 @require_GET
 def xero_contacts_status(request, pk: int):
     """The Contacts section alone, polled by the page while an import runs."""
-    return render(request, "integrations/xero/contact_import_panel.html", xero_contacts_summary(xero_account=_xero_account(request, pk)))
+    return render(request, "integrations/xero/contact_import_panel.html", selectors.xero_contacts_summary(xero_account=_xero_account(request, pk)))

@@ -15,6 +15,7 @@ from integrations.xero import oauth
 from integrations.xero.client import XeroClient, connections_for_new_grant
 from integrations.xero.errors import XeroAuthError, XeroError, XeroNotFound
 from onport.models import Account, Membership, Role
+from onport.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
@@ -23,12 +24,17 @@ STATE_MAX_AGE = 15 * 60
 KEEPALIVE_AFTER = datetime.timedelta(days=7)
 
 
-class ConnectError(Exception):
+class ConnectError(ApplicationError):
     """Connecting did not work; the message says why and what to do. The previous connection is intact."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+
+def xero_client(xero_account: XeroAccount, *, max_wait: float = 30.0) -> XeroClient:
+    """A Xero client for one job; when Xero stops accepting the grant, the account is marked reconnect-needed."""
+    return XeroClient(xero_account, max_wait=max_wait, on_auth_error=_reconnect_needed)
+
+
+def _reconnect_needed(xero_account_id: int, problem: str) -> None:
+    xero_account_mark_reconnect_needed(xero_account_id=xero_account_id, problem=problem)
 
 
 def xero_account_create(*, account: Account, name: str) -> XeroAccount:
@@ -130,7 +136,7 @@ def xero_account_choose_tenant(*, xero_account: XeroAccount, tenant_id: str) -> 
     offered = {tenant["tenant_id"]: tenant for tenant in xero_account.available_tenants}
     if tenant_id not in offered:
         raise ConnectError("Choose one of the organisations you allowed in Xero.")
-    client = XeroClient(xero_account)
+    client = xero_client(xero_account)
     try:
         live = {connection.tenant_id: connection for connection in client.connections()}
         if tenant_id not in live:
@@ -157,7 +163,7 @@ def xero_account_disconnect(*, xero_account: XeroAccount) -> XeroAccount:
     """Remove the connection in Xero and forget the grant; the Xero account and its history stay."""
     if xero_account.has_grant and xero_account.connection_id:
         try:
-            XeroClient(xero_account).connection_delete(xero_account.connection_id)
+            xero_client(xero_account).connection_delete(xero_account.connection_id)
         except (XeroNotFound, XeroAuthError):
             pass  # already gone on Xero's side
         except XeroError as failure:
@@ -204,7 +210,7 @@ def _email_admins_reconnect(xero_account: XeroAccount) -> None:
 
 def xero_account_keepalive(*, xero_account: XeroAccount) -> XeroAccount:
     """Refresh an idle grant long before its 60-day expiry and check the organisation is still connected."""
-    client = XeroClient(xero_account)
+    client = xero_client(xero_account)
     if xero_account.refresh_token and (xero_account.token_refreshed_at or timezone.now()) < timezone.now() - KEEPALIVE_AFTER:
         xero_account = client.refresh_now()
     tenants = {connection.tenant_id for connection in client.connections()}

@@ -10,9 +10,8 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from contacts.models import Vendor
-from integrations.contact_import import contact_import_latest
+from integrations.selectors import contact_import_latest
 from integrations.models import VendorXeroLink, XeroAccount, XeroContact, XeroContactImport, XeroContactStatus
-from integrations.vendor_links import MatchProposal
 from onport.models import Account
 
 SEARCH_LIMIT = 20
@@ -132,6 +131,20 @@ def vendor_xero_panel(*, vendor: Vendor, xero_account: XeroAccount | None, query
     if panel.query:
         panel.results = xero_contact_search(xero_account=xero_account, vendor=vendor, query=panel.query)
     return panel
+
+
+@dataclass(frozen=True)
+class MatchProposal:
+    vendor: Vendor
+    contact_id: str
+    contact_name: str
+    contact_email: str
+    contact_tax_number: str
+    matched_by: str  # "email", "tax number" or "email and tax number"
+
+    @property
+    def value(self) -> str:
+        return f"{self.vendor.pk}:{self.contact_id}"
 
 
 def auto_match_proposals(*, account: Account, xero_account: XeroAccount) -> list[MatchProposal]:

@@ -2,7 +2,6 @@
 Xero, per-vendor coding overrides, and the bulk auto-match by email and tax number."""
 
 import hashlib
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
@@ -10,30 +9,30 @@ from contacts.models import Vendor
 from integrations.contact_import import xero_contacts_upsert
 from integrations.models import VendorXeroLink, XeroAccount, XeroContact, XeroContactStatus
 from integrations.xero import contacts as xero_contacts
+from integrations.services import xero_client
 from integrations.xero.client import XeroClient
 from integrations.xero.errors import XeroError, XeroValidationError
+from integrations.vendor_link_selectors import auto_match_proposals
 from integrations.xero_lists import xero_lists_get
+from onport.errors import ApplicationError
 
 ARCHIVED_WARNING = "archived in Xero — bills to it will be refused; pick another contact or un-archive it in Xero"
 
 
-class LinkRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class LinkRefused(ApplicationError):
+    """The vendor cannot be linked to this contact; the message says why."""
 
 
-class ContactNameClash(Exception):
+class ContactNameClash(ApplicationError):
     """Xero already has an active contact with this name: link it, or create under another name."""
 
     def __init__(self, *, name: str, existing: XeroContact | None):
-        super().__init__(name)
-        self.name = name
-        self.existing = existing
-        self.message = (
+        super().__init__(
             f"Xero already has a contact called “{name}”, and Xero needs contact names to be unique. "
             "Link that contact to this vendor, or create the contact under a different name."
         )
+        self.name = name
+        self.existing = existing
 
 
 def _check_same_account(vendor: Vendor, xero_account: XeroAccount) -> None:
@@ -92,7 +91,7 @@ def vendor_xero_contact_create(*, vendor: Vendor, xero_account: XeroAccount, use
     if len(name) > 255:
         raise LinkRefused("A Xero contact name can have at most 255 characters.")
     fields = (name, vendor.email, vendor.tax_number, vendor.currency, _contact_number(vendor))
-    client = XeroClient(xero_account)
+    client = xero_client(xero_account)
     try:
         row = xero_contacts.contact_create(
             client, name=name, email=vendor.email, tax_number=vendor.tax_number, currency=vendor.currency,
@@ -159,24 +158,8 @@ def vendor_xero_overrides_update(*, link: VendorXeroLink, account_code: str, tax
     return link
 
 
-@dataclass(frozen=True)
-class MatchProposal:
-    vendor: Vendor
-    contact_id: str
-    contact_name: str
-    contact_email: str
-    contact_tax_number: str
-    matched_by: str  # "email", "tax number" or "email and tax number"
-
-    @property
-    def value(self) -> str:
-        return f"{self.vendor.pk}:{self.contact_id}"
-
-
 def auto_match_apply(*, xero_account: XeroAccount, chosen: list[str], user=None) -> int:
     """Create the links the admin ticked ("vendor_id:contact_id"), if they are still proposed now."""
-    from integrations.vendor_link_selectors import auto_match_proposals  # selectors import this module
-
     proposals = {p.value: p for p in auto_match_proposals(account=xero_account.account, xero_account=xero_account)}
     links = [
         VendorXeroLink(account_id=xero_account.account_id, vendor=proposal.vendor, xero_account=xero_account,

@@ -10,20 +10,16 @@ from django.core.cache import cache
 
 from integrations.models import XeroAccount
 from integrations.xero import settings_lists
-from integrations.xero.client import XeroClient
+from integrations.services import xero_client
 from integrations.xero.errors import XeroError
 from integrations.xero.settings_lists import Currency, LedgerAccount, TaxRate
+from onport.errors import ApplicationError
 
 CACHE_SECONDS = 5 * 60
 
 
-class ListsUnavailable(Exception):
+class ListsUnavailable(ApplicationError):
     """Xero could not be asked for its lists right now; the message says so in plain words."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
 
 @dataclass(frozen=True)
 class XeroLists:
@@ -84,7 +80,7 @@ def xero_lists_get(*, xero_account: XeroAccount, fresh: bool = False) -> XeroLis
         cached = cache.get(_key(xero_account))
         if cached is not None:
             return cached
-    client = XeroClient(xero_account, max_wait=10.0)
+    client = xero_client(xero_account, max_wait=10.0)
     try:
         accounts = settings_lists.accounts(client)
         tax_rates = settings_lists.tax_rates(client)

@@ -7,12 +7,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from integrations import services
-from integrations.contact_import import xero_contacts_summary
+from integrations import selectors, services
 from integrations.forms import XeroAccountForm
 from integrations.models import XeroAccount
 from integrations.services import ConnectError
@@ -20,7 +19,7 @@ from onport.permissions import account_required
 
 
 def _xero_account(request, pk: int) -> XeroAccount:
-    return get_object_or_404(XeroAccount.objects.for_account(request.account), pk=pk)
+    return selectors.xero_account_get(account=request.account, xero_account_id=pk)
 
 
 def _panel_version(xero_account: XeroAccount) -> str:
@@ -43,7 +42,7 @@ def _callback_uri(request) -> str:
 def xero_account_list(request):
     return render(
         request, "integrations/xero/xeroaccount_list.html",
-        {"xero_accounts": XeroAccount.objects.for_account(request.account)},
+        {"xero_accounts": selectors.xero_accounts_list(account=request.account)},
     )
 
 
@@ -60,7 +59,7 @@ def xero_account_create(request):
 @account_required("admin")
 def xero_account_detail(request, pk: int):
     xero_account = _xero_account(request, pk)
-    contacts = xero_contacts_summary(xero_account=xero_account)
+    contacts = selectors.xero_contacts_summary(xero_account=xero_account)
     return _panel(request, xero_account, "integrations/xero/xeroaccount_detail.html", contacts=contacts)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounting.outbox.models import OutboxRow, Reason, State
 from accounting.outbox.results import DrainReport, Hold, Nouns, Outcome
 from integrations.models import XeroAccount
+from integrations.services import xero_client
 from integrations.xero.client import XeroClient
 from integrations.xero.errors import XeroAuthError, XeroError, XeroRateLimited
 from onport.db import bulk_update_rows
@@ -108,7 +109,7 @@ class Outbox(ABC):
                 self.pause(xero_account, hold)
                 return report
             try:
-                client = XeroClient(xero_account)
+                client = xero_client(xero_account)
                 while True:
                     held.extend()
                     resolved = self._resolve_due(client, report)

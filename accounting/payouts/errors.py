@@ -1,6 +1,7 @@
 """The refusals of automated vendor payout, in words an admin can act on, and the plan it needs."""
 
 from onport.models import Account, Plan
+from onport.errors import ApplicationError
 
 PLAN_MESSAGE = (
     "Automated vendor payouts come with the Advance and Plus plans. Your account is on the Starter plan: "
@@ -8,10 +9,8 @@ PLAN_MESSAGE = (
 )
 
 
-class PayoutRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class PayoutRefused(ApplicationError):
+    """Payouts refused this request; the message says why in words an admin can act on."""
 
 
 class BankDetailsInvalid(PayoutRefused):

@@ -21,7 +21,7 @@ from accounting.payouts.forms import (
 )
 from accounting.payouts.models import PaymentState, PayoutLineStatus, PayoutRunStatus
 from integrations.xero.bank_accounts import BankAccount, bank_accounts
-from integrations.xero.client import XeroClient
+from integrations.services import xero_client
 from integrations.xero.errors import XeroError
 from onport.permissions import account_required
 
@@ -48,7 +48,7 @@ def _bank_accounts(account):
     if xero_account is None:
         return None, "Connect Xero and choose it in Setup > Accounting to pick the bank account payments come from."
     try:
-        return bank_accounts(XeroClient(xero_account)), ""
+        return bank_accounts(xero_client(xero_account)), ""
     except XeroError as error:
         return None, f"Xero's bank accounts could not be read: {error.message}"
 

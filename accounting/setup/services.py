@@ -17,21 +17,22 @@ from accounting.setup.models import (
     TaxRateMapping,
 )
 from accounting.setup.selectors import xero_accounts_connected
-from integrations.contact_import import contact_import_latest, contact_import_start
+from integrations.contact_import import contact_import_start
+from integrations.selectors import contact_import_latest
 from integrations.models import XeroAccount
 from integrations.xero_lists import ListsUnavailable, xero_lists_get
+from onport.errors import ApplicationError
 from onport.models import Account
 
 CODE_FIELDS = ("product_account_code", "shipping_account_code")
 
 
-class SettingsRefused(Exception):
+class SettingsRefused(ApplicationError):
     """Nothing was saved: `errors` per field and `tax_errors` per Onport rate say why, in plain words."""
 
     def __init__(self, *, message: str = "", errors: dict[str, str] | None = None,
                  tax_errors: dict[Decimal, str] | None = None):
-        super().__init__(message or "Some settings cannot be used in Xero.")
-        self.message = message
+        super().__init__(message)
         self.errors = errors or {}
         self.tax_errors = tax_errors or {}
 

@@ -17,14 +17,13 @@ from accounting.sync.models import AccountingSync, SyncEvent, SyncKind, SyncStat
 from accounting.sync.records import syncs_record
 from invoicing.models import InvoiceAdjustment, InvoiceStatus, PurchaseInvoice
 from onport.models import Account
+from onport.errors import ApplicationError
 
 IN_FLIGHT = (SyncState.SENDING, SyncState.UNKNOWN)
 
 
-class SyncRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class SyncRefused(ApplicationError):
+    """The invoice cannot be synced now; the message says why and what to do."""
 
 
 def accounting_settings(account: Account) -> AccountingSettings:

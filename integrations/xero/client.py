@@ -63,11 +63,19 @@ class _LockedRefreshToken(OAuth2Token):
 
 
 class XeroClient:
-    """Xero for one Xero account, for one job: build a new one per task or request (one ApiClient per use)."""
+    """Xero for one Xero account, for one job: build a new one per task or request (one ApiClient per use).
 
-    def __init__(self, xero_account: XeroAccount, *, max_wait: float = 30.0):
+    `on_auth_error(xero_account_id, problem)` is told when Xero no longer accepts the grant (the caller
+    decides what that means, e.g. "reconnect needed"); the error is raised all the same.
+    """
+
+    def __init__(
+        self, xero_account: XeroAccount, *, max_wait: float = 30.0,
+        on_auth_error: Callable[[int, str], None] | None = None,
+    ):
         self.xero_account = xero_account
         self.max_wait = max_wait  # how long a call may wait for the shared rate limit before giving up
+        self.on_auth_error = on_auth_error
         self._api = sdk_api_client(token_getter=self._token_dict, oauth2_token=_LockedRefreshToken(self))
 
     # -- tokens ---------------------------------------------------------------------------------
@@ -124,12 +132,8 @@ class XeroClient:
                     continue
                 if isinstance(error, XeroTokenRejected):
                     error = XeroAuthError("Xero keeps refusing Onport's access token. An admin must reconnect.")
-                if isinstance(error, XeroAuthError):
-                    from integrations.services import (
-                        xero_account_mark_reconnect_needed,  # services import us
-                    )
-
-                    xero_account_mark_reconnect_needed(xero_account_id=self.xero_account.pk, problem=error.message)
+                if isinstance(error, XeroAuthError) and self.on_auth_error is not None:
+                    self.on_auth_error(self.xero_account.pk, error.message)
                 raise error from raw
         raise AssertionError("unreachable")
 

@@ -7,12 +7,11 @@ import json
 
 import urllib3.exceptions
 from xero_python.exceptions import AccessTokenExpiredError, ApiException, OAuth2Error
+from onport.errors import ApplicationError
 
 
-class XeroError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class XeroError(ApplicationError):
+    """Anything that went wrong talking to Xero, in words a finance person can act on."""
 
 
 class XeroAuthError(XeroError):

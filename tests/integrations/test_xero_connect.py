@@ -10,7 +10,7 @@ from django.utils import timezone
 from integrations import services
 from integrations.models import XeroAccount, XeroAccountStatus
 from integrations.services import ConnectError
-from integrations.xero.client import XeroClient
+from integrations.services import xero_client
 from integrations.xero.errors import XeroAuthError
 from tests.factories import MembershipFactory
 from tests.fixtures.xero_connect import callback_uri, xero_consent
@@ -133,8 +133,8 @@ def test_expired_access_token_is_refreshed_once_with_rotation(xero_sandbox, conn
     first_refresh_token = xero_account.refresh_token
     XeroAccount.objects.filter(pk=xero_account.pk).update(token_expires_at=timezone.now())
 
-    XeroClient(XeroAccount.objects.get(pk=xero_account.pk)).organisation()
-    XeroClient(XeroAccount.objects.get(pk=xero_account.pk)).organisation()
+    xero_client(XeroAccount.objects.get(pk=xero_account.pk)).organisation()
+    xero_client(XeroAccount.objects.get(pk=xero_account.pk)).organisation()
 
     xero_account.refresh_from_db()
     assert xero_account.refresh_token != first_refresh_token
@@ -148,14 +148,14 @@ def test_invalid_grant_pauses_the_account_and_emails_the_admins(
     xero_sandbox.configure(refresh_grace_seconds=0)
     xero_account = connect_xero(account=account, user=admin)
     # given the refresh token was used elsewhere (rotated away), so Xero refuses it
-    client = XeroClient(xero_account)
+    client = xero_client(xero_account)
     client.refresh_now()
     XeroAccount.objects.filter(pk=xero_account.pk).update(
         refresh_token=xero_account.refresh_token, token_expires_at=timezone.now()
     )
 
     with pytest.raises(XeroAuthError), django_capture_on_commit_callbacks(execute=True):
-        XeroClient(XeroAccount.objects.get(pk=xero_account.pk)).organisation()
+        xero_client(XeroAccount.objects.get(pk=xero_account.pk)).organisation()
 
     xero_account.refresh_from_db()
     assert xero_account.status == XeroAccountStatus.RECONNECT_NEEDED
@@ -169,7 +169,7 @@ def test_a_tenant_disconnected_in_xero_needs_reconnect(xero_sandbox, connect_xer
     xero_sandbox.disconnect_tenant(xero_account.tenant_id)
 
     with pytest.raises(XeroAuthError, match="disconnected"):
-        XeroClient(xero_account).organisation()
+        xero_client(xero_account).organisation()
 
     xero_account.refresh_from_db()
     assert xero_account.status == XeroAccountStatus.RECONNECT_NEEDED and not xero_account.is_ready
@@ -183,7 +183,7 @@ def test_thirty_minute_access_says_when_it_ends_then_asks_to_reconnect(xero_sand
     XeroAccount.objects.filter(pk=xero_account.pk).update(token_expires_at=timezone.now())
 
     with pytest.raises(XeroAuthError, match="30-minute access"):
-        XeroClient(XeroAccount.objects.get(pk=xero_account.pk)).organisation()
+        xero_client(XeroAccount.objects.get(pk=xero_account.pk)).organisation()
     xero_account.refresh_from_db()
     assert xero_account.status == XeroAccountStatus.RECONNECT_NEEDED
 
