@@ -17,7 +17,8 @@ from .accounting import (
     query_documents,
     run_batch,
 )
-from .documents import check_lock_dates, contact_summary, find_account
+from .documents import check_lock_dates, contact_summary
+from .lines import find_account
 from .formats import parse_date, parse_decimal, round_money
 from .history import add_history
 from .totals import settle_amounts
