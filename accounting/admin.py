@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from accounting.setup.models import AccountingSettings
+from accounting.setup.services import adjustment_sync_allow
 
 
 @admin.register(AccountingSettings)
@@ -25,6 +26,4 @@ class AccountingSettingsAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change) -> None:
-        if not obj.adjustments_enabled_by_staff:
-            obj.sync_adjustments = False  # switched off by support: stop syncing adjustments too
-        super().save_model(request, obj, form, change)
+        adjustment_sync_allow(settings=obj, allowed=obj.adjustments_enabled_by_staff)

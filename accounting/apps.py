@@ -1,15 +1,14 @@
 from django.apps import AppConfig
 
+from onport import events
+
 
 class AccountingConfig(AppConfig):
     name = "accounting"
 
     def ready(self) -> None:
-        from accounting.sync.services import (
-            adjustment_added_receiver,
-            invoice_issued_receiver,
-        )
-        from invoicing.signals import adjustment_added, invoice_issued
+        # Django's app registry must be ready before services (they import models) can be imported.
+        from accounting.sync.services import adjustment_added_sync, invoice_issued_sync
 
-        invoice_issued.connect(invoice_issued_receiver, dispatch_uid="accounting-auto-sync")
-        adjustment_added.connect(adjustment_added_receiver, dispatch_uid="accounting-adjustment-sync")
+        events.subscribe(events.InvoiceIssued, invoice_issued_sync)
+        events.subscribe(events.AdjustmentAdded, adjustment_added_sync)

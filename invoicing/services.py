@@ -21,7 +21,7 @@ from invoicing.models import (
 )
 from invoicing.money import line_amounts, round_money
 from invoicing.orders import order_invoiced_quantities, order_invoiced_shipping
-from invoicing.signals import adjustment_added, invoice_issued
+from onport import events
 from onport.models import Account
 from onport.services import sequence_next
 
@@ -209,7 +209,7 @@ def invoice_issue(*, invoice: PurchaseInvoice, actor=None) -> PurchaseInvoice:
         invoice.issued_at = timezone.now()
         invoice.save(update_fields=["status", "issued_at", "updated_at"])
         _record(invoice, actor=actor, action="issued", message="Invoice issued.")
-        transaction.on_commit(lambda: invoice_issued.send(sender=PurchaseInvoice, invoice_id=invoice.pk))
+        events.publish_on_commit(events.InvoiceIssued(invoice_id=invoice.pk))
     return invoice
 
 
@@ -252,5 +252,5 @@ def adjustment_add(
         adjustment.save()
         label = AdjustmentKind(kind).label.split(" (")[0]
         _record(invoice, actor=actor, action="adjusted", message=f"{label} adjustment of {amount}: {reason.strip()}")
-        transaction.on_commit(lambda: adjustment_added.send(sender=InvoiceAdjustment, adjustment_id=adjustment.pk))
+        events.publish_on_commit(events.AdjustmentAdded(adjustment_id=adjustment.pk))
     return adjustment

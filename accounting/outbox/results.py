@@ -74,6 +74,14 @@ def batch_key(prefix: str, rows: Iterable[OutboxRow], material: Callable[[Outbox
     return f"onport-{prefix}-" + hashlib.sha256(joined.encode()).hexdigest()[:48]
 
 
+def key_stamp(rows: list[OutboxRow], key: str) -> None:
+    """Store the batch's key before the request: a worker killed mid-call leaves rows that the engine turns
+    unknown and looks up, and a resend after a lost answer replays the same key."""
+    type(rows[0]).objects.filter(id__in=[row.id for row in rows]).update(idempotency_key=key)
+    for row in rows:
+        row.idempotency_key = key
+
+
 def retry_delay(attempts: int) -> datetime.timedelta:
     """Back-off for failures that may pass (Xero down): about 30 s, 2 min, 10 min, 30 min, then hourly.
 

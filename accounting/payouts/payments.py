@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounting.outbox.engine import Outbox
 from accounting.outbox.models import Reason
-from accounting.outbox.results import DrainReport, Hold, Nouns, Outcome, batch_failed, batch_key, refused
+from accounting.outbox.results import DrainReport, Hold, Nouns, Outcome, batch_failed, batch_key, key_stamp, refused
 from accounting.payouts.models import PaymentState, PayoutPayment
 from accounting.payouts.setup import SCOPE_MESSAGE, payments_scope_missing
 from integrations.models import XeroAccount
@@ -37,10 +37,9 @@ class PaymentOutbox(Outbox):
 
     def send(self, client: XeroClient, rows: list[PayoutPayment], report: DrainReport) -> list[Outcome]:
         key = batch_key("payments", rows, lambda row: f"{row.bill_id}:{row.amount}")
-        # Persist the key first: a worker killed mid-call leaves rows the engine turns unknown and resolves.
-        PayoutPayment.objects.filter(id__in=[row.id for row in rows]).update(idempotency_key=key)
+        key_stamp(rows, key)
         for row in rows:
-            row.idempotency_key, row.lease_until = key, None
+            row.lease_until = None
         try:
             results = xero_payments.payments_create(client, [_input(row) for row in rows], idempotency_key=key)
         except XeroError as error:

@@ -10,11 +10,17 @@ from accounting.payouts.models import (
     PayoutLineStatus,
     PayoutPayment,
     PayoutRun,
+    PayoutSettings,
     VendorBankDetails,
     VendorBankDetailsChange,
 )
 from contacts.models import Vendor
 from onport.models import Account
+
+
+def payout_settings_read(*, account: Account) -> PayoutSettings:
+    """The account's Setup > Payouts, or the defaults (unsaved) before anything was saved; never writes."""
+    return PayoutSettings.objects.filter(account=account).first() or PayoutSettings(account=account)
 
 
 def run_get(*, account: Account, run_id: int) -> PayoutRun:

@@ -10,7 +10,9 @@ from accounting.payouts.errors import BankDetailsInvalid, payouts_require_plan
 from accounting.payouts.models import PayoutSettings
 from accounting.setup.models import AccountingSettings
 from integrations.models import XeroAccount
-from integrations.xero.bank_accounts import BankAccount
+from integrations.services import xero_client
+from integrations.xero.bank_accounts import BankAccount, bank_accounts
+from integrations.xero.errors import XeroError
 from onport.models import Account
 
 PAYMENT_SCOPES = frozenset({"accounting.payments", "accounting.transactions"})
@@ -30,6 +32,17 @@ def payout_xero_account(account: Account) -> XeroAccount | None:
     setup = AccountingSettings.objects.filter(account=account).select_related("xero_account").first()
     xero_account = setup.xero_account if setup else None
     return xero_account if xero_account is not None and xero_account.is_ready else None
+
+
+def payout_bank_accounts(*, account: Account) -> tuple[list[BankAccount] | None, str]:
+    """Xero's live BANK accounts to record payments from, or (None, why) when Xero is not connected or unreachable."""
+    xero_account = payout_xero_account(account)
+    if xero_account is None:
+        return None, "Connect Xero and choose it in Setup > Accounting to pick the bank account payments come from."
+    try:
+        return bank_accounts(xero_client(xero_account)), ""
+    except XeroError as error:
+        return None, f"Xero's bank accounts could not be read: {error.message}"
 
 
 def payout_settings_get(*, account: Account) -> PayoutSettings:

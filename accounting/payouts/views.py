@@ -20,9 +20,7 @@ from accounting.payouts.forms import (
     VendorBankDetailsForm,
 )
 from accounting.payouts.models import PaymentState, PayoutLineStatus, PayoutRunStatus
-from integrations.xero.bank_accounts import BankAccount, bank_accounts
-from integrations.services import xero_client
-from integrations.xero.errors import XeroError
+from integrations.xero.bank_accounts import BankAccount
 from onport.permissions import account_required
 
 
@@ -42,22 +40,11 @@ def payouts_view(capability: str):
     return decorator
 
 
-def _bank_accounts(account):
-    """Xero's live BANK accounts, or (None, why) when Xero is not connected or unreachable."""
-    xero_account = setup_services.payout_xero_account(account)
-    if xero_account is None:
-        return None, "Connect Xero and choose it in Setup > Accounting to pick the bank account payments come from."
-    try:
-        return bank_accounts(xero_client(xero_account)), ""
-    except XeroError as error:
-        return None, f"Xero's bank accounts could not be read: {error.message}"
-
-
 @payouts_view("admin")
 @require_http_methods(["GET", "POST"])
 def payout_setup(request):
-    setup = setup_services.payout_settings_get(account=request.account)
-    accounts, unavailable = _bank_accounts(request.account)
+    setup = selectors.payout_settings_read(account=request.account)
+    accounts, unavailable = setup_services.payout_bank_accounts(account=request.account)
     initial = {
         "enabled": setup.enabled, "schedule": setup.schedule, "delay_days": setup.delay_days,
         "bank_account": setup.bank_account_id, "minimum_amount": setup.minimum_amount, "payer_name": setup.payer_name,
@@ -123,7 +110,7 @@ def vendor_history(request, vendor_id: int):
 @payouts_view("finance")
 @require_GET
 def run_list(request):
-    context = {"runs": selectors.runs_list(account=request.account), "setup": setup_services.payout_settings_get(account=request.account)}
+    context = {"runs": selectors.runs_list(account=request.account), "setup": selectors.payout_settings_read(account=request.account)}
     return render(request, "accounting/payouts/run_list.html", context)
 
 

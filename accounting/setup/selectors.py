@@ -8,6 +8,13 @@ from invoicing.models import PurchaseOrder, PurchaseOrderLine
 from onport.models import Account
 
 
+def accounting_settings_read(*, account: Account) -> AccountingSettings:
+    """The account's Setup > Accounting, or the defaults (unsaved) before anything was saved; never writes."""
+    return AccountingSettings.objects.filter(account=account).select_related("xero_account").first() or AccountingSettings(
+        account=account
+    )
+
+
 def accounting_xero_account(*, account: Account) -> XeroAccount | None:
     """The Xero account chosen in Setup > Accounting (None until one is chosen); never creates anything."""
     settings = AccountingSettings.objects.filter(account=account).select_related("xero_account").first()

@@ -129,3 +129,13 @@ def _save_tax_mappings(settings: AccountingSettings, tax_types: dict[Decimal, st
                 xero_account=settings.xero_account, rate=rate,
                 defaults={"account_id": settings.account_id, "tax_type": tax_type},
             )
+
+
+def adjustment_sync_allow(*, settings: AccountingSettings, allowed: bool) -> AccountingSettings:
+    """Support allows (or stops) adjustment sync for an account; stopping it switches the account's own flag off too."""
+    settings.adjustments_enabled_by_staff = allowed
+    if not allowed:
+        settings.sync_adjustments = False
+    settings.full_clean()
+    settings.save(update_fields=["adjustments_enabled_by_staff", "sync_adjustments", "updated_at"])
+    return settings

@@ -50,10 +50,11 @@ def _render(request, settings, form, unavailable, choice_form=None, status=200):
 @require_http_methods(["GET", "POST"])
 def setup_accounting(request):
     """Setup > Accounting: when invoices sync to Xero and how the bills are coded."""
-    settings = services.accounting_settings_get(account=request.account)
     if request.method == "GET":
+        settings = selectors.accounting_settings_read(account=request.account)
         form, unavailable = _settings_form(request, settings, reload=bool(request.GET.get("reload")))
         return _render(request, settings, form, unavailable)
+    settings = services.accounting_settings_get(account=request.account)
     form, unavailable = _settings_form(request, settings, data=request.POST)
     if form.is_valid():
         try:

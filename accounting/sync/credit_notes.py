@@ -7,7 +7,7 @@ import datetime
 from django.utils import timezone
 
 from accounting.outbox.models import Reason
-from accounting.outbox.results import DrainReport, Nouns, Outcome, Problem, batch_failed, batch_key, refused
+from accounting.outbox.results import DrainReport, Nouns, Outcome, Problem, batch_failed, batch_key, key_stamp, refused
 from accounting.sync.inputs import CodingContext, adjustment_input, adjustment_reference
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from integrations.xero import credit_notes as xero_credit_notes
@@ -53,9 +53,7 @@ def send(client: XeroClient, rows: list[AccountingSync], notes: dict[int, Credit
     for row in rows:
         row.payload_fingerprint = credit_note_fingerprint(notes[row.id])
     key = batch_key("credits", rows, lambda row: row.payload_fingerprint)
-    AccountingSync.objects.filter(id__in=[row.id for row in rows]).update(idempotency_key=key)
-    for row in rows:
-        row.idempotency_key = key
+    key_stamp(rows, key)
     try:
         results = xero_credit_notes.credit_notes_create(client, [notes[row.id] for row in rows], idempotency_key=key)
     except XeroError as error:

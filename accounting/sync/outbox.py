@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounting.outbox.engine import Outbox
 from accounting.outbox.models import Reason
-from accounting.outbox.results import DrainReport, Nouns, Outcome, Problem, batch_failed, batch_key, refused
+from accounting.outbox.results import DrainReport, Nouns, Outcome, Problem, batch_failed, batch_key, key_stamp, refused
 from accounting.sync import credit_notes
 from accounting.sync.inputs import CodingContext, adjustment_url, bill_input, debit_bill_number, invoice_url
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
@@ -127,10 +127,7 @@ def _key(rows: list[AccountingSync]) -> str:
 
 def _create(client: XeroClient, rows: list[AccountingSync], bills: dict[int, BillInput], report) -> list[Outcome]:
     key = _key(rows)
-    # Persist the key first: a worker killed mid-call leaves rows the engine turns unknown and resolves.
-    AccountingSync.objects.filter(id__in=[row.id for row in rows]).update(idempotency_key=key)
-    for row in rows:
-        row.idempotency_key = key
+    key_stamp(rows, key)
     try:
         results = xero_bills.bills_create(client, [bills[row.id] for row in rows], idempotency_key=key)
     except XeroError as error:

@@ -9,13 +9,14 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from accounting.setup.models import AccountingSettings
+from accounting.setup.selectors import accounting_settings_read
 from accounting.sync.inputs import sync_kind_for
 from accounting.outbox.models import Reason
 from accounting.outbox.results import Outcome
 from accounting.sync.models import AccountingSync, SyncEvent, SyncKind, SyncState
 from accounting.sync.records import syncs_record
 from invoicing.models import InvoiceAdjustment, InvoiceStatus, PurchaseInvoice
+from onport.events import AdjustmentAdded, InvoiceIssued
 from onport.models import Account
 from onport.errors import ApplicationError
 
@@ -24,11 +25,6 @@ IN_FLIGHT = (SyncState.SENDING, SyncState.UNKNOWN)
 
 class SyncRefused(ApplicationError):
     """The invoice cannot be synced now; the message says why and what to do."""
-
-
-def accounting_settings(account: Account) -> AccountingSettings:
-    setup, _ = AccountingSettings.objects.get_or_create(account=account)
-    return setup
 
 
 def _queue_drain(xero_account_id: int) -> None:
@@ -45,7 +41,7 @@ def sync_request(*, invoice: PurchaseInvoice, actor=None, automatic: bool = Fals
 def sync_request_many(
     *, account: Account, invoices: Iterable[PurchaseInvoice], actor=None, automatic: bool = False
 ) -> list[AccountingSync]:
-    setup = accounting_settings(account)
+    setup = accounting_settings_read(account=account)
     xero_account = setup.xero_account
     if xero_account is None:
         raise SyncRefused("Choose the Xero account to sync to in Setup > Accounting first.")
@@ -108,10 +104,10 @@ def adjustments_request(*, invoices: list[PurchaseInvoice], xero_account, actor=
     return len(created)
 
 
-def invoice_issued_receiver(sender, *, invoice_id: int, **kwargs) -> None:
+def invoice_issued_sync(event: InvoiceIssued) -> None:
     """Setup > Accounting's automatic sync: an issued invoice of a kind with the flag on is queued."""
-    invoice = PurchaseInvoice.objects.select_related("account").get(pk=invoice_id)
-    setup = accounting_settings(invoice.account)
+    invoice = PurchaseInvoice.objects.select_related("account").get(pk=event.invoice_id)
+    setup = accounting_settings_read(account=invoice.account)
     if setup.xero_account_id and setup.auto_sync_for(invoice.kind):
         try:
             sync_request(invoice=invoice, automatic=True)
@@ -135,10 +131,10 @@ def sync_retry(*, account: Account, states: Iterable[str], actor=None) -> int:
     return len(rows)
 
 
-def adjustment_added_receiver(sender, *, adjustment_id: int, **kwargs) -> None:
+def adjustment_added_sync(event: AdjustmentAdded) -> None:
     """Sync adjustments (when support enabled it and the account switched it on): queue the new one."""
-    adjustment = InvoiceAdjustment.objects.select_related("invoice__account").get(pk=adjustment_id)
-    setup = accounting_settings(adjustment.invoice.account)
+    adjustment = InvoiceAdjustment.objects.select_related("invoice__account").get(pk=event.adjustment_id)
+    setup = accounting_settings_read(account=adjustment.invoice.account)
     bill = AccountingSync.objects.filter(invoice=adjustment.invoice, kind=SyncKind.BILL, adjustment=None).first()
     if setup.adjustments_enabled_by_staff and setup.sync_adjustments and bill is not None:
         with transaction.atomic():

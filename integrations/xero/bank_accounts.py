@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from integrations.xero.client import TIMEOUT, XeroClient
+from integrations.xero.client import XeroClient
+from integrations.xero.sdk import request_timeout
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ def bank_accounts(client: XeroClient) -> list[BankAccount]:
     tenant_id = client.xero_account.tenant_id
     result = client.call(
         lambda: client.accounting.get_accounts(
-            tenant_id, where='Type=="BANK"&&Status=="ACTIVE"', order="Code", _request_timeout=TIMEOUT
+            tenant_id, where='Type=="BANK"&&Status=="ACTIVE"', order="Code", _request_timeout=request_timeout()
         ),
         tenant_id=tenant_id,
     )

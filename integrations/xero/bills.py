@@ -3,19 +3,15 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from xero_python.accounting import Invoices
 
 from integrations.xero.client import XeroClient
 from integrations.xero.mapping import BillInput, bill_model, unit_decimals
+from integrations.xero.sdk import request_timeout
 
 BATCH_SIZE = 50
 FIND_STATUSES = ["DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED"]
 
-
-def request_timeout() -> tuple[float, float]:
-    """(connect, read) seconds: past these the outcome of a write is unknown and gets looked up."""
-    return (5.0, float(settings.XERO_TIMEOUT_SECONDS))
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,9 @@ from integrations.xero.errors import (
     translate,
 )
 from integrations.xero.ratelimit import RateLimiter
-from integrations.xero.sdk import sdk_api_client
+from integrations.xero.sdk import request_timeout, sdk_api_client
 
 T = TypeVar("T")
-TIMEOUT = (5, 60)
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ class XeroClient:
 
     def _token_dict(self) -> dict:
         account = self.xero_account
-        if not account.has_grant or account.token_expires_at - timezone.now() <= oauth._refresh_margin(account):
+        if not account.has_grant or account.token_expires_at - timezone.now() <= oauth.refresh_margin(account):
             self._reload()
             account = self.xero_account
         return {
@@ -145,16 +144,16 @@ class XeroClient:
     # -- identity -------------------------------------------------------------------------------
     def connections(self, *, auth_event_id: str = "") -> list[XeroConnection]:
         kwargs = {"auth_event_id": auth_event_id} if auth_event_id else {}
-        rows = self.call(lambda: self.identity.get_connections(**kwargs, _request_timeout=TIMEOUT))
+        rows = self.call(lambda: self.identity.get_connections(**kwargs, _request_timeout=request_timeout()))
         return [_connection(row) for row in rows]
 
     def connection_delete(self, connection_id: str) -> None:
-        self.call(lambda: self.identity.delete_connection(connection_id, _request_timeout=TIMEOUT))
+        self.call(lambda: self.identity.delete_connection(connection_id, _request_timeout=request_timeout()))
 
     # -- accounting -----------------------------------------------------------------------------
     def organisation(self, tenant_id: str | None = None) -> XeroOrganisation:
         tenant = tenant_id or self.xero_account.tenant_id
-        result = self.call(lambda: self.accounting.get_organisations(tenant, _request_timeout=TIMEOUT), tenant_id=tenant)
+        result = self.call(lambda: self.accounting.get_organisations(tenant, _request_timeout=request_timeout()), tenant_id=tenant)
         org = result.organisations[0]
         return XeroOrganisation(
             name=org.name or "",
@@ -183,7 +182,7 @@ def connections_for_new_grant(tokens: oauth.TokenSet, *, auth_event_id: str) -> 
     api_client = sdk_api_client(token_getter=lambda: token)
     kwargs = {"auth_event_id": auth_event_id} if auth_event_id else {}
     try:
-        rows = IdentityApi(api_client, base_url=settings.XERO_API_BASE).get_connections(**kwargs, _request_timeout=TIMEOUT)
+        rows = IdentityApi(api_client, base_url=settings.XERO_API_BASE).get_connections(**kwargs, _request_timeout=request_timeout())
     except Exception as raw:  # translated: callers only see XeroError
         raise translate(raw) from raw
     return [_connection(row) for row in rows]

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from xero_python.accounting import Contact, Contacts, CurrencyCode
 
-from integrations.xero.client import TIMEOUT, XeroClient
+from integrations.xero.client import XeroClient
 from integrations.xero.errors import XeroNotFound, XeroValidationError
+from integrations.xero.sdk import request_timeout
 
 PAGE_SIZE = 1000  # Xero's largest page: a 10,000-contact organisation is 10 calls
 NAME_TAKEN = "already assigned to another contact"
@@ -56,7 +57,7 @@ def contacts_page(client: XeroClient, *, page: int, modified_since: datetime.dat
     result = client.call(
         lambda: client.accounting.get_contacts(
             tenant_id, page=page, page_size=PAGE_SIZE, include_archived=True, summary_only=True,
-            _request_timeout=TIMEOUT, **kwargs,
+            _request_timeout=request_timeout(), **kwargs,
         ),
         tenant_id=tenant_id,
     )
@@ -84,7 +85,7 @@ def contact_create(
     result = client.call(
         lambda: client.accounting.create_contacts(
             tenant_id, Contacts(contacts=[contact]), summarize_errors=False, idempotency_key=idempotency_key,
-            _request_timeout=TIMEOUT,
+            _request_timeout=request_timeout(),
         ),
         tenant_id=tenant_id,
     )
@@ -102,7 +103,7 @@ def contact_find_by_name(client: XeroClient, *, name: str) -> XeroContactRow | N
     tenant_id = client.xero_account.tenant_id
     result = client.call(
         lambda: client.accounting.get_contacts(tenant_id, search_term=name, summary_only=True, page=1,
-                                               _request_timeout=TIMEOUT),
+                                               _request_timeout=request_timeout()),
         tenant_id=tenant_id,
     )
     wanted = name.strip().casefold()
@@ -115,7 +116,7 @@ def contact_get(client: XeroClient, *, contact_id_or_number: str) -> XeroContact
     tenant_id = client.xero_account.tenant_id
     try:
         result = client.call(
-            lambda: client.accounting.get_contact(tenant_id, contact_id_or_number, _request_timeout=TIMEOUT),
+            lambda: client.accounting.get_contact(tenant_id, contact_id_or_number, _request_timeout=request_timeout()),
             tenant_id=tenant_id,
         )
     except XeroNotFound:

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from xero_python.accounting import Allocation, Allocations, CreditNotes, Invoice
 
-from integrations.xero.bills import BillResult, enum_value, request_timeout
+from integrations.xero.bills import BillResult, enum_value
 from integrations.xero.client import XeroClient
 from integrations.xero.mapping import CreditNoteInput, credit_note_model
+from integrations.xero.sdk import request_timeout
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,8 @@ from xero_python.api_client.oauth2 import TokenApi
 
 from integrations.models import XeroAccount
 from integrations.xero.errors import XeroAuthError, translate
-from integrations.xero.sdk import sdk_api_client
+from integrations.xero.sdk import request_timeout, sdk_api_client
 
-TIMEOUT = (5, 30)
 MAX_REFRESH_MARGIN = datetime.timedelta(minutes=5)
 
 
@@ -93,7 +92,7 @@ class _TokenApi(TokenApi):
             post_params=form,
             auth_settings=None,
             _preload_content=False,
-            _request_timeout=TIMEOUT,
+            _request_timeout=request_timeout(),
         )
         return self.parse_token_response(response)
 
@@ -128,7 +127,7 @@ def token_revoke(*, refresh_token: str) -> None:
         raise translate(error) from error
 
 
-def _refresh_margin(xero_account: XeroAccount) -> datetime.timedelta:
+def refresh_margin(xero_account: XeroAccount) -> datetime.timedelta:
     """Refresh this long before expiry: 5 minutes, or half of a (test-sized) short lifetime."""
     issued = xero_account.token_refreshed_at or xero_account.connected_at or timezone.now()
     lifetime = xero_account.token_expires_at - issued
@@ -148,7 +147,7 @@ def xero_account_access_token(*, xero_account_id: int, rejected: str = "") -> Xe
             raise XeroAuthError(f"{xero_account.name} is not connected to Xero.")
         now = timezone.now()
         stale = rejected and rejected == xero_account.access_token
-        if not stale and xero_account.token_expires_at - now > _refresh_margin(xero_account):
+        if not stale and xero_account.token_expires_at - now > refresh_margin(xero_account):
             return xero_account
         if not xero_account.refresh_token:
             raise XeroAuthError(f"The 30-minute access to Xero for {xero_account.name} has ended. Reconnect to continue.")

@@ -4,17 +4,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from xero_python.accounting import Account, Invoice, Payment, Payments
 
 from integrations.xero.client import XeroClient
+from integrations.xero.sdk import request_timeout
 
 BATCH_SIZE = 50
 
-
-def _timeout() -> tuple[float, float]:
-    """(connect, read) seconds: past these the outcome of a write is unknown and gets looked up."""
-    return (5.0, float(settings.XERO_TIMEOUT_SECONDS))
 
 
 @dataclass(frozen=True)
@@ -74,7 +70,7 @@ def payments_create(client: XeroClient, payments: list[PaymentInput], *, idempot
     tenant = client.xero_account.tenant_id
     answer = client.call(
         lambda: client.accounting.create_payments(
-            tenant, payload, summarize_errors=False, idempotency_key=idempotency_key, _request_timeout=_timeout(),
+            tenant, payload, summarize_errors=False, idempotency_key=idempotency_key, _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
@@ -89,7 +85,7 @@ def payments_find(client: XeroClient, *, bill_ids: list[str]) -> list[FoundPayme
     where = " OR ".join(f'Invoice.InvoiceID==Guid("{bill_id}")' for bill_id in ids)
     tenant = client.xero_account.tenant_id
     answer = client.call(
-        lambda: client.accounting.get_payments(tenant, where=f'Status=="AUTHORISED" AND ({where})', _request_timeout=_timeout()),
+        lambda: client.accounting.get_payments(tenant, where=f'Status=="AUTHORISED" AND ({where})', _request_timeout=request_timeout()),
         tenant_id=tenant,
     )
     return [

@@ -12,6 +12,15 @@ from xero_python.api_client import ApiClient
 from xero_python.api_client.configuration import Configuration
 from xero_python.api_client.oauth2 import OAuth2Token
 
+CONNECT_SECONDS = 5.0
+
+
+def request_timeout() -> tuple[float, float]:
+    """(connect, read) seconds for every call to Xero (XERO_TIMEOUT_SECONDS): past these the outcome of a
+    write is unknown and gets looked up before anything is sent again."""
+    return (CONNECT_SECONDS, float(settings.XERO_TIMEOUT_SECONDS))
+
+
 NO_RETRIES = urllib3.Retry(total=0, redirect=0, respect_retry_after_header=False, raise_on_status=False)
 
 

@@ -7,7 +7,8 @@ choice against them: a mapping Xero would refuse is never saved.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from integrations.xero.client import TIMEOUT, XeroClient
+from integrations.xero.client import XeroClient
+from integrations.xero.sdk import request_timeout
 
 # Account types of the ASSET class a bill line may be coded to (stock, equipment, prepayments).
 BILLABLE_ASSET_TYPES = frozenset({"CURRENT", "FIXED", "INVENTORY", "NONCURRENT", "PREPAYMENT"})
@@ -50,7 +51,7 @@ class Currency:
 
 def accounts(client: XeroClient) -> list[LedgerAccount]:
     tenant_id = client.xero_account.tenant_id
-    result = client.call(lambda: client.accounting.get_accounts(tenant_id, _request_timeout=TIMEOUT), tenant_id=tenant_id)
+    result = client.call(lambda: client.accounting.get_accounts(tenant_id, _request_timeout=request_timeout()), tenant_id=tenant_id)
     return [
         LedgerAccount(
             code=row.code or "",
@@ -67,7 +68,7 @@ def accounts(client: XeroClient) -> list[LedgerAccount]:
 
 def tax_rates(client: XeroClient) -> list[TaxRate]:
     tenant_id = client.xero_account.tenant_id
-    result = client.call(lambda: client.accounting.get_tax_rates(tenant_id, _request_timeout=TIMEOUT), tenant_id=tenant_id)
+    result = client.call(lambda: client.accounting.get_tax_rates(tenant_id, _request_timeout=request_timeout()), tenant_id=tenant_id)
     return [
         TaxRate(
             tax_type=row.tax_type or "",
@@ -82,7 +83,7 @@ def tax_rates(client: XeroClient) -> list[TaxRate]:
 
 def currencies(client: XeroClient) -> list[Currency]:
     tenant_id = client.xero_account.tenant_id
-    result = client.call(lambda: client.accounting.get_currencies(tenant_id, _request_timeout=TIMEOUT), tenant_id=tenant_id)
+    result = client.call(lambda: client.accounting.get_currencies(tenant_id, _request_timeout=request_timeout()), tenant_id=tenant_id)
     return [Currency(code=_text(row.code), name=row.description or "") for row in result.currencies or []]
 
 

@@ -200,3 +200,13 @@ def test_a_connection_allowed_without_the_payments_scope_is_explained_not_used(b
     assert "reconnect the Xero account (Integrations &gt; Xero) and allow payments" in page
     assert "allow payments, then run payouts." in response.content.decode()
     assert not account.payout_runs.exists()
+
+
+def test_opening_payout_pages_writes_no_settings(books, account, admin_client_):
+    account.plan = Plan.ADVANCE
+    account.save()
+    PayoutSettings.objects.filter(account=account).delete()
+
+    for name in ("payouts:setup", "payouts:run_list"):
+        assert admin_client_.get(reverse(name)).status_code == 200, name
+    assert not PayoutSettings.objects.filter(account=account).exists()

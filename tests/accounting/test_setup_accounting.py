@@ -233,3 +233,12 @@ def test_customers_cannot_reach_the_staff_admin(admin_client_, chosen):
     response = admin_client_.get(reverse("admin:accounting_accountingsettings_changelist"))
 
     assert response.status_code == 302 and "/staff/login/" in response["Location"]
+
+
+def test_opening_setup_accounting_writes_nothing(admin_client_, account):
+    # given an account that never saved Setup > Accounting
+    assert not AccountingSettings.objects.filter(account=account).exists()
+
+    # when an admin opens the page, then it shows the defaults and stores nothing
+    assert admin_client_.get(reverse("accounting:setup_accounting")).status_code == 200
+    assert not AccountingSettings.objects.filter(account=account).exists()
