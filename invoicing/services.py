@@ -187,6 +187,7 @@ def invoice_change_lines(
         if invoice.status == InvoiceStatus.ISSUED:
             message = f"Amended: total {before} → {invoice.total}. Reason: {reason.strip()}"
             _record(invoice, actor=actor, action="amended", message=message, before=before, after=str(invoice.total))
+            events.publish_on_commit(events.InvoiceAmended(invoice_id=invoice.pk))
         else:
             _record(invoice, actor=actor, action="edited", message=f"Lines changed; total {invoice.total}.")
     return invoice
@@ -236,6 +237,7 @@ def invoice_void(*, invoice: PurchaseInvoice, reason: str, actor=None) -> Purcha
         invoice.voided_at = timezone.now()
         invoice.save(update_fields=["status", "voided_at", "updated_at"])
         _record(invoice, actor=actor, action="voided", message=f"Voided. Reason: {reason.strip()}")
+        events.publish_on_commit(events.InvoiceVoided(invoice_id=invoice.pk))
     return invoice
 
 

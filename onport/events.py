@@ -5,6 +5,8 @@ so that the announcing app does not depend on the ones that listen. This module 
 | ----------------- | --------------------------------- | --------------------------------------------------------- |
 | InvoiceIssued     | invoicing.services.invoice_issue  | accounting.sync: automatic sync (Setup > Accounting flags) |
 | AdjustmentAdded   | invoicing.services (adjustments)  | accounting.sync: the adjustment's credit note or bill      |
+| InvoiceAmended    | invoicing.services (amend)        | accounting.sync: the bill is updated, or shown as changed  |
+| InvoiceVoided     | invoicing.services.invoice_void   | accounting.sync: the bill is voided (or deleted) in Xero   |
 
 Handlers subscribe in their app's `AppConfig.ready()`. A handler runs after the commit, in the request
 or task that announced the event; it should only queue work (the outbox does the rest).
@@ -27,7 +29,17 @@ class AdjustmentAdded:
     adjustment_id: int
 
 
-Event = InvoiceIssued | AdjustmentAdded
+@dataclass(frozen=True)
+class InvoiceAmended:
+    invoice_id: int
+
+
+@dataclass(frozen=True)
+class InvoiceVoided:
+    invoice_id: int
+
+
+Event = InvoiceIssued | AdjustmentAdded | InvoiceAmended | InvoiceVoided
 
 _handlers: dict[type, list[Callable]] = defaultdict(list)
 

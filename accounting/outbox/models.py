@@ -16,6 +16,8 @@ class State(models.TextChoices):
     UNKNOWN = "unknown", "Checking with Xero"
     NEEDS_ATTENTION = "needs_attention", "Needs attention"
     PAUSED = "paused", "Paused (reconnect Xero)"
+    CHANGED = "changed", "Changed since synced"  # in Xero, changed in Onport since: waits for sync accounting
+    CANCELLED = "cancelled", "Not sent"  # voided in Onport before it reached Xero
 
 
 class Reason(models.TextChoices):
@@ -38,6 +40,10 @@ class Reason(models.TextChoices):
     SCOPE_MISSING = "scope_missing", "Connection lacks a permission"
     RESUMED = "resumed", "Resumed after reconnecting"
     CHANGED = "changed", "Changed since Xero refused it"
+    AMENDED = "amended", "Amended in Onport"
+    VOID_REQUESTED = "void_requested", "Voided in Onport"
+    VOIDED = "voided", "Voided in Xero"
+    HAS_PAYMENTS = "has_payments", "Has payments in Xero"
 
 
 class OutboxRow(models.Model):

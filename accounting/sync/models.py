@@ -25,6 +25,8 @@ class SyncState(models.TextChoices):
     UNKNOWN = State.UNKNOWN.value, "Checking with Xero"
     NEEDS_ATTENTION = State.NEEDS_ATTENTION.value, "Needs attention"
     PAUSED = State.PAUSED.value, "Paused (reconnect Xero)"
+    CHANGED = State.CHANGED.value, "Changed since synced"
+    CANCELLED = State.CANCELLED.value, "Not sent (voided in Onport)"
 
 
 class AccountingSyncQuerySet(models.QuerySet):

@@ -18,11 +18,14 @@ from accounting.sync.inputs import CodingContext, adjustment_url, bill_input, de
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from accounting.sync.records import syncs_record
 from integrations.xero import bills as xero_bills
+from integrations.xero.bill_status import bills_remove, removal_status
 from integrations.xero.client import XeroClient
 from integrations.xero.errors import XeroError
 from integrations.xero.mapping import BillInput, CreditNoteInput, deep_link, fingerprint
+from invoicing.models import InvoiceStatus
 
 NOT_MODIFIABLE = "not of valid status for modification"  # Xero's words for a paid or voided bill
+HAS_PAYMENTS = "has payments or credit notes allocated"  # Xero's words when a bill with payments is voided
 BILLS = Nouns(document="bill", done="created")
 
 
@@ -44,8 +47,13 @@ class DocumentOutbox(Outbox):
         syncs_record(outcomes, fields=self.record_fields)
 
     def send(self, client: XeroClient, rows: list[AccountingSync], report: DrainReport) -> list[Outcome]:
+        voided = [row for row in rows if row.invoice.status == InvoiceStatus.VOID]
+        outcomes = _remove(client, voided, report) if voided else []
+        rows = [row for row in rows if row.invoice.status != InvoiceStatus.VOID]
+        if not rows:
+            return outcomes
         context = CodingContext.load(xero_account=client.xero_account, vendor_ids={row.invoice.vendor_id for row in rows})
-        outcomes, bills, notes = [], {}, {}
+        bills, notes = {}, {}
         bill_rows = {row.id: row.invoice for row in rows if not row.adjustment_id}
         for row in rows:
             built = bill_input(row.invoice, context) if row.id in bill_rows else None
@@ -69,7 +77,7 @@ class DocumentOutbox(Outbox):
             if not row.xero_id:
                 to_create.append(row)
             elif row.synced_fingerprint == row.payload_fingerprint:
-                row.lease_until = None
+                row.lease_until, row.synced_at = None, timezone.now()  # confirmed: Xero has what Onport has
                 outcomes.append(Outcome(row, SyncState.SYNCED, Reason.UP_TO_DATE, "Already up to date in Xero; nothing was sent."))
             else:
                 to_update.append(row)
@@ -113,6 +121,45 @@ DOCUMENTS = DocumentOutbox()
 def drain(*, xero_account_id: int) -> DrainReport:
     """Send everything that is due for this Xero account; one drain per Xero account at a time."""
     return DOCUMENTS.drain(xero_account_id=xero_account_id)
+
+
+def _remove(client: XeroClient, rows: list[AccountingSync], report: DrainReport) -> list[Outcome]:
+    """Invoices voided in Onport: void their bills in Xero (delete them while draft); never create one."""
+    outcomes, statuses = [], {}
+    for row in rows:
+        row.lease_until = None
+        if row.kind == SyncKind.CREDIT_NOTE or not row.xero_id:
+            outcomes.append(Outcome(row, SyncState.CANCELLED, Reason.VOID_REQUESTED,
+                                    "Voided in Onport before it reached Xero; nothing was sent."))
+        elif row.xero_status in ("VOIDED", "DELETED"):
+            outcomes.append(Outcome(row, SyncState.SYNCED, Reason.UP_TO_DATE, f"The bill is already {row.xero_status.lower()} in Xero."))
+        else:
+            statuses[row.id] = removal_status(row.xero_status)
+    targets = [row for row in rows if row.id in statuses]
+    if not targets:
+        return outcomes
+    key = batch_key("voids", targets, lambda row: statuses[row.id])
+    try:
+        results = bills_remove(client, {row.xero_id: statuses[row.id] for row in targets}, idempotency_key=key)
+    except XeroError as error:
+        return outcomes + batch_failed(targets, error, report, nouns=BILLS, sent=False)
+    now = timezone.now()
+    for row in targets:
+        result = results[row.xero_id]
+        if result.ok:
+            row.xero_status, row.synced_at = result.status or statuses[row.id], now
+            report.synced += 1
+            done = "deleted (it was a draft)" if statuses[row.id] == "DELETED" else "voided"
+            outcomes.append(Outcome(row, SyncState.SYNCED, Reason.VOIDED, f"Bill {done} in Xero."))
+        elif any(HAS_PAYMENTS in message for message in result.messages):
+            report.attention += 1
+            outcomes.append(Outcome(row, SyncState.NEEDS_ATTENTION, Reason.HAS_PAYMENTS, (
+                "Xero will not void this bill: it has payments or credit notes allocated. Remove the payment (or "
+                "the allocation) in Xero first, then retry it from the Sync log."
+            )))
+        else:
+            outcomes.append(refused(row, BILLS, result.messages, report))
+    return outcomes
 
 
 def _problem(row: AccountingSync, problem: Problem, report: DrainReport) -> Outcome:

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
+from accounting.payouts.models import PaymentState, PayoutPayment
 from accounting.sync.models import AccountingSync, SyncEvent, SyncKind, SyncState
 from invoicing.models import PurchaseInvoice
 from onport.models import Account
@@ -12,6 +13,19 @@ MAX_BULK = 500
 
 def invoice_sync(*, invoice: PurchaseInvoice) -> AccountingSync | None:
     return AccountingSync.objects.filter(invoice=invoice, kind=SyncKind.BILL, adjustment=None).first()
+
+
+def bill_paid_in_xero(*, invoice: PurchaseInvoice, sync: AccountingSync | None) -> bool:
+    """Whether Onport knows the bill is paid in Xero: Xero said so, or a payout run recorded its payment there."""
+    if sync is None or not sync.xero_id:
+        return False
+    return sync.xero_status == "PAID" or PayoutPayment.objects.filter(invoice=invoice, state=PaymentState.SYNCED).exists()
+
+
+def bill_states(*, account: Account, invoice_ids: list[int]) -> dict[int, AccountingSync]:
+    """The bill rows of these invoices (for a list page: one query), by invoice id."""
+    rows = AccountingSync.objects.for_account(account).filter(invoice_id__in=invoice_ids, kind=SyncKind.BILL, adjustment=None)
+    return {row.invoice_id: row for row in rows.only("id", "invoice_id", "state", "xero_status", "xero_url")}
 
 
 def invoice_sync_events(*, invoice: PurchaseInvoice, limit: int = 20) -> list[SyncEvent]:

@@ -27,7 +27,7 @@ class SyncRefused(ApplicationError):
     """The invoice cannot be synced now; the message says why and what to do."""
 
 
-def _queue_drain(xero_account_id: int) -> None:
+def drain_queue(xero_account_id: int) -> None:
     from accounting.sync.tasks import xero_drain  # tasks import the engine
 
     transaction.on_commit(lambda: xero_drain.delay(xero_account_id))
@@ -82,7 +82,7 @@ def sync_request_many(
         syncs = [*created, *existing.values()]
         if setup.adjustments_enabled_by_staff and setup.sync_adjustments:
             adjustments_request(invoices=invoices, xero_account=xero_account, actor=actor, how=how)
-        _queue_drain(xero_account.pk)
+        drain_queue(xero_account.pk)
     return syncs
 
 
@@ -127,7 +127,7 @@ def sync_retry(*, account: Account, states: Iterable[str], actor=None) -> int:
     syncs_record([Outcome(row, SyncState.PENDING, Reason.RETRY_REQUESTED, f"Retry requested by {who}.") for row in rows],
                  fields=["next_attempt_at"])
     for xero_account_id in {row.xero_account_id for row in rows}:
-        _queue_drain(xero_account_id)
+        drain_queue(xero_account_id)
     return len(rows)
 
 
@@ -139,4 +139,4 @@ def adjustment_added_sync(event: AdjustmentAdded) -> None:
     if setup.adjustments_enabled_by_staff and setup.sync_adjustments and bill is not None:
         with transaction.atomic():
             adjustments_request(invoices=[adjustment.invoice], xero_account=bill.xero_account, how="automatically")
-            _queue_drain(bill.xero_account_id)
+            drain_queue(bill.xero_account_id)

@@ -2,6 +2,7 @@
 
 from accounting.outbox.models import Reason
 from accounting.outbox.results import Outcome, Problem
+from accounting.sync.changes import changes_since_sync, rows_by_xero_account
 from accounting.sync.inputs import CodingContext, bill_input
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from accounting.sync.outbox import DOCUMENTS
@@ -14,6 +15,7 @@ RECHECK_LIMIT = 500
 def sweep() -> list[int]:
     """Re-arm what can go again and return the ids of the Xero accounts that have work (to drain)."""
     _rearm_changed()
+    changes_since_sync()
     return DOCUMENTS.sweep()
 
 
@@ -24,11 +26,8 @@ def _rearm_changed() -> None:
         .select_related("invoice__vendor", "xero_account").prefetch_related("invoice__lines")
         .order_by("updated_at")[:RECHECK_LIMIT]
     )
-    by_xero_account: dict[int, list[AccountingSync]] = {}
-    for row in rows:
-        by_xero_account.setdefault(row.xero_account_id, []).append(row)
     outcomes = []
-    for group in by_xero_account.values():
+    for group in rows_by_xero_account(rows).values():
         context = CodingContext.load(xero_account=group[0].xero_account, vendor_ids={row.invoice.vendor_id for row in group})
         for row in group:
             built = bill_input(row.invoice, context)

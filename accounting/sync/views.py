@@ -32,7 +32,9 @@ def invoice_sync_panel(request, invoice_id: int):
 
 
 def panel_context(invoice) -> dict:
-    return {"sync": selectors.invoice_sync(invoice=invoice), "sync_events": selectors.invoice_sync_events(invoice=invoice)}
+    sync = selectors.invoice_sync(invoice=invoice)
+    return {"sync": sync, "sync_events": selectors.invoice_sync_events(invoice=invoice),
+            "bill_paid_in_xero": selectors.bill_paid_in_xero(invoice=invoice, sync=sync)}
 
 
 @account_required("finance")

@@ -42,7 +42,7 @@ def enum_value(enum_or_str) -> str:
     return str(getattr(enum_or_str, "value", enum_or_str) or "")
 
 
-def _result(element) -> BillResult:
+def bill_result(element) -> BillResult:
     messages = tuple(error.message for error in (element.validation_errors or []) if error.message)
     has_errors = bool(element.has_errors) or bool(messages)
     return BillResult(
@@ -68,7 +68,7 @@ def bills_create(client: XeroClient, bills: list[BillInput], *, idempotency_key:
         ),
         tenant_id=tenant,
     )
-    return [_result(element) for element in answer.invoices]
+    return [bill_result(element) for element in answer.invoices]
 
 
 def bills_update(client: XeroClient, bills: dict[str, BillInput], *, idempotency_key: str) -> dict[str, BillResult]:
@@ -83,7 +83,7 @@ def bills_update(client: XeroClient, bills: dict[str, BillInput], *, idempotency
         ),
         tenant_id=tenant,
     )
-    return dict(zip(ids, (_result(element) for element in answer.invoices)))
+    return dict(zip(ids, (bill_result(element) for element in answer.invoices)))
 
 
 def bills_find(client: XeroClient, *, contact_ids: list[str], numbers: list[str]) -> list[FoundBill]:

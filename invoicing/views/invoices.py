@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounting.sync import selectors as sync_selectors
 from contacts.selectors import vendor_list
 from invoicing import selectors, services
 from invoicing.errors import InvoicingError
@@ -36,7 +37,8 @@ def invoice_list(request):
         invoices = selectors.invoice_search(account=request.account, search=form.search())
         page = paginate(invoices, page=request.GET.get("page"), per_page=INVOICES_PER_PAGE)
     searched = any(value for key, value in request.GET.items() if key != "page")
-    return render(request, "invoicing/invoice_list.html", {"form": form, "page": page, "searched": searched})
+    bills = sync_selectors.bill_states(account=request.account, invoice_ids=[invoice.pk for invoice in page]) if page else {}
+    return render(request, "invoicing/invoice_list.html", {"form": form, "page": page, "searched": searched, "bills": bills})
 
 
 def _lines_form(invoice: PurchaseInvoice, data=None, *, amend: bool) -> InvoiceQuantitiesForm:

@@ -41,9 +41,9 @@ def test_an_expired_lock_taken_by_another_is_not_released_by_the_first(lock_stor
 
 
 def test_extend_keeps_the_lock_past_its_first_timeout(lock_store):
-    with exclusive("test-lock-c", seconds=0.3) as held:
-        time.sleep(0.2)
+    with exclusive("test-lock-c", seconds=1.5) as held:
+        time.sleep(0.5)
         held.extend()
-        time.sleep(0.2)
+        time.sleep(1.2)  # past the first timeout, within the extended one
         with exclusive("test-lock-c", seconds=5) as other:
             assert other is None

@@ -1,0 +1,108 @@
+"""After the bill exists: an amend or a void in Onport reaches Xero through the outbox, or is shown plainly.
+
+- Amended: with Setup > Accounting's automatic sync on for the invoice's kind the bill is updated at once;
+  otherwise the row is *changed since synced* and the invoice page and Payments list say so beside
+  sync accounting.
+- Voided: the bill (and an adjustment bill) is voided in Xero, or deleted while it is a draft there; a
+  document that never reached Xero is *not sent*. A credit note already in Xero is left as it is (its
+  allocation goes with the bill).
+- A change made while the bill was on its way is caught by the sweep (`changes_since_sync`).
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounting.outbox.models import Reason
+from accounting.outbox.results import Outcome, Problem
+from accounting.setup.selectors import accounting_settings_read
+from accounting.sync.inputs import CodingContext, bill_input
+from accounting.sync.models import AccountingSync, SyncKind, SyncState
+from accounting.sync.records import syncs_record
+from accounting.sync.services import drain_queue
+from integrations.xero.mapping import fingerprint
+from invoicing.models import InvoiceStatus, PurchaseInvoice
+from onport.events import InvoiceAmended, InvoiceVoided
+
+IN_FLIGHT = (SyncState.PENDING, SyncState.SENDING, SyncState.UNKNOWN)  # will send, or is sending: the sweep checks after
+REMOVED_IN_XERO = ("VOIDED", "DELETED")
+RECHECK_LIMIT = 500
+CHANGED_MESSAGE = "Amended in Onport since it was synced: press sync accounting to update the bill in Xero."
+AMENDED_MESSAGE = "Amended in Onport; updating the bill in Xero automatically."
+VOID_MESSAGE = "Voided in Onport; voiding the bill in Xero."
+NOT_SENT_MESSAGE = "Voided in Onport before its bill reached Xero; nothing was sent."
+
+
+def invoice_amended_sync(event: InvoiceAmended) -> None:
+    invoice = PurchaseInvoice.objects.select_related("account").get(pk=event.invoice_id)
+    with transaction.atomic():
+        rows = AccountingSync.objects.select_for_update().filter(invoice=invoice, kind=SyncKind.BILL, adjustment=None)
+        rows = list(rows.exclude(state__in=IN_FLIGHT).exclude(xero_id=""))
+        _mark_changed(rows, automatic=accounting_settings_read(account=invoice.account).auto_sync_for(invoice.kind))
+
+
+def invoice_voided_sync(event: InvoiceVoided) -> None:
+    invoice = PurchaseInvoice.objects.get(pk=event.invoice_id)
+    with transaction.atomic():
+        rows = AccountingSync.objects.select_for_update().filter(invoice=invoice)
+        rows = list(rows.exclude(state__in=(SyncState.SENDING, SyncState.UNKNOWN, SyncState.CANCELLED)))
+        now = timezone.now()
+        outcomes = []
+        for row in rows:
+            if not row.xero_id:
+                outcomes.append(Outcome(row, SyncState.CANCELLED, Reason.VOID_REQUESTED, NOT_SENT_MESSAGE))
+            elif row.kind != SyncKind.CREDIT_NOTE and row.xero_status not in REMOVED_IN_XERO:
+                row.next_attempt_at = now
+                outcomes.append(Outcome(row, SyncState.PENDING, Reason.VOID_REQUESTED, VOID_MESSAGE))
+        syncs_record(outcomes, fields=["next_attempt_at"])
+        for xero_account_id in {outcome.row.xero_account_id for outcome in outcomes if outcome.state == SyncState.PENDING}:
+            drain_queue(xero_account_id)
+
+
+def changes_since_sync() -> None:
+    """The sweep's backstop: synced bills whose invoice changed after the bill was last confirmed in Xero."""
+    rows = list(
+        AccountingSync.objects.filter(state=SyncState.SYNCED, adjustment=None, invoice__updated_at__gt=F("synced_at"))
+        .exclude(xero_id="").select_related("invoice__vendor", "invoice__account", "xero_account")
+        .prefetch_related("invoice__lines").order_by("synced_at")[:RECHECK_LIMIT]
+    )
+    voided = [row for row in rows if row.invoice.status == InvoiceStatus.VOID and row.xero_status not in REMOVED_IN_XERO]
+    for invoice_id in {row.invoice_id for row in voided}:
+        invoice_voided_sync(InvoiceVoided(invoice_id=invoice_id))
+    checked = [row for row in rows if row.invoice.status in (InvoiceStatus.ISSUED, InvoiceStatus.PAID)]
+    changed, unchanged = [], []
+    for xero_account_rows in rows_by_xero_account(checked).values():
+        context = CodingContext.load(xero_account=xero_account_rows[0].xero_account,
+                                     vendor_ids={row.invoice.vendor_id for row in xero_account_rows})
+        for row in xero_account_rows:
+            built = bill_input(row.invoice, context)
+            if isinstance(built, Problem) or fingerprint(built) != row.synced_fingerprint:
+                changed.append(row)
+            else:
+                unchanged.append(row.pk)
+    # Xero has what Onport has: confirmed now (so the same rows are not read again at every sweep).
+    AccountingSync.objects.filter(pk__in=unchanged).update(synced_at=timezone.now())
+    for row in changed:
+        _mark_changed([row], automatic=accounting_settings_read(account=row.invoice.account).auto_sync_for(row.invoice.kind))
+
+
+def _mark_changed(rows: list[AccountingSync], *, automatic: bool) -> None:
+    if not rows:
+        return
+    now = timezone.now()
+    if automatic:
+        for row in rows:
+            row.next_attempt_at = now
+        syncs_record([Outcome(row, SyncState.PENDING, Reason.AMENDED, AMENDED_MESSAGE) for row in rows],
+                     fields=["next_attempt_at"])
+        for xero_account_id in {row.xero_account_id for row in rows}:
+            drain_queue(xero_account_id)
+    else:
+        syncs_record([Outcome(row, SyncState.CHANGED, Reason.AMENDED, CHANGED_MESSAGE) for row in rows], fields=[])
+
+
+def rows_by_xero_account(rows: list[AccountingSync]) -> dict[int, list[AccountingSync]]:
+    groups: dict[int, list[AccountingSync]] = {}
+    for row in rows:
+        groups.setdefault(row.xero_account_id, []).append(row)
+    return groups

@@ -1,0 +1,59 @@
+"""A synced invoice amended, synced again, then voided, in a real browser: each change reaches the bill in Xero."""
+
+import time
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from accounting.sync.models import AccountingSync
+from tests.factories import MembershipFactory, VendorFactory, invoice_create, order_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _bill_when(books, bill_id: str, condition, seconds: float = 15.0) -> dict:
+    deadline = time.monotonic() + seconds
+    while True:
+        bill = next(bill for bill in books.bills() if bill["InvoiceID"] == bill_id)
+        if condition(bill) or time.monotonic() > deadline:
+            return bill
+        time.sleep(0.2)
+
+
+def test_finance_amends_syncs_again_and_voids_and_the_bill_follows(page, login, live_server, settings, books, account):
+    settings.PUBLIC_BASE_URL = live_server.url
+    vendor = VendorFactory(account=account, name="Acme Packaging")
+    books.link(vendor, "Acme Packaging Ltd")
+    invoice = invoice_create(order=order_create(vendor=vendor, lines=[(4, "12.50"), (2, "7.00")]))
+    finance = MembershipFactory(account=account, role="finance").user
+    login(page, finance.email)
+    page.goto(f"{live_server.url}{invoice.get_absolute_url()}")
+    page.get_by_role("button", name="sync accounting").click()
+    expect(page.get_by_role("link", name="View in Xero")).to_be_visible(timeout=15_000)
+    sync = AccountingSync.objects.get(invoice=invoice)
+    total_before = invoice.total
+    assert Decimal(str(_bill_when(books, sync.xero_id, lambda bill: True)["Total"])) == total_before
+
+    # Amend: the page says the bill changed since it was synced; sync accounting updates it in Xero
+    page.locator("summary", has_text="Amend").click()
+    amend = page.locator("form[aria-label='Amend']")
+    amend.locator("input[type=number]").first.fill("1")
+    amend.get_by_label("Reason").fill("Vendor short-shipped")
+    amend.get_by_role("button", name="Amend invoice").click()
+    expect(page.locator("#sync-panel")).to_contain_text("Changed since synced")
+    invoice.refresh_from_db()
+    page.get_by_role("button", name="sync accounting").click()
+    expect(page.get_by_role("link", name="View in Xero")).to_be_visible(timeout=15_000)
+    bill = _bill_when(books, sync.xero_id, lambda bill: Decimal(str(bill["Total"])) == invoice.total)
+    assert Decimal(str(bill["Total"])) == invoice.total < total_before
+
+    # Void: the draft bill is deleted in Xero (an approved one would be voided)
+    page.locator("summary", has_text="Void this invoice").click()
+    void = page.locator("form[aria-label='Void invoice']")
+    void.locator("[name=reason]").fill("Ordered twice")  # the page has three id_reason fields
+    void.get_by_role("button", name="Void invoice").click()
+    expect(page.locator("#sync-panel")).to_contain_text("Bill deleted (it was a draft) in Xero.", timeout=15_000)
+    assert _bill_when(books, sync.xero_id, lambda bill: bill["Status"] == "DELETED")["Status"] == "DELETED"
+    assert len(books.bills()) == 1
+    page.screenshot(path="/tmp/onport-void-after-sync.png", full_page=True)
