@@ -42,7 +42,7 @@ def sepa_file(*, run: PayoutRun, setup: PayoutSettings, lines: list[PayoutLine],
 
 
 def _description(run: PayoutRun, line: PayoutLine) -> str:
-    numbers = ", ".join(item.invoice.number for item in line.items.all())
+    numbers = ", ".join(item.invoice.number for item in line.items.all() if item.payable)
     return f"{run.reference} {numbers}"[:140]
 
 
@@ -59,6 +59,6 @@ def csv_file(*, run: PayoutRun, lines: list[PayoutLine], details: dict[int, Vend
         writer.writerow([
             run.payment_date.isoformat(), run.reference, line.end_to_end_id, line.vendor.name, bank.holder_name,
             bank.country, bank.iban, bank.bic, bank.account_number, bank.bank_code, line.currency, f"{line.amount:.2f}",
-            " ".join(item.invoice.number for item in line.items.all()),
+            " ".join(item.invoice.number for item in line.items.all() if item.payable),
         ])
     return out.getvalue()

@@ -190,15 +190,17 @@ class PayoutLine(models.Model):
 
 
 class PayoutItem(models.Model):
-    """One invoice of a payout line and the amount it gets (its total less its credit adjustments)."""
+    """One invoice of a payout line and the amount it gets (what Xero says is still due on its bill)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     line = models.ForeignKey(PayoutLine, on_delete=models.CASCADE, related_name="items")
     invoice = models.ForeignKey(PurchaseInvoice, on_delete=models.PROTECT, related_name="payout_items")
     bill_id = models.CharField(max_length=64)
     total = models.DecimalField(**MONEY)
-    credits = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    credits = models.DecimalField(**MONEY, default=Decimal("0.00"))  # what Xero no longer shows as due
     amount = models.DecimalField(**MONEY)
+    payable = models.BooleanField(default=True)  # False: Xero would refuse the payment now (see reason)
+    reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["invoice__issue_date", "invoice__number", "id"]

@@ -12,9 +12,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Subquery, Sum
+from django.db.models import Max
 from django.utils import timezone
 
+from accounting.payouts import collect
 from accounting.payouts.errors import PayoutRefused, payouts_require_plan
 from accounting.payouts.files import SEPA_CURRENCY, csv_file, sepa_file
 from accounting.payouts.models import (
@@ -37,48 +38,12 @@ from accounting.payouts.setup import (
     payout_settings_get,
     payout_xero_account,
 )
-from accounting.sync.models import AccountingSync, SyncKind, SyncState
-from integrations.models import XeroAccount
 from invoicing.models import (
-    AdjustmentKind,
-    InvoiceAdjustment,
     InvoiceStatus,
     PurchaseInvoice,
 )
 from invoicing.services import invoice_mark_paid
 from onport.models import Account
-
-
-def _due_invoices(*, account: Account, xero_account: XeroAccount, issued_before: datetime.datetime):
-    """Issued, unpaid invoices issued before the cut-off whose bill is synced to this Xero account, not in an open run."""
-    bills = AccountingSync.objects.filter(
-        invoice=OuterRef("pk"), kind=SyncKind.BILL, adjustment=None, state=SyncState.SYNCED, xero_account=xero_account,
-    ).exclude(xero_id="").values("xero_id")[:1]
-    in_open_run = PayoutItem.objects.filter(
-        invoice=OuterRef("pk"), line__status=PayoutLineStatus.INCLUDED,
-        line__run__status__in=[PayoutRunStatus.REVIEW, PayoutRunStatus.APPROVED],
-    )
-    return (
-        PurchaseInvoice.objects.for_account(account)
-        .filter(status=InvoiceStatus.ISSUED, issued_at__lte=issued_before)
-        .annotate(bill_id=Subquery(bills))
-        .filter(bill_id__isnull=False)
-        .exclude(Exists(in_open_run))
-        .select_related("vendor")
-        .order_by("vendor__name", "issue_date", "number")
-    )
-
-
-def _credits(invoice_ids: list[int]) -> dict[int, Decimal]:
-    """Credit adjustments already in Xero as credit notes: the bill's amount due there is net of them too."""
-    rows = (
-        InvoiceAdjustment.objects.filter(
-            invoice_id__in=invoice_ids, kind=AdjustmentKind.CREDIT,
-            syncs__kind=SyncKind.CREDIT_NOTE, syncs__state=SyncState.SYNCED,
-        )
-        .values("invoice_id").annotate(total=Sum("amount"))
-    )
-    return {row["invoice_id"]: row["total"] for row in rows}
 
 
 def _skip_reason(*, amount: Decimal, currency: str, minimum: Decimal, details: VendorBankDetails | None) -> str:
@@ -94,20 +59,27 @@ def _skip_reason(*, amount: Decimal, currency: str, minimum: Decimal, details: V
 
 
 def payout_run_create(*, account: Account, actor=None, scheduled: bool = False) -> PayoutRun:
-    """Collect what is due into a run waiting for approval; PayoutRefused when nothing is due."""
+    """Collect what is due into a run waiting for approval; PayoutRefused when nothing is due.
+
+    What each bill still owes is read from Xero first (outside any transaction): a bill that is not
+    approved there, or already settled, is listed as not payable yet, and the rest are paid what Xero says
+    is due (net of the credit notes allocated to them and of payments made in Xero).
+    """
     payouts_require_plan(account)
     xero_account = payout_xero_account(account)
     if xero_account is None:
         raise PayoutRefused("Connect Xero and choose it in Setup > Accounting first: payouts pay invoices synced there.")
     if payments_scope_missing(xero_account):
         raise PayoutRefused(SCOPE_MESSAGE)
+    delay_days = payout_settings_get(account=account).delay_days
+    standing = collect.bills_standing_now(xero_account=xero_account, account=account, delay_days=delay_days)
     now = timezone.now()
     with transaction.atomic():
         setup = PayoutSettings.objects.select_for_update().get(pk=payout_settings_get(account=account).pk)
         if not setup.bank_account_code:
             raise PayoutRefused("Choose the Xero bank account payments are recorded from in Setup > Payouts first.")
-        invoices = list(_due_invoices(account=account, xero_account=xero_account,
-                                      issued_before=now - datetime.timedelta(days=setup.delay_days)))
+        invoices = list(collect.due_invoices(account=account, xero_account=xero_account,
+                                             issued_before=now - datetime.timedelta(days=setup.delay_days)))
         if not invoices:
             raise PayoutRefused(f"Nothing is due: no synced, unpaid invoice was issued {setup.delay_days} or more days ago.")
         number = (PayoutRun.objects.filter(account=account).aggregate(last=Max("number"))["last"] or 0) + 1
@@ -118,18 +90,19 @@ def payout_run_create(*, account: Account, actor=None, scheduled: bool = False) 
             bank_account_name=setup.bank_account_name, delay_days=setup.delay_days,
             minimum_amount=setup.minimum_amount, created_by=actor,
         )
-        credits = _credits([invoice.pk for invoice in invoices])
         groups: dict[tuple[int, str], list[PurchaseInvoice]] = defaultdict(list)
         for invoice in invoices:
             groups[(invoice.vendor_id, invoice.currency)].append(invoice)
         details = {row.vendor_id: row for row in VendorBankDetails.objects.filter(vendor_id__in={key[0] for key in groups})}
         items = []
         for (vendor_id, currency), group in groups.items():
-            item_credits = {invoice.pk: min(credits.get(invoice.pk, Decimal(0)), invoice.total) for invoice in group}
-            gross = sum((invoice.total for invoice in group), Decimal("0.00"))
-            credit = sum(item_credits.values(), Decimal("0.00"))
+            line_items = [collect.payout_item(account=account, invoice=invoice, standing=standing) for invoice in group]
+            payable = [item for item in line_items if item.payable]
+            gross = sum((item.total for item in payable), Decimal("0.00"))
+            credit = sum((item.credits for item in payable), Decimal("0.00"))
             bank = details.get(vendor_id)
-            reason = _skip_reason(amount=gross - credit, currency=currency, minimum=setup.minimum_amount, details=bank)
+            reason = (_skip_reason(amount=gross - credit, currency=currency, minimum=setup.minimum_amount, details=bank)
+                      if payable else "None of these invoices can be paid yet: see why beside each.")
             line = PayoutLine.objects.create(
                 account=account, run=run, vendor_id=vendor_id, currency=currency, gross=gross, credits=credit,
                 amount=gross - credit, status=PayoutLineStatus.SKIPPED if reason else PayoutLineStatus.INCLUDED,
@@ -137,11 +110,9 @@ def payout_run_create(*, account: Account, actor=None, scheduled: bool = False) 
             )
             line.end_to_end_id = f"{run.reference}-{line.pk}"[:35]
             line.save(update_fields=["end_to_end_id"])
-            items += [
-                PayoutItem(account=account, line=line, invoice=invoice, bill_id=invoice.bill_id, total=invoice.total,
-                           credits=item_credits[invoice.pk], amount=invoice.total - item_credits[invoice.pk])
-                for invoice in group
-            ]
+            for item in line_items:
+                item.line = line
+            items += line_items
         PayoutItem.objects.bulk_create(items)
         if scheduled:
             setup.last_scheduled_on = timezone.localdate()
@@ -215,6 +186,8 @@ def payout_run_mark_sent(*, run: PayoutRun, actor=None) -> PayoutRun:
         payments = []
         for line in lines:
             for item in line.items.all():
+                if not item.payable:
+                    continue  # left for a later run
                 if item.invoice.status == InvoiceStatus.ISSUED:
                     invoice_mark_paid(invoice=item.invoice, actor=actor)
                 if item.amount > 0:

@@ -8,7 +8,7 @@ from django.db import transaction
 from accounting.payouts.bank import parse_bic, parse_iban
 from accounting.payouts.errors import BankDetailsInvalid, payouts_require_plan
 from accounting.payouts.models import PayoutSettings
-from accounting.setup.models import AccountingSettings
+from accounting.setup.models import AccountingSettings, BillStatus
 from integrations.models import XeroAccount
 from integrations.services import xero_client
 from integrations.xero.bank_accounts import BankAccount, bank_accounts
@@ -43,6 +43,12 @@ def payout_bank_accounts(*, account: Account) -> tuple[list[BankAccount] | None,
         return bank_accounts(xero_client(xero_account)), ""
     except XeroError as error:
         return None, f"Xero's bank accounts could not be read: {error.message}"
+
+
+def bills_created_as_draft(*, account: Account) -> bool:
+    """Xero takes payments only on approved bills: bills created as drafts wait for someone to approve them there."""
+    setup = AccountingSettings.objects.filter(account=account).only("bill_status").first()
+    return setup is None or setup.bill_status == BillStatus.DRAFT
 
 
 def payout_settings_get(*, account: Account) -> PayoutSettings:

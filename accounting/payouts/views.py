@@ -70,7 +70,8 @@ def payout_setup(request):
         form = PayoutSettingsForm(initial=initial, **form_kwargs)
     xero_account = setup_services.payout_xero_account(request.account)
     context = {"setup": setup, "form": form, "unavailable": unavailable, "xero_account": xero_account,
-               "scope_message": setup_services.SCOPE_MESSAGE if xero_account and setup_services.payments_scope_missing(xero_account) else ""}
+               "scope_message": setup_services.SCOPE_MESSAGE if xero_account and setup_services.payments_scope_missing(xero_account) else "",
+               "bills_as_draft": setup_services.bills_created_as_draft(account=request.account)}
     return render(request, "accounting/payouts/setup.html", context, status=status)
 
 

@@ -1,8 +1,12 @@
-"""Removing bills from Xero's books: void an approved bill, delete a draft one (Xero allows only these)."""
+"""Where bills stand in Xero (status, amount due), and taking them off the books: void an approved bill,
+delete a draft one (Xero allows only these)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
 
 from xero_python.accounting import Invoice, Invoices
 
-from integrations.xero.bills import BillResult, bill_result
+from integrations.xero.bills import BillResult, bill_result, enum_value
 from integrations.xero.client import XeroClient
 from integrations.xero.sdk import request_timeout
 
@@ -26,3 +30,32 @@ def bills_remove(client: XeroClient, statuses: dict[str, str], *, idempotency_ke
         tenant_id=tenant,
     )
     return dict(zip(ids, (bill_result(element) for element in answer.invoices)))
+
+
+@dataclass(frozen=True)
+class BillStanding:
+    """What Xero says of a bill now: its status and what is still owed on it (net of payments and credits)."""
+
+    status: str
+    amount_due: Decimal
+
+
+IDS_PER_LOOKUP = 40  # 40 InvoiceIDs keep the URL well under the ~2,000 characters Xero accepts
+
+
+def bills_standing(client: XeroClient, bill_ids: list[str]) -> dict[str, BillStanding]:
+    """The status and amount due of each bill, by InvoiceID (lower case), in as few calls as the URL allows."""
+    tenant = client.xero_account.tenant_id
+    ids = sorted({bill_id.lower() for bill_id in bill_ids})
+    standing: dict[str, BillStanding] = {}
+    for start in range(0, len(ids), IDS_PER_LOOKUP):
+        chunk = ids[start:start + IDS_PER_LOOKUP]
+        answer = client.call(
+            lambda chunk=chunk: client.accounting.get_invoices(tenant, i_ds=chunk, _request_timeout=request_timeout()),
+            tenant_id=tenant,
+        )
+        for bill in answer.invoices or []:
+            standing[str(bill.invoice_id).lower()] = BillStanding(
+                status=enum_value(bill.status), amount_due=Decimal(str(bill.amount_due or 0)),
+            )
+    return standing

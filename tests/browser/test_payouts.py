@@ -10,6 +10,7 @@ from invoicing.models import InvoiceStatus, PurchaseInvoice
 from tests.accounting.test_payouts import (
     VENDOR_IBANS,
     payee,
+    payouts_setup,
     synced_invoices,
     xero_payments,
 )
@@ -84,3 +85,24 @@ def test_an_admin_sets_up_payouts_runs_one_downloads_the_file_and_marks_it_sent(
     assert sorted(p["Invoice"]["InvoiceID"] for p in payments) == sorted(row.bill_id for row in rows)
     assert all(Decimal(str(p["Amount"])) == Decimal("24.00") and p["Account"]["Code"] == "090" for p in payments)
     assert {bill["Status"] for bill in books.bills()} == {"PAID"}
+
+
+def test_a_run_with_a_bill_still_draft_in_xero_shows_it_as_not_payable(page, login, live_server, books, account):
+    payouts_setup(books)  # bills AUTHORISED from here on
+    vendor = payee(books, account, name="Lumen Lighting", iban=VENDOR_IBANS[0])
+    [approved] = synced_invoices(books, vendor, days_ago=20)
+    books.settings.bill_status = "DRAFT"
+    books.settings.save()
+    [draft] = synced_invoices(books, vendor, days_ago=20)
+    login(page, books.admin.email)
+
+    page.goto("/setup/payouts/")
+    expect(page.locator("#bills-as-draft")).to_contain_text("creates bills as Draft")
+    page.goto("/setup/payouts/runs/")
+    page.get_by_role("button", name="Start a payout run").click()
+
+    lines = page.locator("#payout-lines")
+    expect(lines).to_contain_text(f"{draft.number} not payable yet")
+    expect(lines).to_contain_text("approve it in Xero")
+    expect(lines).to_contain_text(f"{approved.number} ({approved.total})")
+    page.screenshot(path="/tmp/onport-run-not-payable.png", full_page=True)
