@@ -78,7 +78,10 @@ def vendor_xero_link(request, vendor_id: int):
         return redirect(vendor_page_url(vendor))
     contact = xero_contact_get(xero_account=xero_account, contact_id=request.POST.get("contact_id", ""))
     try:
-        vendor_links.vendor_xero_link_set(vendor=vendor, xero_account=xero_account, contact=contact, user=request.user)
+        vendor_links.vendor_xero_link_set(vendor=vendor, xero_account=xero_account, contact=contact, user=request.user,
+                                          shared_confirmed=request.POST.get("shared") == "confirmed")
+    except vendor_links.ContactInUse as in_use:
+        return render(request, "contacts/vendor_xero_shared.html", {"vendor": vendor, "in_use": in_use, "back": vendor_page_url(vendor)}, status=409)
     except vendor_links.LinkRefused as refused:
         messages.error(request, refused.message)
     else:

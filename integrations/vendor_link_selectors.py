@@ -4,7 +4,7 @@ the mapping panel of a vendor page, and the auto-match proposals."""
 import difflib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -43,6 +43,7 @@ class ContactMatch:
     contact: XeroContact
     reason: str  # why it is offered: "same email", "same tax number", "similar name", ""
     rank: tuple
+    linked_to: str = ""  # the other vendor already linked to this contact, if any
 
     @property
     def is_archived(self) -> bool:
@@ -75,7 +76,7 @@ def xero_contact_search(*, xero_account: XeroAccount, vendor: Vendor, query: str
         wanted |= Q(tax_number__icontains=compact)
     candidates = XeroContact.objects.filter(xero_account=xero_account).filter(wanted).order_by("name")[:200]
     matches = [_score(contact, vendor, query) for contact in candidates]
-    return sorted(matches, key=lambda match: match.rank, reverse=True)[:SEARCH_LIMIT]
+    return _with_other_vendors(sorted(matches, key=lambda match: match.rank, reverse=True)[:SEARCH_LIMIT], vendor)
 
 
 def xero_contact_suggestions(*, xero_account: XeroAccount, vendor: Vendor) -> list[ContactMatch]:
@@ -91,7 +92,27 @@ def xero_contact_suggestions(*, xero_account: XeroAccount, vendor: Vendor) -> li
     candidates = XeroContact.objects.filter(xero_account=xero_account).filter(wanted)[:300]
     matches = [_score(contact, vendor, vendor.name) for contact in candidates]
     matches = [match for match in matches if match.reason]
-    return sorted(matches, key=lambda match: match.rank, reverse=True)[:SUGGESTION_LIMIT]
+    return _with_other_vendors(sorted(matches, key=lambda match: match.rank, reverse=True)[:SUGGESTION_LIMIT], vendor)
+
+
+def contact_linked_elsewhere(*, xero_account: XeroAccount, contact_id: str, vendor: Vendor) -> Vendor | None:
+    """Another vendor of the account already linked to this contact in this Xero account, if any."""
+    link = (VendorXeroLink.objects.filter(xero_account=xero_account, contact_id=contact_id)
+            .exclude(vendor=vendor).select_related("vendor").order_by("vendor__name").first())
+    return link.vendor if link else None
+
+
+def _with_other_vendors(matches: list[ContactMatch], vendor: Vendor) -> list[ContactMatch]:
+    """Say beside each contact which other vendor is already linked to it (one query)."""
+    if not matches:
+        return matches
+    links = (VendorXeroLink.objects.filter(xero_account_id=matches[0].contact.xero_account_id,
+                                           contact_id__in=[match.contact.contact_id for match in matches])
+             .exclude(vendor=vendor).select_related("vendor").order_by("vendor__name"))
+    others = {}
+    for link in links:
+        others.setdefault(link.contact_id, link.vendor.name)
+    return [replace(match, linked_to=others.get(match.contact.contact_id, "")) for match in matches]
 
 
 @dataclass

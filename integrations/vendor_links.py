@@ -12,7 +12,7 @@ from integrations.xero import contacts as xero_contacts
 from integrations.services import xero_client
 from integrations.xero.client import XeroClient
 from integrations.xero.errors import XeroError, XeroValidationError
-from integrations.vendor_link_selectors import auto_match_proposals
+from integrations.vendor_link_selectors import auto_match_proposals, contact_linked_elsewhere
 from integrations.xero_lists import xero_lists_get
 from onport.errors import ApplicationError
 
@@ -40,13 +40,32 @@ def _check_same_account(vendor: Vendor, xero_account: XeroAccount) -> None:
         raise ValueError("The vendor and the Xero account belong to different accounts.")
 
 
-def vendor_xero_link_set(*, vendor: Vendor, xero_account: XeroAccount, contact: XeroContact, user=None) -> VendorXeroLink:
-    """Link the vendor to this contact in this Xero account (replacing its previous contact there)."""
+class ContactInUse(LinkRefused):
+    """Another vendor is linked to this contact already; linking a second one needs the user's confirmation."""
+
+    def __init__(self, *, contact: XeroContact, other: Vendor):
+        super().__init__(
+            f"“{contact.name}” is already the Xero contact of vendor “{other.name}”. Linked to both, the two "
+            "vendors' bills go to one supplier in Xero. Link it anyway only if they really are one supplier."
+        )
+        self.contact, self.other = contact, other
+
+
+def vendor_xero_link_set(
+    *, vendor: Vendor, xero_account: XeroAccount, contact: XeroContact, user=None, shared_confirmed: bool = False
+) -> VendorXeroLink:
+    """Link the vendor to this contact in this Xero account (replacing its previous contact there).
+
+    A contact another vendor uses already is linked only with `shared_confirmed` (ContactInUse otherwise).
+    """
     _check_same_account(vendor, xero_account)
     if contact.xero_account_id != xero_account.pk:
         raise ValueError("The contact belongs to another Xero account.")
     if contact.status != XeroContactStatus.ACTIVE:
         raise LinkRefused(f"“{contact.name}” is {ARCHIVED_WARNING}.")
+    other = contact_linked_elsewhere(xero_account=xero_account, contact_id=contact.contact_id, vendor=vendor)
+    if other is not None and not shared_confirmed:
+        raise ContactInUse(contact=contact, other=other)
     link, _ = VendorXeroLink.objects.update_or_create(
         vendor=vendor,
         xero_account=xero_account,

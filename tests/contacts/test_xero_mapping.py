@@ -362,3 +362,27 @@ def test_auto_match_proposes_unambiguous_matches_only_and_links_the_ticked_ones(
     }
     assert not VendorXeroLink.objects.filter(vendor__in=[ambiguous, archived_only, unticked]).exists()
     assert [p.vendor.name for p in admin_client_.get(url).context["proposals"]] == ["E"]
+
+
+def test_a_contact_linked_to_another_vendor_is_marked_and_needs_confirmation(finance_client, uk, provider, account):
+    # given Cobalt Freight's contact is already linked to the provider
+    cobalt = contact(uk, "Cobalt Freight")
+    assert link(finance_client, provider, cobalt.contact_id).status_code == 302
+    twin = VendorFactory(account=account, kind=VendorKind.DROPSHIP, name="Cobalt Freight Europe",
+                         email=uk_email("Cobalt Freight"), tax_number="")
+
+    # then search and suggestions say which vendor uses it
+    results = finance_client.get(reverse("contacts:vendor_xero_search", args=[twin.pk]), {"xero_q": "cobalt"}).content.decode()
+    assert "already linked to Cobalt Freight Ltd" in results
+    assert "already linked to Cobalt Freight Ltd" in finance_client.get(tax_tab(twin)).content.decode()
+
+    # when finance links it to the twin, Onport asks first and links nothing
+    asked = link(finance_client, twin, cobalt.contact_id)
+    assert asked.status_code == 409 and "already the Xero contact of vendor “Cobalt Freight Ltd”" in asked.content.decode()
+    assert not VendorXeroLink.objects.filter(vendor=twin).exists()
+
+    # and links it only once confirmed
+    confirmed = finance_client.post(reverse("contacts:vendor_xero_link", args=[twin.pk]),
+                                    {"contact_id": cobalt.contact_id, "shared": "confirmed"})
+    assert confirmed.status_code == 302
+    assert VendorXeroLink.objects.get(vendor=twin).contact_id == cobalt.contact_id
