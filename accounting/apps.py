@@ -8,10 +8,11 @@ class AccountingConfig(AppConfig):
 
     def ready(self) -> None:
         # Django's app registry must be ready before services (they import models) can be imported.
-        from accounting.sync.changes import invoice_amended_sync, invoice_voided_sync
+        from accounting.sync.changes import invoice_amended_sync, invoice_paid_sync, invoice_voided_sync
         from accounting.sync.services import adjustment_added_sync, invoice_issued_sync
 
         events.subscribe(events.InvoiceIssued, invoice_issued_sync)
         events.subscribe(events.AdjustmentAdded, adjustment_added_sync)
         events.subscribe(events.InvoiceAmended, invoice_amended_sync)
         events.subscribe(events.InvoiceVoided, invoice_voided_sync)
+        events.subscribe(events.InvoicePaid, invoice_paid_sync)

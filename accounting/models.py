@@ -1,7 +1,7 @@
 """The accounting app's models live with their room; Django registers an app's models from `<app>.models`.
 
 - `accounting.setup.models`: Setup > Accounting (AccountingSettings, TaxRateMapping)
-- `accounting.sync.models`: the sync engine's outbox (AccountingSync, SyncEvent)
+- `accounting.sync.models`: the sync engine's outboxes (AccountingSync, SyncEvent, BillPayment)
 - `accounting.payouts.models`: Automated Vendor Payout (settings, bank details, runs, payments)
 
 Import models from their room, not from here.
@@ -18,4 +18,4 @@ from accounting.payouts.models import (  # noqa: F401
     VendorBankDetailsChange,
 )
 from accounting.setup.models import AccountingSettings, TaxRateMapping  # noqa: F401
-from accounting.sync.models import AccountingSync, SyncEvent  # noqa: F401
+from accounting.sync.models import AccountingSync, BillPayment, SyncEvent  # noqa: F401

@@ -12,6 +12,7 @@ from integrations.models import XeroAccount
 from integrations.xero import settings_lists
 from integrations.services import xero_client
 from integrations.xero.errors import XeroError
+from integrations.xero.bank_accounts import BankAccount
 from integrations.xero.settings_lists import Currency, LedgerAccount, TaxRate
 from onport.errors import ApplicationError
 
@@ -60,6 +61,11 @@ class XeroLists:
         if saved and self.tax_problem(saved):
             choices.insert(1, (saved, f"{saved} – can't be used on bills any more"))
         return choices
+
+    def bank_accounts(self) -> list[BankAccount]:
+        """Active BANK accounts, the ones payments can be recorded from (from the same cached list)."""
+        return [BankAccount(account_id=a.account_id, code=a.code, name=a.name, currency="")
+                for a in sorted(self.accounts, key=lambda a: a.code) if a.type == "BANK" and a.status == "ACTIVE"]
 
     def has_currency(self, code: str) -> bool:
         return any(currency.code == code for currency in self.currencies)

@@ -223,6 +223,7 @@ def invoice_mark_paid(*, invoice: PurchaseInvoice, actor=None) -> PurchaseInvoic
         invoice.paid_at = timezone.now()
         invoice.save(update_fields=["status", "paid_at", "updated_at"])
         _record(invoice, actor=actor, action="paid", message="Marked as paid.")
+        events.publish_on_commit(events.InvoicePaid(invoice_id=invoice.pk))
     return invoice
 
 

@@ -7,6 +7,7 @@ so that the announcing app does not depend on the ones that listen. This module 
 | AdjustmentAdded   | invoicing.services (adjustments)  | accounting.sync: the adjustment's credit note or bill      |
 | InvoiceAmended    | invoicing.services (amend)        | accounting.sync: the bill is updated, or shown as changed  |
 | InvoiceVoided     | invoicing.services.invoice_void   | accounting.sync: the bill is voided (or deleted) in Xero   |
+| InvoicePaid       | invoicing.services.invoice_mark_paid | accounting.sync: its payment is recorded on the bill    |
 
 Handlers subscribe in their app's `AppConfig.ready()`. A handler runs after the commit, in the request
 or task that announced the event; it should only queue work (the outbox does the rest).
@@ -39,7 +40,12 @@ class InvoiceVoided:
     invoice_id: int
 
 
-Event = InvoiceIssued | AdjustmentAdded | InvoiceAmended | InvoiceVoided
+@dataclass(frozen=True)
+class InvoicePaid:
+    invoice_id: int
+
+
+Event = InvoiceIssued | AdjustmentAdded | InvoiceAmended | InvoiceVoided | InvoicePaid
 
 _handlers: dict[type, list[Callable]] = defaultdict(list)
 

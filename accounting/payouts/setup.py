@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounting.payouts.bank import parse_bic, parse_iban
+from accounting.outbox.payments import SCOPE_MESSAGE, payments_scope_missing  # noqa: F401 (payouts' names)
 from accounting.payouts.errors import BankDetailsInvalid, payouts_require_plan
 from accounting.payouts.models import PayoutSettings
 from accounting.setup.models import AccountingSettings, BillStatus
@@ -14,18 +15,6 @@ from integrations.services import xero_client
 from integrations.xero.bank_accounts import BankAccount, bank_accounts
 from integrations.xero.errors import XeroError
 from onport.models import Account
-
-PAYMENT_SCOPES = frozenset({"accounting.payments", "accounting.transactions"})
-SCOPE_MESSAGE = (
-    "Onport's connection to Xero was allowed before it recorded payments: reconnect the Xero account "
-    "(Integrations > Xero) and allow payments, then run payouts."
-)
-
-
-def payments_scope_missing(xero_account: XeroAccount) -> bool:
-    """Xero refuses payments from a grant without the payments scope (and that refusal looks like a lost connection)."""
-    return not PAYMENT_SCOPES & set(xero_account.scopes or [])
-
 
 def payout_xero_account(account: Account) -> XeroAccount | None:
     """The Xero account of Setup > Accounting, if it is connected: payouts record payments there."""

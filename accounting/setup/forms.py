@@ -8,6 +8,7 @@ from django import forms
 from accounting.setup.models import AccountingSettings, BillStatus, LineAmountType
 from accounting.setup.services import SettingsInput
 from integrations.models import XeroAccount
+from integrations.xero.bank_accounts import BankAccount
 from integrations.xero_lists import XeroLists
 
 
@@ -44,14 +45,23 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
     line_amount_type = forms.ChoiceField(label="Amounts are", choices=LineAmountType.choices)
     bill_status = forms.ChoiceField(label="Create bills as", choices=BillStatus.choices)
     due_date_from_terms = forms.BooleanField(label="Due date from the vendor's payment terms", required=False)
+    record_payments = forms.BooleanField(label="Record payments in Xero when an invoice is marked paid", required=False)
 
     def __init__(self, *args, settings: AccountingSettings, lists: XeroLists | None, rates: list[Decimal],
-                 mappings: dict[Decimal, str], **kwargs):
+                 mappings: dict[Decimal, str], bank_accounts: list[BankAccount] | None = None, **kwargs):
         initial = {name: getattr(settings, name) for name in
                    ("auto_sync_dropship", "auto_sync_replenishment", "line_amount_type", "bill_status",
-                    "due_date_from_terms", "sync_adjustments", "product_account_code", "shipping_account_code")}
+                    "due_date_from_terms", "sync_adjustments", "product_account_code", "shipping_account_code",
+                    "record_payments")}
+        initial["payment_account"] = settings.payment_account_id
         super().__init__(*args, initial=initial, **kwargs)
         self.settings, self.lists, self.rates, self.mappings = settings, lists, rates, mappings
+        self.bank_accounts = {account.account_id: account for account in bank_accounts or []}
+        if bank_accounts is not None:
+            self.fields["payment_account"] = forms.ChoiceField(
+                label="Record payments from (Xero bank account)", required=False,
+                choices=[("", "Choose a bank account…")] + [(a.account_id, a.label) for a in bank_accounts],
+            )
         if settings.adjustments_enabled_by_staff:
             self.fields["sync_adjustments"] = forms.BooleanField(label="Sync adjustments", required=False)
         self.tax_fields: list[tuple[Decimal, str]] = []
@@ -95,6 +105,8 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
             product_account_code=data.get("product_account_code") if self.lists else None,
             shipping_account_code=data.get("shipping_account_code") if self.lists else None,
             tax_types={rate: data.get(name, "") for rate, name in self.tax_fields} if self.lists else None,
+            record_payments=data["record_payments"],
+            payment_account=self.bank_accounts.get(data.get("payment_account") or ""),
         )
 
     def add_refusal(self, refused) -> None:

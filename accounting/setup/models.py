@@ -37,6 +37,10 @@ class AccountingSettings(models.Model):
         "support enabled adjustment sync", default=False, help_text="Only Onport staff can switch this."
     )
     sync_adjustments = models.BooleanField("Sync adjustments", default=False)
+    record_payments = models.BooleanField("Record payments in Xero when an invoice is marked paid", default=False)
+    payment_account_id = models.CharField(max_length=64, blank=True)
+    payment_account_code = models.CharField("record payments from (Xero bank account)", max_length=10, blank=True)
+    payment_account_name = models.CharField(max_length=150, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

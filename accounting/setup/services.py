@@ -20,6 +20,7 @@ from accounting.setup.selectors import xero_accounts_connected
 from integrations.contact_import import contact_import_start
 from integrations.selectors import contact_import_latest
 from integrations.models import XeroAccount
+from integrations.xero.bank_accounts import BankAccount
 from integrations.xero_lists import ListsUnavailable, xero_lists_get
 from onport.errors import ApplicationError
 from onport.models import Account
@@ -50,6 +51,8 @@ class SettingsInput:
     product_account_code: str | None = None
     shipping_account_code: str | None = None
     tax_types: dict[Decimal, str] | None = field(default=None)
+    record_payments: bool = False
+    payment_account: BankAccount | None = None  # None: keep the saved one (Xero's list was unreachable or unchanged)
 
 
 def accounting_settings_get(*, account: Account) -> AccountingSettings:
@@ -99,6 +102,8 @@ def accounting_settings_update(*, settings: AccountingSettings, data: SettingsIn
     if data.line_amount_type not in LineAmountType.values or data.bill_status not in BillStatus.values:
         raise SettingsRefused(message="Choose how amounts are entered and which status bills get.")
     errors, tax_errors = _xero_problems(settings, data)
+    if data.record_payments and data.payment_account is None and not settings.payment_account_code:
+        errors["payment_account"] = "Choose the Xero bank account that payments are recorded from."
     if errors or tax_errors:
         raise SettingsRefused(errors=errors, tax_errors=tax_errors)
     update_fields = ["auto_sync_dropship", "auto_sync_replenishment", "line_amount_type", "bill_status",
@@ -112,6 +117,13 @@ def accounting_settings_update(*, settings: AccountingSettings, data: SettingsIn
         if getattr(data, name) is not None:
             setattr(settings, name, getattr(data, name))
             update_fields.append(name)
+    settings.record_payments = data.record_payments
+    update_fields.append("record_payments")
+    if data.payment_account is not None:
+        account = data.payment_account
+        settings.payment_account_id, settings.payment_account_code = account.account_id, account.code
+        settings.payment_account_name = account.name
+        update_fields += ["payment_account_id", "payment_account_code", "payment_account_name"]
     settings.full_clean()
     with transaction.atomic():
         settings.save(update_fields=update_fields)

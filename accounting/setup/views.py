@@ -30,7 +30,8 @@ def _settings_form(request, settings, *, data=None, reload=False):
             unavailable = error.message
     rates = selectors.tax_rates_in_use(account=request.account, xero_account=settings.xero_account)
     mappings = selectors.tax_rate_mappings(xero_account=settings.xero_account) if settings.xero_account else {}
-    form = AccountingSettingsForm(data, settings=settings, lists=lists, rates=rates, mappings=mappings)
+    form = AccountingSettingsForm(data, settings=settings, lists=lists, rates=rates, mappings=mappings,
+                                  bank_accounts=lists.bank_accounts() if lists is not None else None)
     return form, unavailable
 
 

@@ -19,10 +19,11 @@ from accounting.setup.selectors import accounting_settings_read
 from accounting.sync.inputs import CodingContext, bill_input
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from accounting.sync.records import syncs_record
-from accounting.sync.services import drain_queue
+from accounting.sync.payments import bill_payments_request
+from accounting.sync.services import drain_queue, sync_request
 from integrations.xero.mapping import fingerprint
 from invoicing.models import InvoiceStatus, PurchaseInvoice
-from onport.events import InvoiceAmended, InvoiceVoided
+from onport.events import InvoiceAmended, InvoicePaid, InvoiceVoided
 
 IN_FLIGHT = (SyncState.PENDING, SyncState.SENDING, SyncState.UNKNOWN)  # will send, or is sending: the sweep checks after
 REMOVED_IN_XERO = ("VOIDED", "DELETED")
@@ -57,6 +58,21 @@ def invoice_voided_sync(event: InvoiceVoided) -> None:
         syncs_record(outcomes, fields=["next_attempt_at"])
         for xero_account_id in {outcome.row.xero_account_id for outcome in outcomes if outcome.state == SyncState.PENDING}:
             drain_queue(xero_account_id)
+
+
+def invoice_paid_sync(event: InvoicePaid) -> None:
+    """Record payments in Xero (when Setup > Accounting says so): the bill is approved if need be, then paid."""
+    invoice = PurchaseInvoice.objects.select_related("account").get(pk=event.invoice_id)
+    setup = accounting_settings_read(account=invoice.account)
+    if not (setup.record_payments and setup.payment_account_code):
+        return
+    with transaction.atomic():
+        if invoice.syncs.filter(kind=SyncKind.BILL, adjustment=None).exists():
+            # A paid invoice's bill goes approved (Xero pays only approved bills): bring it up to date; the request
+            # also asks for the payment, which waits for the bill.
+            sync_request(invoice=invoice, how="to record its payment")
+        else:
+            bill_payments_request(invoices=[invoice], setup=setup)
 
 
 def changes_since_sync() -> None:

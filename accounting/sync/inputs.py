@@ -125,7 +125,8 @@ def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | 
         ),
         currency=invoice.currency,
         line_amount_type=line_amount_type,
-        status=setup.bill_status,
+        # Xero records payments only against approved bills: a paid invoice whose payment Onport records goes approved.
+        status=BillStatus.AUTHORISED if invoice.status == InvoiceStatus.PAID and setup.record_payments else setup.bill_status,
         url=invoice_url(invoice),
         lines=tuple(lines),
     )

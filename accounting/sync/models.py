@@ -1,11 +1,13 @@
 """The sync engine's outbox of documents for Xero (bills, credit notes, adjustment bills) and their history."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
 from accounting.outbox.models import OutboxRow, Reason, State
 from integrations.models import XeroAccount
-from invoicing.models import InvoiceAdjustment, PurchaseInvoice
+from invoicing.models import MONEY, InvoiceAdjustment, PurchaseInvoice
 from onport.models import Account
 
 
@@ -86,3 +88,27 @@ class SyncEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["invoice", "-created_at"], name="sync_event_invoice")]
+
+
+class BillPayment(OutboxRow):
+    """The payment of an invoice marked paid in Onport, to record against its bill in Xero (Setup > Accounting's
+    "Record payments in Xero"). Its bill and amount are read when it is sent: Xero's amount due on the bill."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    xero_account = models.ForeignKey(XeroAccount, on_delete=models.PROTECT, related_name="bill_payments")
+    invoice = models.ForeignKey(PurchaseInvoice, on_delete=models.CASCADE, related_name="bill_payments")
+    state = models.CharField(max_length=20, choices=SyncState.choices, default=SyncState.PENDING)
+    bill_id = models.CharField(max_length=64, blank=True)
+    bank_account_id = models.CharField(max_length=64, blank=True)
+    bank_account_code = models.CharField(max_length=10, blank=True)
+    amount = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    date = models.DateField()
+    reference = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["invoice"], name="bill_payment_unique_invoice")]
+        indexes = [models.Index(fields=["xero_account", "state", "next_attempt_at"], name="bill_payment_drain")]
+
+    def __str__(self) -> str:
+        return f"Payment of invoice {self.invoice_id}: {self.state}"

@@ -15,3 +15,4 @@ def syncs_record(outcomes: list[Outcome], *, fields: list[str]) -> None:
                   state=outcome.state, reason=outcome.reason, message=outcome.message)
         for outcome in outcomes
     )
+

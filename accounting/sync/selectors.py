@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from accounting.payouts.models import PaymentState, PayoutPayment
-from accounting.sync.models import AccountingSync, SyncEvent, SyncKind, SyncState
+from accounting.sync.models import AccountingSync, BillPayment, SyncEvent, SyncKind, SyncState
 from invoicing.models import PurchaseInvoice
 from onport.models import Account
 
@@ -19,7 +19,13 @@ def bill_paid_in_xero(*, invoice: PurchaseInvoice, sync: AccountingSync | None) 
     """Whether Onport knows the bill is paid in Xero: Xero said so, or a payout run recorded its payment there."""
     if sync is None or not sync.xero_id:
         return False
-    return sync.xero_status == "PAID" or PayoutPayment.objects.filter(invoice=invoice, state=PaymentState.SYNCED).exists()
+    return (sync.xero_status == "PAID"
+            or PayoutPayment.objects.filter(invoice=invoice, state=PaymentState.SYNCED).exists()
+            or BillPayment.objects.filter(invoice=invoice, state=SyncState.SYNCED).exists())
+
+
+def invoice_bill_payment(*, invoice: PurchaseInvoice) -> BillPayment | None:
+    return BillPayment.objects.filter(invoice=invoice).first()
 
 
 def bill_states(*, account: Account, invoice_ids: list[int]) -> dict[int, AccountingSync]:

@@ -14,6 +14,7 @@ from accounting.sync.inputs import sync_kind_for
 from accounting.outbox.models import Reason
 from accounting.outbox.results import Outcome
 from accounting.sync.models import AccountingSync, SyncEvent, SyncKind, SyncState
+from accounting.sync.payments import bill_payments_request, bill_payments_retry
 from accounting.sync.records import syncs_record
 from invoicing.models import InvoiceAdjustment, InvoiceStatus, PurchaseInvoice
 from onport.events import AdjustmentAdded, InvoiceIssued
@@ -33,13 +34,13 @@ def drain_queue(xero_account_id: int) -> None:
     transaction.on_commit(lambda: xero_drain.delay(xero_account_id))
 
 
-def sync_request(*, invoice: PurchaseInvoice, actor=None, automatic: bool = False) -> AccountingSync:
+def sync_request(*, invoice: PurchaseInvoice, actor=None, automatic: bool = False, how: str = "") -> AccountingSync:
     """Ask for the invoice's bill to be created (or brought up to date) in Xero; idempotent."""
-    return sync_request_many(account=invoice.account, invoices=[invoice], actor=actor, automatic=automatic)[0]
+    return sync_request_many(account=invoice.account, invoices=[invoice], actor=actor, automatic=automatic, how=how)[0]
 
 
 def sync_request_many(
-    *, account: Account, invoices: Iterable[PurchaseInvoice], actor=None, automatic: bool = False
+    *, account: Account, invoices: Iterable[PurchaseInvoice], actor=None, automatic: bool = False, how: str = ""
 ) -> list[AccountingSync]:
     setup = accounting_settings_read(account=account)
     xero_account = setup.xero_account
@@ -50,7 +51,7 @@ def sync_request_many(
     if refused:
         raise SyncRefused(f"Only issued invoices are synced: {', '.join(refused[:5])} {'is' if len(refused) == 1 else 'are'} not.")
     now = timezone.now()
-    how = "automatically on issue" if automatic else "by " + (actor.email if actor else "Onport")
+    how = how or ("automatically on issue" if automatic else "by " + (actor.email if actor else "Onport"))
     with transaction.atomic():
         # Lock the invoices first: a request for an invoice without a row yet has no row to lock.
         list(PurchaseInvoice.objects.select_for_update().filter(pk__in=[invoice.pk for invoice in invoices]).values_list("pk"))
@@ -83,6 +84,7 @@ def sync_request_many(
         if setup.adjustments_enabled_by_staff and setup.sync_adjustments:
             adjustments_request(invoices=invoices, xero_account=xero_account, actor=actor, how=how)
         drain_queue(xero_account.pk)
+        bill_payments_request(invoices=invoices, setup=setup)  # paid invoices, when Setup records payments
     return syncs
 
 
@@ -117,9 +119,11 @@ def invoice_issued_sync(event: InvoiceIssued) -> None:
 
 def sync_retry(*, account: Account, states: Iterable[str], actor=None) -> int:
     """Retry failed (or stuck) rows now, even though nothing changed; returns how many."""
-    rows = list(AccountingSync.objects.for_account(account).filter(state__in=list(states)))
+    states = list(states)
+    payments = bill_payments_retry(account=account, states=states)
+    rows = list(AccountingSync.objects.for_account(account).filter(state__in=states))
     if not rows:
-        return 0
+        return payments
     now = timezone.now()
     for row in rows:
         row.next_attempt_at = now
@@ -128,7 +132,7 @@ def sync_retry(*, account: Account, states: Iterable[str], actor=None) -> int:
                  fields=["next_attempt_at"])
     for xero_account_id in {row.xero_account_id for row in rows}:
         drain_queue(xero_account_id)
-    return len(rows)
+    return len(rows) + payments
 
 
 def adjustment_added_sync(event: AdjustmentAdded) -> None:

@@ -34,7 +34,8 @@ def invoice_sync_panel(request, invoice_id: int):
 def panel_context(invoice) -> dict:
     sync = selectors.invoice_sync(invoice=invoice)
     return {"sync": sync, "sync_events": selectors.invoice_sync_events(invoice=invoice),
-            "bill_paid_in_xero": selectors.bill_paid_in_xero(invoice=invoice, sync=sync)}
+            "bill_paid_in_xero": selectors.bill_paid_in_xero(invoice=invoice, sync=sync),
+            "bill_payment": selectors.invoice_bill_payment(invoice=invoice)}
 
 
 @account_required("finance")

@@ -23,6 +23,7 @@ class LedgerAccount:
     status: str  # ACTIVE | ARCHIVED | DELETED
     system_account: str  # "" or DEBTORS, CREDITORS, GST, ROUNDING, …
     enable_payments: bool
+    account_id: str = ""
 
     @property
     def label(self) -> str:
@@ -61,6 +62,7 @@ def accounts(client: XeroClient) -> list[LedgerAccount]:
             status=_text(row.status) or "ACTIVE",
             system_account=_text(row.system_account),
             enable_payments=bool(row.enable_payments_to_account),
+            account_id=str(row.account_id or ""),
         )
         for row in result.accounts or []
     ]

@@ -71,7 +71,8 @@ def test_the_client_stays_inside_the_sandbox_limit(xero_sandbox, connect_xero, a
 
     xero_account = connect_xero(account=account, user=MembershipFactory(account=account).user)
     xero_sandbox.configure(rate_per_minute=5, rate_window_seconds=2)
-    settings.XERO_CALLS_PER_MINUTE, settings.XERO_RATE_WINDOW_SECONDS = 5, 2.2
+    # a margin over the sandbox window for the time a request takes to arrive (the machine may be busy)
+    settings.XERO_CALLS_PER_MINUTE, settings.XERO_RATE_WINDOW_SECONDS = 5, 2.6
     client = XeroClient(xero_account)
 
     for _ in range(12):
