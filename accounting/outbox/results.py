@@ -13,6 +13,7 @@ from accounting.outbox.models import OutboxRow, Reason, State
 from integrations.xero.errors import (
     XeroAuthError,
     XeroError,
+    XeroNotFound,
     XeroRateLimited,
     XeroUnavailable,
     XeroValidationError,
@@ -94,6 +95,17 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 def refused(row: OutboxRow, nouns: Nouns, messages: Iterable[str], report: DrainReport) -> Outcome:
     report.failed += 1
     return Outcome(row, State.FAILED, Reason.REFUSED, f"Xero refused the {nouns.document}: " + " ".join(messages))
+
+
+LOOKUP_ERRORS = (XeroNotFound, XeroValidationError)  # a lookup that fails like this would fail again: not an outage
+
+
+def lookup_failed(rows: list[OutboxRow], error: XeroError, *, nouns: Nouns) -> list[Outcome]:
+    """Xero would not answer the lookup of rows whose answer was lost: a person checks Xero (sending again
+    blindly could make a second document), and the rest of the outbox goes on."""
+    message = (f"Onport could not check in Xero whether the {nouns.document} was {nouns.done} after its answer was "
+               f"lost: {error.message} Check Xero before sending it again.")
+    return [Outcome(row, State.NEEDS_ATTENTION, Reason.REFUSED, message) for row in rows]
 
 
 def batch_failed(rows: list[OutboxRow], error: XeroError, report: DrainReport, *, nouns: Nouns, sent: bool) -> list[Outcome]:

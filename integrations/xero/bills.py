@@ -8,10 +8,10 @@ from xero_python.accounting import Invoices
 from integrations.xero.client import XeroClient
 from integrations.xero.mapping import BillInput, bill_model, unit_decimals
 from integrations.xero.sdk import request_timeout
+from integrations.xero.url_budget import MAX_URL_LENGTH, chunked, fits, url_length
 
 BATCH_SIZE = 50
 FIND_STATUSES = ["DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED"]
-
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,33 @@ def bills_update(client: XeroClient, bills: dict[str, BillInput], *, idempotency
 
 
 def bills_find(client: XeroClient, *, contact_ids: list[str], numbers: list[str]) -> list[FoundBill]:
-    """Bills with these numbers for these contacts, whatever their status (one call; ACCPAY numbers aren't unique)."""
+    """Bills with these numbers for these contacts, whatever their status (ACCPAY numbers aren't unique).
+
+    As few calls as keep each URL under Xero's length limit: the numbers take at most half of it, the
+    contacts the rest, and every chunk of contacts is asked with every chunk of numbers.
+    """
+    contacts, wanted = sorted(set(contact_ids)), sorted(set(numbers))
+    if not contacts or not wanted:
+        return []
+    statuses = ",".join(FIND_STATUSES)
+    half = MAX_URL_LENGTH // 2
+    number_chunks = chunked(wanted, fit=lambda chunk: url_length("/Invoices", {"InvoiceNumbers": ",".join(chunk)}) <= half)
+    longest = max((",".join(chunk) for chunk in number_chunks), key=len)
+    contact_chunks = chunked(contacts, fit=lambda chunk: fits("/Invoices", {
+        "ContactIDs": ",".join(chunk), "InvoiceNumbers": longest, "Statuses": statuses,
+    }))
+    found: dict[str, FoundBill] = {}
+    for contact_chunk in contact_chunks:
+        for number_chunk in number_chunks:
+            found.update((bill.xero_id, bill) for bill in _find(client, contact_chunk, number_chunk))
+    return list(found.values())
+
+
+def _find(client: XeroClient, contact_ids: list[str], numbers: list[str]) -> list[FoundBill]:
     tenant = client.xero_account.tenant_id
-    answer = client.call(
+    answer = client.lookup(
         lambda: client.accounting.get_invoices(
-            tenant, contact_i_ds=sorted(set(contact_ids)), invoice_numbers=sorted(set(numbers)),
+            tenant, contact_i_ds=contact_ids, invoice_numbers=numbers,
             statuses=FIND_STATUSES, _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
@@ -105,4 +127,3 @@ def bills_find(client: XeroClient, *, contact_ids: list[str], numbers: list[str]
         for bill in (answer.invoices or [])
         if enum_value(bill.type) == "ACCPAY"
     ]
-

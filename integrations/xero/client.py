@@ -20,6 +20,8 @@ from integrations.models import XeroAccount
 from integrations.xero import oauth
 from integrations.xero.errors import (
     XeroAuthError,
+    XeroLookupRefused,
+    XeroNotFound,
     XeroRateLimited,
     XeroTokenRejected,
     translate,
@@ -135,6 +137,18 @@ class XeroClient:
                     self.on_auth_error(self.xero_account.pk, error.message)
                 raise error from raw
         raise AssertionError("unreachable")
+
+    def lookup(self, request: Callable[[], T], *, tenant_id: str) -> T:
+        """A list call (`call` otherwise): Xero's 404 to one means it refused the search itself, as it does
+        when a URL is too long; it is neither "nothing found" nor an outage to wait out."""
+        try:
+            return self.call(request, tenant_id=tenant_id)
+        except XeroNotFound as error:
+            organisation = self.xero_account.tenant_name or "Xero"
+            raise XeroLookupRefused(
+                f"{organisation} would not answer Onport's search for documents it may already hold "
+                "(Xero answered “not found” to the search itself)."
+            ) from error
 
     def refresh_now(self) -> XeroAccount:
         """Refresh the grant now (keep-alive), under the row lock like every refresh."""

@@ -39,6 +39,10 @@ class XeroNotFound(XeroError):
     pass
 
 
+class XeroLookupRefused(XeroNotFound):
+    """Xero answered 404 to a list call: not "nothing found" and not an outage (e.g. a URL too long)."""
+
+
 class XeroUnavailable(XeroError):
     """5xx, timeout or dropped connection: the outcome of a write is unknown."""
 

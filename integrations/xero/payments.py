@@ -8,9 +8,10 @@ from xero_python.accounting import Account, Invoice, Payment, Payments
 
 from integrations.xero.client import XeroClient
 from integrations.xero.sdk import request_timeout
+from integrations.xero.url_budget import any_of, chunked, fits
 
 BATCH_SIZE = 50
-
+BILL_IS = 'Invoice.InvoiceID==Guid("{}")'
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,20 @@ def payments_create(client: XeroClient, payments: list[PaymentInput], *, idempot
 
 
 def payments_find(client: XeroClient, *, bill_ids: list[str]) -> list[FoundPayment]:
-    """The live (not deleted) payments against these bills, in one call."""
+    """The live (not deleted) payments against these bills, in as few calls as Xero's URL limit allows."""
     ids = sorted(set(bill_ids))
-    if not ids:
-        return []
-    where = " OR ".join(f'Invoice.InvoiceID==Guid("{bill_id}")' for bill_id in ids)
+    chunks = chunked(ids, fit=lambda chunk: fits("/Payments", {"where": _where(chunk)}))
+    return [payment for chunk in chunks for payment in _find(client, chunk)]
+
+
+def _where(bill_ids: list[str]) -> str:
+    return f'Status=="AUTHORISED" AND ({any_of(BILL_IS, bill_ids)})'
+
+
+def _find(client: XeroClient, bill_ids: list[str]) -> list[FoundPayment]:
     tenant = client.xero_account.tenant_id
-    answer = client.call(
-        lambda: client.accounting.get_payments(tenant, where=f'Status=="AUTHORISED" AND ({where})', _request_timeout=request_timeout()),
+    answer = client.lookup(
+        lambda: client.accounting.get_payments(tenant, where=_where(bill_ids), _request_timeout=request_timeout()),
         tenant_id=tenant,
     )
     return [
