@@ -9,6 +9,7 @@ from integrations.xero.client import XeroClient
 from integrations.xero.mapping import BillInput, bill_model, unit_decimals
 from integrations.xero.sdk import request_timeout
 from integrations.xero.url_budget import MAX_URL_LENGTH, chunked, fits, url_length
+from integrations.xero.values import text
 
 BATCH_SIZE = 50
 FIND_STATUSES = ["DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED"]
@@ -38,16 +39,12 @@ class FoundBill:
     total: Decimal | None
 
 
-def enum_value(enum_or_str) -> str:
-    return str(getattr(enum_or_str, "value", enum_or_str) or "")
-
-
 def _result(element) -> BillResult:
-    messages = tuple(error.message for error in (element.validation_errors or []) if error.message)
+    messages = tuple(text(error.message) for error in (element.validation_errors or []) if text(error.message))
     has_errors = bool(element.has_errors) or bool(messages)
     return BillResult(
-        xero_id=str(element.invoice_id or "") if not has_errors else "",
-        status=enum_value(element.status),
+        xero_id=text(element.invoice_id) if not has_errors else "",
+        status=text(element.status),
         total=Decimal(str(element.total)) if element.total is not None else None,
         messages=messages or (("Xero refused this bill without saying why.",) if has_errors else ()),
     )
@@ -120,10 +117,10 @@ def _find(client: XeroClient, contact_ids: list[str], numbers: list[str]) -> lis
     )
     return [
         FoundBill(
-            xero_id=str(bill.invoice_id), number=bill.invoice_number or "",
-            contact_id=str(bill.contact.contact_id) if bill.contact else "", url=bill.url or "",
-            status=enum_value(bill.status), total=Decimal(str(bill.total)) if bill.total is not None else None,
+            xero_id=text(bill.invoice_id), number=text(bill.invoice_number),
+            contact_id=text(bill.contact.contact_id) if bill.contact else "", url=text(bill.url),
+            status=text(bill.status), total=Decimal(str(bill.total)) if bill.total is not None else None,
         )
         for bill in (answer.invoices or [])
-        if enum_value(bill.type) == "ACCPAY"
+        if text(bill.type) == "ACCPAY"
     ]

@@ -28,6 +28,7 @@ from integrations.xero.errors import (
 )
 from integrations.xero.ratelimit import RateLimiter
 from integrations.xero.sdk import request_timeout, sdk_api_client
+from integrations.xero.values import text
 
 T = TypeVar("T")
 
@@ -170,9 +171,9 @@ class XeroClient:
         result = self.call(lambda: self.accounting.get_organisations(tenant, _request_timeout=request_timeout()), tenant_id=tenant)
         org = result.organisations[0]
         return XeroOrganisation(
-            name=org.name or "",
-            short_code=org.short_code or "",
-            base_currency=str(getattr(org.base_currency, "value", org.base_currency) or ""),
+            name=text(org.name),
+            short_code=text(org.short_code),
+            base_currency=text(org.base_currency),
             period_lock_date=org.period_lock_date,
             end_of_year_lock_date=org.end_of_year_lock_date,
         )
@@ -206,7 +207,7 @@ def _connection(row) -> XeroConnection:
     return XeroConnection(
         id=str(row.id),
         tenant_id=str(row.tenant_id),
-        tenant_name=row.tenant_name or "",
-        tenant_type=row.tenant_type or "",
-        auth_event_id=str(row.auth_event_id or ""),
+        tenant_name=text(row.tenant_name),
+        tenant_type=text(row.tenant_type),
+        auth_event_id=text(row.auth_event_id),
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from xero_python.accounting import Allocation, Allocations, CreditNotes, Invoice
 
-from integrations.xero.bills import BillResult, enum_value
+from integrations.xero.bills import BillResult
 from integrations.xero.client import XeroClient
 from integrations.xero.mapping import CreditNoteInput, credit_note_model
 from integrations.xero.sdk import request_timeout
@@ -41,10 +41,10 @@ def credit_notes_create(client: XeroClient, notes: list[CreditNoteInput], *, ide
     )
     results = []
     for element in answer.credit_notes:
-        messages = tuple(error.message for error in (element.validation_errors or []) if error.message)
+        messages = tuple(text(error.message) for error in (element.validation_errors or []) if text(error.message))
         failed = bool(element.has_errors) or bool(messages)
         results.append(BillResult(
-            xero_id="" if failed else str(element.credit_note_id or ""), status=enum_value(element.status),
+            xero_id="" if failed else text(element.credit_note_id), status=text(element.status),
             total=Decimal(str(element.total)) if element.total is not None else None,
             messages=messages or (("Xero refused this credit note without saying why.",) if failed else ()),
         ))
@@ -66,11 +66,11 @@ def credit_notes_find(
     found: dict[str, FoundCreditNote] = {}
     for chunk in chunks:
         for note in _list(client, _where(chunk, since)):
-            status = enum_value(note.status)
+            status = text(note.status)
             if status in ("DELETED", "VOIDED"):
                 continue
             for key in wanted & _keys_in(note):
-                found.setdefault(key, FoundCreditNote(xero_id=str(note.credit_note_id), status=status))
+                found.setdefault(key, FoundCreditNote(xero_id=text(note.credit_note_id), status=status))
     return found
 
 
@@ -107,7 +107,7 @@ def bill_balance(client: XeroClient, bill_id: str) -> BillBalance:
     tenant = client.xero_account.tenant_id
     answer = client.call(lambda: client.accounting.get_invoice(tenant, bill_id, _request_timeout=request_timeout()), tenant_id=tenant)
     bill = answer.invoices[0]
-    return BillBalance(status=enum_value(bill.status), amount_due=Decimal(str(bill.amount_due or 0)))
+    return BillBalance(status=text(bill.status), amount_due=Decimal(str(bill.amount_due or 0)))
 
 
 def credit_note_allocate(

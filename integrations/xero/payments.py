@@ -9,6 +9,7 @@ from xero_python.accounting import Account, Invoice, Payment, Payments
 from integrations.xero.client import XeroClient
 from integrations.xero.sdk import request_timeout
 from integrations.xero.url_budget import any_of, chunked, fits
+from integrations.xero.values import text
 
 BATCH_SIZE = 50
 BILL_IS = 'Invoice.InvoiceID==Guid("{}")'
@@ -45,10 +46,6 @@ class FoundPayment:
     status: str
 
 
-def _value(enum_or_str) -> str:
-    return str(getattr(enum_or_str, "value", enum_or_str) or "")
-
-
 def _model(payment: PaymentInput) -> Payment:
     return Payment(
         invoice=Invoice(invoice_id=payment.bill_id), account=Account(code=payment.account_code),
@@ -57,10 +54,10 @@ def _model(payment: PaymentInput) -> Payment:
 
 
 def _result(element) -> PaymentResult:
-    messages = tuple(error.message for error in (element.validation_errors or []) if error.message)
+    messages = tuple(text(error.message) for error in (element.validation_errors or []) if text(error.message))
     has_errors = bool(element.has_validation_errors) or bool(messages)
     return PaymentResult(
-        xero_id=str(element.payment_id or "") if not has_errors else "",
+        xero_id=text(element.payment_id) if not has_errors else "",
         messages=messages or (("Xero refused this payment without saying why.",) if has_errors else ()),
     )
 
@@ -97,9 +94,9 @@ def _find(client: XeroClient, bill_ids: list[str]) -> list[FoundPayment]:
     )
     return [
         FoundPayment(
-            xero_id=str(payment.payment_id), bill_id=str(payment.invoice.invoice_id) if payment.invoice else "",
+            xero_id=text(payment.payment_id), bill_id=text(payment.invoice.invoice_id) if payment.invoice else "",
             date=payment.date, amount=Decimal(str(payment.amount)).quantize(Decimal("0.01")),
-            reference=payment.reference or "", status=_value(payment.status),
+            reference=text(payment.reference), status=text(payment.status),
         )
         for payment in (answer.payments or [])
     ]
