@@ -16,6 +16,7 @@ from integrations.xero.errors import (
     XeroNotFound,
     XeroRateLimited,
     XeroUnavailable,
+    XeroUnexpectedAnswer,
     XeroValidationError,
 )
 
@@ -97,7 +98,8 @@ def refused(row: OutboxRow, nouns: Nouns, messages: Iterable[str], report: Drain
     return Outcome(row, State.FAILED, Reason.REFUSED, f"Xero refused the {nouns.document}: " + " ".join(messages))
 
 
-LOOKUP_ERRORS = (XeroNotFound, XeroValidationError)  # a lookup that fails like this would fail again: not an outage
+# A lookup that fails like this would fail again (it is not an outage): a person looks instead.
+LOOKUP_ERRORS = (XeroNotFound, XeroValidationError, XeroUnexpectedAnswer)
 
 
 def lookup_failed(rows: list[OutboxRow], error: XeroError, *, nouns: Nouns) -> list[Outcome]:
@@ -123,11 +125,15 @@ def batch_failed(rows: list[OutboxRow], error: XeroError, report: DrainReport, *
         return [Outcome(row, State.PAUSED, Reason.RECONNECT, error.message) for row in rows]
     if isinstance(error, XeroValidationError):
         return [refused(row, nouns, [error.message], report) for row in rows]
-    if sent and isinstance(error, XeroUnavailable):
+    if sent and isinstance(error, (XeroUnavailable, XeroUnexpectedAnswer)):
         report.unknown += len(rows)
         for row in rows:
             row.next_attempt_at = now + UNKNOWN_SETTLE
-        message = f"Xero did not answer; checking whether the {nouns.document} was {nouns.done} before sending again."
+        checking = f"whether the {nouns.document} was {nouns.done} before sending again."
+        if isinstance(error, XeroUnexpectedAnswer):
+            message = f"{error.message} Checking {checking}"
+        else:
+            message = f"Xero did not answer; checking {checking}"
         return [Outcome(row, State.UNKNOWN, Reason.NO_ANSWER, message) for row in rows]
     for row in rows:
         row.next_attempt_at = now + retry_delay(row.attempts)

@@ -20,6 +20,7 @@ from .accounting import ApiContext, ApiError, parse_json_body
 from .faults import BEFORE_KINDS
 from .idempotency import MAX_KEY_LENGTH, StoredResponse
 from .runtime import JSON_TYPE, Sandbox, json_response
+from .surprises import with_unknown_enums
 from .url_limit import url_too_long
 
 Handler = Callable[..., Response]
@@ -149,6 +150,8 @@ def _limited_call(sandbox: Sandbox, request: Request, handler: Handler, params: 
         stored = StoredResponse(response.status_code, response.get_data(), response.content_type or JSON_TYPE)
         sandbox.idempotency.complete(claim, stored)
     sandbox.state.save_if_changed()
+    if fault == "unknown_enum":
+        return with_unknown_enums(response)
     return inject(sandbox, request, fault, {"503_after", "drop_after"}) or response
 
 
