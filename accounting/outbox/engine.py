@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounting.outbox.models import OutboxRow, Reason, State
-from accounting.outbox.results import DrainReport, Hold, Nouns, Outcome
+from accounting.outbox.results import LOOKUP_ERRORS, DrainReport, Hold, Nouns, Outcome, lookup_failed
 from integrations.models import XeroAccount
 from integrations.services import xero_client
 from integrations.xero.client import XeroClient
@@ -154,7 +154,12 @@ class Outbox(ABC):
             return False
         for row in rows:
             row.lease_until = None
-        self.record(self.resolve(client, rows, report))
+        try:
+            outcomes = self.resolve(client, rows, report)
+        except LOOKUP_ERRORS as error:  # this batch of lookups needs a person; it must not stop the outbox
+            report.attention += len(rows)
+            outcomes = lookup_failed(rows, error, nouns=self.nouns)
+        self.record(outcomes)
         return True
 
     @staticmethod

@@ -13,8 +13,10 @@ from accounting.outbox.models import OutboxRow, Reason, State
 from integrations.xero.errors import (
     XeroAuthError,
     XeroError,
+    XeroNotFound,
     XeroRateLimited,
     XeroUnavailable,
+    XeroUnexpectedAnswer,
     XeroValidationError,
 )
 
@@ -96,6 +98,18 @@ def refused(row: OutboxRow, nouns: Nouns, messages: Iterable[str], report: Drain
     return Outcome(row, State.FAILED, Reason.REFUSED, f"Xero refused the {nouns.document}: " + " ".join(messages))
 
 
+# A lookup that fails like this would fail again (it is not an outage): a person looks instead.
+LOOKUP_ERRORS = (XeroNotFound, XeroValidationError, XeroUnexpectedAnswer)
+
+
+def lookup_failed(rows: list[OutboxRow], error: XeroError, *, nouns: Nouns) -> list[Outcome]:
+    """Xero would not answer the lookup of rows whose answer was lost: a person checks Xero (sending again
+    blindly could make a second document), and the rest of the outbox goes on."""
+    message = (f"Onport could not check in Xero whether the {nouns.document} was {nouns.done} after its answer was "
+               f"lost: {error.message} Check Xero before sending it again.")
+    return [Outcome(row, State.NEEDS_ATTENTION, Reason.REFUSED, message) for row in rows]
+
+
 def batch_failed(rows: list[OutboxRow], error: XeroError, report: DrainReport, *, nouns: Nouns, sent: bool) -> list[Outcome]:
     """The whole request failed: what each row becomes depends on whether Xero may have acted on it."""
     now = timezone.now()
@@ -111,11 +125,15 @@ def batch_failed(rows: list[OutboxRow], error: XeroError, report: DrainReport, *
         return [Outcome(row, State.PAUSED, Reason.RECONNECT, error.message) for row in rows]
     if isinstance(error, XeroValidationError):
         return [refused(row, nouns, [error.message], report) for row in rows]
-    if sent and isinstance(error, XeroUnavailable):
+    if sent and isinstance(error, (XeroUnavailable, XeroUnexpectedAnswer)):
         report.unknown += len(rows)
         for row in rows:
             row.next_attempt_at = now + UNKNOWN_SETTLE
-        message = f"Xero did not answer; checking whether the {nouns.document} was {nouns.done} before sending again."
+        checking = f"whether the {nouns.document} was {nouns.done} before sending again."
+        if isinstance(error, XeroUnexpectedAnswer):
+            message = f"{error.message} Checking {checking}"
+        else:
+            message = f"Xero did not answer; checking {checking}"
         return [Outcome(row, State.UNKNOWN, Reason.NO_ANSWER, message) for row in rows]
     for row in rows:
         row.next_attempt_at = now + retry_delay(row.attempts)

@@ -10,6 +10,7 @@ from accounting.outbox.models import Reason
 from accounting.outbox.results import DrainReport, Nouns, Outcome, Problem, batch_failed, batch_key, key_stamp, refused
 from accounting.sync.inputs import CodingContext, adjustment_input, adjustment_reference
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
+from integrations.models import VendorXeroLink
 from integrations.xero import credit_notes as xero_credit_notes
 from integrations.xero.client import XeroClient
 from integrations.xero.errors import XeroError, XeroUnavailable
@@ -100,14 +101,18 @@ def _allocate(client: XeroClient, row: AccountingSync) -> str:
 
 
 def resolve(client: XeroClient, rows: list[AccountingSync], report: DrainReport) -> list[Outcome]:
-    """Unknown credit notes: adopt the one Xero has under our reference, else send again."""
-    found = xero_credit_notes.credit_notes_find(client, references=[adjustment_reference(row.adjustment) for row in rows])
+    """Unknown credit notes: adopt the one Xero has under our key (number or line text), else send again."""
+    links = VendorXeroLink.objects.filter(xero_account=client.xero_account, vendor_id__in={row.invoice.vendor_id for row in rows})
+    found = xero_credit_notes.credit_notes_find(
+        client, contact_ids=[link.contact_id for link in links], keys=[adjustment_reference(row.adjustment) for row in rows],
+        since=min(row.adjustment.created_at.date() for row in rows) - datetime.timedelta(days=1),
+    ) if links else {}
     outcomes = []
     for row in rows:
         match = found.get(adjustment_reference(row.adjustment))
         if match:
             report.adopted += 1
-            outcomes.append(_adopted(client, row, *match, Reason.ADOPTED,
+            outcomes.append(_adopted(client, row, match.xero_id, match.status, Reason.ADOPTED,
                                      "Found the credit note Xero had created before its answer was lost; adopted it."))
         else:
             row.next_attempt_at = timezone.now()

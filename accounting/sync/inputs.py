@@ -135,6 +135,7 @@ WAITING_FOR_BILL = Problem("Waits for the invoice's bill to be in Xero.", Reason
 
 
 def adjustment_reference(adjustment: InvoiceAdjustment) -> str:
+    """Onport's key for a credit note in Xero: its CreditNoteNumber, and in its line description."""
     return f"ONPORT-ADJ-{adjustment.pk}"
 
 
@@ -167,8 +168,9 @@ def adjustment_input(
     tax_type = "" if no_tax else (link.tax_type_override or context.tax_types.get(products[0].tax_rate.normalize(), ""))
     if not no_tax and not tax_type:
         return Problem(f"Choose the Xero tax type for the {products[0].tax_rate.normalize()} % tax rate in Setup > Accounting.")
+    key = f" ({adjustment_reference(adjustment)})" if adjustment.kind == AdjustmentKind.CREDIT else ""
     line = BillLine(
-        description=f"Adjustment to {invoice.number}: {adjustment.reason}",
+        description=f"Adjustment to {invoice.number}: {adjustment.reason}{key}",
         quantity=1,
         unit_amount=adjustment.amount,
         account_code=link.account_code_override or setup.product_account_code,
@@ -179,7 +181,7 @@ def adjustment_input(
     if adjustment.kind == AdjustmentKind.CREDIT:
         status = BillStatus.AUTHORISED if bill.xero_status in ("AUTHORISED", "PAID") else setup.bill_status
         return CreditNoteInput(contact_id=link.contact_id, date=date, currency=invoice.currency, line_amount_type=amounts,
-                               status=status, reference=adjustment_reference(adjustment), lines=(line,))
+                               status=status, number=adjustment_reference(adjustment), lines=(line,))
     return BillInput(contact_id=link.contact_id, number=debit_bill_number(adjustment), date=date,
                      due_date=max(date, invoice.due_date), currency=invoice.currency,
                      line_amount_type=amounts, status=setup.bill_status, url=adjustment_url(adjustment), lines=(line,))

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from integrations.xero.client import XeroClient
 from integrations.xero.sdk import request_timeout
+from integrations.xero.values import text
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,8 @@ def bank_accounts(client: XeroClient) -> list[BankAccount]:
     )
     return [
         BankAccount(
-            account_id=str(row.account_id or ""), code=row.code or "", name=row.name or "",
-            currency=str(getattr(row.currency_code, "value", row.currency_code) or ""),
+            account_id=text(row.account_id), code=text(row.code), name=text(row.name), currency=text(row.currency_code),
         )
         for row in result.accounts or []
-        if str(getattr(row.type, "value", row.type)) == "BANK"
+        if text(row.type) == "BANK"
     ]

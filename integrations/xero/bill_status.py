@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from xero_python.accounting import Invoice, Invoices
 
-from integrations.xero.bills import BillResult, bill_result, enum_value
+from integrations.xero.bills import BillResult, bill_result
 from integrations.xero.client import XeroClient
 from integrations.xero.sdk import request_timeout
+from integrations.xero.url_budget import chunked, fits
+from integrations.xero.values import text
 
 EDITABLE = ("DRAFT", "SUBMITTED")  # deleted; an AUTHORISED bill is voided instead
 
@@ -40,22 +42,18 @@ class BillStanding:
     amount_due: Decimal
 
 
-IDS_PER_LOOKUP = 40  # 40 InvoiceIDs keep the URL well under the ~2,000 characters Xero accepts
-
-
 def bills_standing(client: XeroClient, bill_ids: list[str]) -> dict[str, BillStanding]:
-    """The status and amount due of each bill, by InvoiceID (lower case), in as few calls as the URL allows."""
+    """The status and amount due of each bill, by InvoiceID (lower case), in as few calls as Xero's URL limit allows."""
     tenant = client.xero_account.tenant_id
     ids = sorted({bill_id.lower() for bill_id in bill_ids})
     standing: dict[str, BillStanding] = {}
-    for start in range(0, len(ids), IDS_PER_LOOKUP):
-        chunk = ids[start:start + IDS_PER_LOOKUP]
+    for chunk in chunked(ids, fit=lambda chunk: fits("/Invoices", {"IDs": ",".join(chunk)})):
         answer = client.call(
             lambda chunk=chunk: client.accounting.get_invoices(tenant, i_ds=chunk, _request_timeout=request_timeout()),
             tenant_id=tenant,
         )
         for bill in answer.invoices or []:
             standing[str(bill.invoice_id).lower()] = BillStanding(
-                status=enum_value(bill.status), amount_due=Decimal(str(bill.amount_due or 0)),
+                status=text(bill.status), amount_due=Decimal(str(bill.amount_due or 0)),
             )
     return standing

@@ -8,10 +8,11 @@ from xero_python.accounting import Invoices
 from integrations.xero.client import XeroClient
 from integrations.xero.mapping import BillInput, bill_model, unit_decimals
 from integrations.xero.sdk import request_timeout
+from integrations.xero.url_budget import MAX_URL_LENGTH, chunked, fits, url_length
+from integrations.xero.values import text
 
 BATCH_SIZE = 50
 FIND_STATUSES = ["DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED"]
-
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,12 @@ class FoundBill:
     total: Decimal | None
 
 
-def enum_value(enum_or_str) -> str:
-    return str(getattr(enum_or_str, "value", enum_or_str) or "")
-
-
 def bill_result(element) -> BillResult:
-    messages = tuple(error.message for error in (element.validation_errors or []) if error.message)
+    messages = tuple(text(error.message) for error in (element.validation_errors or []) if text(error.message))
     has_errors = bool(element.has_errors) or bool(messages)
     return BillResult(
-        xero_id=str(element.invoice_id or "") if not has_errors else "",
-        status=enum_value(element.status),
+        xero_id=text(element.invoice_id) if not has_errors else "",
+        status=text(element.status),
         total=Decimal(str(element.total)) if element.total is not None else None,
         messages=messages or (("Xero refused this bill without saying why.",) if has_errors else ()),
     )
@@ -87,22 +84,43 @@ def bills_update(client: XeroClient, bills: dict[str, BillInput], *, idempotency
 
 
 def bills_find(client: XeroClient, *, contact_ids: list[str], numbers: list[str]) -> list[FoundBill]:
-    """Bills with these numbers for these contacts, whatever their status (one call; ACCPAY numbers aren't unique)."""
+    """Bills with these numbers for these contacts, whatever their status (ACCPAY numbers aren't unique).
+
+    As few calls as keep each URL under Xero's length limit: the numbers take at most half of it, the
+    contacts the rest, and every chunk of contacts is asked with every chunk of numbers.
+    """
+    contacts, wanted = sorted(set(contact_ids)), sorted(set(numbers))
+    if not contacts or not wanted:
+        return []
+    statuses = ",".join(FIND_STATUSES)
+    half = MAX_URL_LENGTH // 2
+    number_chunks = chunked(wanted, fit=lambda chunk: url_length("/Invoices", {"InvoiceNumbers": ",".join(chunk)}) <= half)
+    longest = max((",".join(chunk) for chunk in number_chunks), key=len)
+    contact_chunks = chunked(contacts, fit=lambda chunk: fits("/Invoices", {
+        "ContactIDs": ",".join(chunk), "InvoiceNumbers": longest, "Statuses": statuses,
+    }))
+    found: dict[str, FoundBill] = {}
+    for contact_chunk in contact_chunks:
+        for number_chunk in number_chunks:
+            found.update((bill.xero_id, bill) for bill in _find(client, contact_chunk, number_chunk))
+    return list(found.values())
+
+
+def _find(client: XeroClient, contact_ids: list[str], numbers: list[str]) -> list[FoundBill]:
     tenant = client.xero_account.tenant_id
-    answer = client.call(
+    answer = client.lookup(
         lambda: client.accounting.get_invoices(
-            tenant, contact_i_ds=sorted(set(contact_ids)), invoice_numbers=sorted(set(numbers)),
+            tenant, contact_i_ds=contact_ids, invoice_numbers=numbers,
             statuses=FIND_STATUSES, _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
     return [
         FoundBill(
-            xero_id=str(bill.invoice_id), number=bill.invoice_number or "",
-            contact_id=str(bill.contact.contact_id) if bill.contact else "", url=bill.url or "",
-            status=enum_value(bill.status), total=Decimal(str(bill.total)) if bill.total is not None else None,
+            xero_id=text(bill.invoice_id), number=text(bill.invoice_number),
+            contact_id=text(bill.contact.contact_id) if bill.contact else "", url=text(bill.url),
+            status=text(bill.status), total=Decimal(str(bill.total)) if bill.total is not None else None,
         )
         for bill in (answer.invoices or [])
-        if enum_value(bill.type) == "ACCPAY"
+        if text(bill.type) == "ACCPAY"
     ]
-

@@ -20,12 +20,15 @@ from integrations.models import XeroAccount
 from integrations.xero import oauth
 from integrations.xero.errors import (
     XeroAuthError,
+    XeroLookupRefused,
+    XeroNotFound,
     XeroRateLimited,
     XeroTokenRejected,
     translate,
 )
 from integrations.xero.ratelimit import RateLimiter
 from integrations.xero.sdk import request_timeout, sdk_api_client
+from integrations.xero.values import text
 
 T = TypeVar("T")
 
@@ -136,6 +139,18 @@ class XeroClient:
                 raise error from raw
         raise AssertionError("unreachable")
 
+    def lookup(self, request: Callable[[], T], *, tenant_id: str) -> T:
+        """A list call (`call` otherwise): Xero's 404 to one means it refused the search itself, as it does
+        when a URL is too long; it is neither "nothing found" nor an outage to wait out."""
+        try:
+            return self.call(request, tenant_id=tenant_id)
+        except XeroNotFound as error:
+            organisation = self.xero_account.tenant_name or "Xero"
+            raise XeroLookupRefused(
+                f"{organisation} would not answer Onport's search for documents it may already hold "
+                "(Xero answered “not found” to the search itself)."
+            ) from error
+
     def refresh_now(self) -> XeroAccount:
         """Refresh the grant now (keep-alive), under the row lock like every refresh."""
         self.call(lambda: self._reload(rejected=self.xero_account.access_token))
@@ -156,9 +171,9 @@ class XeroClient:
         result = self.call(lambda: self.accounting.get_organisations(tenant, _request_timeout=request_timeout()), tenant_id=tenant)
         org = result.organisations[0]
         return XeroOrganisation(
-            name=org.name or "",
-            short_code=org.short_code or "",
-            base_currency=str(getattr(org.base_currency, "value", org.base_currency) or ""),
+            name=text(org.name),
+            short_code=text(org.short_code),
+            base_currency=text(org.base_currency),
             period_lock_date=org.period_lock_date,
             end_of_year_lock_date=org.end_of_year_lock_date,
         )
@@ -192,7 +207,7 @@ def _connection(row) -> XeroConnection:
     return XeroConnection(
         id=str(row.id),
         tenant_id=str(row.tenant_id),
-        tenant_name=row.tenant_name or "",
-        tenant_type=row.tenant_type or "",
-        auth_event_id=str(row.auth_event_id or ""),
+        tenant_name=text(row.tenant_name),
+        tenant_type=text(row.tenant_type),
+        auth_event_id=text(row.auth_event_id),
     )

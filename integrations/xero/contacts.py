@@ -11,6 +11,7 @@ from xero_python.accounting import Contact, Contacts, CurrencyCode
 from integrations.xero.client import XeroClient
 from integrations.xero.errors import XeroNotFound, XeroValidationError
 from integrations.xero.sdk import request_timeout
+from integrations.xero.values import text
 
 PAGE_SIZE = 1000  # Xero's largest page: a 10,000-contact organisation is 10 calls
 NAME_TAKEN = "already assigned to another contact"
@@ -134,17 +135,15 @@ def _refusal(messages: list[str], *, name: str, contact_number: str) -> XeroVali
     return XeroValidationError(messages)
 
 
-def _text(value) -> str:
-    return str(getattr(value, "value", value) or "")
 
 
 def _row(contact) -> XeroContactRow:
     return XeroContactRow(
-        contact_id=str(contact.contact_id or ""),
-        name=contact.name or "",
-        email=contact.email_address or "",
-        tax_number=contact.tax_number or "",
-        contact_number=contact.contact_number or "",
-        status=_text(contact.contact_status) or "ACTIVE",
+        contact_id=text(contact.contact_id),
+        name=text(contact.name),
+        email=text(contact.email_address),
+        tax_number=text(contact.tax_number),
+        contact_number=text(contact.contact_number),
+        status=text(contact.contact_status) or "ACTIVE",
         updated_at=contact.updated_date_utc,
     )

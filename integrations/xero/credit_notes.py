@@ -1,15 +1,27 @@
 """Supplier credit notes (ACCPAYCREDIT) in Xero: create in batches, allocate to a bill, find again."""
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from xero_python.accounting import Allocation, Allocations, CreditNotes, Invoice
 
-from integrations.xero.bills import BillResult, enum_value
+from integrations.xero.bills import BillResult
 from integrations.xero.client import XeroClient
 from integrations.xero.mapping import CreditNoteInput, credit_note_model
 from integrations.xero.sdk import request_timeout
+from integrations.xero.url_budget import any_of, chunked, fits
+from integrations.xero.values import text
+
+PAGE_SIZE = 100
+KEY_PATTERN = re.compile(r"(?<![\w-])ONPORT-ADJ-\d+(?![\w-])")
+
+
+@dataclass(frozen=True)
+class FoundCreditNote:
+    xero_id: str
+    status: str
 
 
 @dataclass(frozen=True)
@@ -29,34 +41,73 @@ def credit_notes_create(client: XeroClient, notes: list[CreditNoteInput], *, ide
     )
     results = []
     for element in answer.credit_notes:
-        messages = tuple(error.message for error in (element.validation_errors or []) if error.message)
+        messages = tuple(text(error.message) for error in (element.validation_errors or []) if text(error.message))
         failed = bool(element.has_errors) or bool(messages)
         results.append(BillResult(
-            xero_id="" if failed else str(element.credit_note_id or ""), status=enum_value(element.status),
+            xero_id="" if failed else text(element.credit_note_id), status=text(element.status),
             total=Decimal(str(element.total)) if element.total is not None else None,
             messages=messages or (("Xero refused this credit note without saying why.",) if failed else ()),
         ))
     return results
 
 
-def credit_notes_find(client: XeroClient, *, references: list[str]) -> dict[str, tuple[str, str]]:
-    """Our credit notes by Reference → (CreditNoteID, status), to adopt one whose answer was lost."""
+def credit_notes_find(
+    client: XeroClient, *, contact_ids: list[str], keys: list[str], since: datetime.date
+) -> dict[str, FoundCreditNote]:
+    """Our live supplier credit notes by Onport's key, to adopt one whose answer was lost.
+
+    Xero ignores Reference on ACCPAYCREDIT (the spec: "ACCRECCREDIT only"), so the notes are listed by
+    contact, type and date, and our key is matched here: the CreditNoteNumber, or the key in a line's
+    description (the number can be edited in Xero). Split to stay under Xero's URL length limit.
+    """
+    contacts = sorted(set(contact_ids))
+    chunks = chunked(contacts, fit=lambda chunk: fits("/CreditNotes", {"where": _where(chunk, since), "page": "999"}))
+    wanted = set(keys)
+    found: dict[str, FoundCreditNote] = {}
+    for chunk in chunks:
+        for note in _list(client, _where(chunk, since)):
+            status = text(note.status)
+            if status in ("DELETED", "VOIDED"):
+                continue
+            for key in wanted & _keys_in(note):
+                found.setdefault(key, FoundCreditNote(xero_id=text(note.credit_note_id), status=status))
+    return found
+
+
+def _where(contact_ids: list[str], since: datetime.date) -> str:
+    contacts = any_of('Contact.ContactID==Guid("{}")', contact_ids)
+    return f'Type=="ACCPAYCREDIT" AND Date>=DateTime({since.year},{since.month:02d},{since.day:02d}) AND ({contacts})'
+
+
+def _list(client: XeroClient, where: str) -> list:
+    """Every page (paged lists carry the line items)."""
     tenant = client.xero_account.tenant_id
-    where = " OR ".join(f'Reference=="{reference}"' for reference in references)
-    answer = client.call(
-        lambda: client.accounting.get_credit_notes(tenant, where=where, _request_timeout=request_timeout()), tenant_id=tenant
-    )
-    return {
-        note.reference: (str(note.credit_note_id), enum_value(note.status))
-        for note in (answer.credit_notes or []) if note.reference and enum_value(note.status) not in ("DELETED", "VOIDED")
-    }
+    notes, page = [], 1
+    while True:
+        answer = client.lookup(
+            lambda: client.accounting.get_credit_notes(
+                tenant, where=where, page=page, page_size=PAGE_SIZE, _request_timeout=request_timeout()
+            ),
+            tenant_id=tenant,
+        )
+        batch = answer.credit_notes or []
+        notes += batch
+        if len(batch) < PAGE_SIZE:
+            return notes
+        page += 1
+
+
+def _keys_in(note) -> set[str]:
+    """The Onport keys a credit note carries: its number, and any "ONPORT-ADJ-<n>" in its lines."""
+    texts = [text(note.credit_note_number), *(text(line.description) for line in (note.line_items or []))]
+    return {match for value in texts for match in KEY_PATTERN.findall(value)}
 
 
 def bill_balance(client: XeroClient, bill_id: str) -> BillBalance:
     tenant = client.xero_account.tenant_id
     answer = client.call(lambda: client.accounting.get_invoice(tenant, bill_id, _request_timeout=request_timeout()), tenant_id=tenant)
     bill = answer.invoices[0]
-    return BillBalance(status=enum_value(bill.status), amount_due=Decimal(str(bill.amount_due or 0)))
+    return BillBalance(status=text(bill.status), amount_due=Decimal(str(bill.amount_due or 0)))
 
 
 def credit_note_allocate(

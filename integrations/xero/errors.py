@@ -39,8 +39,23 @@ class XeroNotFound(XeroError):
     pass
 
 
+class XeroLookupRefused(XeroNotFound):
+    """Xero answered 404 to a list call: not "nothing found" and not an outage (e.g. a URL too long)."""
+
+
+class XeroUnexpectedAnswer(XeroError):
+    """Xero answered, but the SDK could not read the answer (a value newer than the SDK, an odd shape).
+
+    For a write, what Xero did is unknown: look it up before sending again."""
+
+
 class XeroUnavailable(XeroError):
     """5xx, timeout or dropped connection: the outcome of a write is unknown."""
+
+
+# What xero-python's deserializer raises on an answer it cannot read: an enum value it does not list
+# (ValueError), or a shape it did not expect (TypeError, KeyError, AttributeError, IndexError).
+UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)
 
 
 def _body_json(error: ApiException) -> dict:
@@ -87,4 +102,7 @@ def translate(error: Exception, *, organisation: str = "Xero") -> XeroError:
         return XeroAuthError(f"Onport's access to {organisation} has ended. An admin must reconnect it.")
     if isinstance(error, (urllib3.exceptions.HTTPError, ConnectionError, TimeoutError)):
         return XeroUnavailable("Xero did not answer in time; it may be down for a moment.")
+    if isinstance(error, UNREADABLE):
+        return XeroUnexpectedAnswer(f"What {organisation} answered could not be read by Onport "
+                                    "(Xero sent a value Onport does not know yet).")
     raise error

@@ -100,7 +100,7 @@ class CreditNoteInput:
     currency: str
     line_amount_type: str
     status: str
-    reference: str  # our key to find it again: ACCPAY credit notes have no Url
+    number: str  # Onport's key, also in the line description: Xero drops Reference and Url on ACCPAYCREDIT
     lines: tuple[BillLine, ...]
 
 
@@ -112,7 +112,7 @@ def credit_note_model(note: CreditNoteInput) -> CreditNote:
         currency_code=CurrencyCode[note.currency],
         line_amount_types=LineAmountTypes(note.line_amount_type),
         status=note.status,
-        reference=note.reference,
+        credit_note_number=note.number,
         line_items=[
             LineItem(description=line.description, quantity=float(line.quantity), unit_amount=float(line.unit_amount),
                      account_code=line.account_code, **({"tax_type": line.tax_type} if line.tax_type else {}))

@@ -8,9 +8,11 @@ from xero_python.accounting import Account, Invoice, Payment, Payments
 
 from integrations.xero.client import XeroClient
 from integrations.xero.sdk import request_timeout
+from integrations.xero.url_budget import any_of, chunked, fits
+from integrations.xero.values import text
 
 BATCH_SIZE = 50
-
+BILL_IS = 'Invoice.InvoiceID==Guid("{}")'
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,6 @@ class FoundPayment:
     status: str
 
 
-def _value(enum_or_str) -> str:
-    return str(getattr(enum_or_str, "value", enum_or_str) or "")
-
-
 def _model(payment: PaymentInput) -> Payment:
     return Payment(
         invoice=Invoice(invoice_id=payment.bill_id), account=Account(code=payment.account_code),
@@ -56,10 +54,10 @@ def _model(payment: PaymentInput) -> Payment:
 
 
 def _result(element) -> PaymentResult:
-    messages = tuple(error.message for error in (element.validation_errors or []) if error.message)
+    messages = tuple(text(error.message) for error in (element.validation_errors or []) if text(error.message))
     has_errors = bool(element.has_validation_errors) or bool(messages)
     return PaymentResult(
-        xero_id=str(element.payment_id or "") if not has_errors else "",
+        xero_id=text(element.payment_id) if not has_errors else "",
         messages=messages or (("Xero refused this payment without saying why.",) if has_errors else ()),
     )
 
@@ -78,21 +76,27 @@ def payments_create(client: XeroClient, payments: list[PaymentInput], *, idempot
 
 
 def payments_find(client: XeroClient, *, bill_ids: list[str]) -> list[FoundPayment]:
-    """The live (not deleted) payments against these bills, in one call."""
+    """The live (not deleted) payments against these bills, in as few calls as Xero's URL limit allows."""
     ids = sorted(set(bill_ids))
-    if not ids:
-        return []
-    where = " OR ".join(f'Invoice.InvoiceID==Guid("{bill_id}")' for bill_id in ids)
+    chunks = chunked(ids, fit=lambda chunk: fits("/Payments", {"where": _where(chunk)}))
+    return [payment for chunk in chunks for payment in _find(client, chunk)]
+
+
+def _where(bill_ids: list[str]) -> str:
+    return f'Status=="AUTHORISED" AND ({any_of(BILL_IS, bill_ids)})'
+
+
+def _find(client: XeroClient, bill_ids: list[str]) -> list[FoundPayment]:
     tenant = client.xero_account.tenant_id
-    answer = client.call(
-        lambda: client.accounting.get_payments(tenant, where=f'Status=="AUTHORISED" AND ({where})', _request_timeout=request_timeout()),
+    answer = client.lookup(
+        lambda: client.accounting.get_payments(tenant, where=_where(bill_ids), _request_timeout=request_timeout()),
         tenant_id=tenant,
     )
     return [
         FoundPayment(
-            xero_id=str(payment.payment_id), bill_id=str(payment.invoice.invoice_id) if payment.invoice else "",
+            xero_id=text(payment.payment_id), bill_id=text(payment.invoice.invoice_id) if payment.invoice else "",
             date=payment.date, amount=Decimal(str(payment.amount)).quantize(Decimal("0.01")),
-            reference=payment.reference or "", status=_value(payment.status),
+            reference=text(payment.reference), status=text(payment.status),
         )
         for payment in (answer.payments or [])
     ]

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from integrations.xero.client import XeroClient
 from integrations.xero.sdk import request_timeout
+from integrations.xero.values import text
 
 # Account types of the ASSET class a bill line may be coded to (stock, equipment, prepayments).
 BILLABLE_ASSET_TYPES = frozenset({"CURRENT", "FIXED", "INVENTORY", "NONCURRENT", "PREPAYMENT"})
@@ -55,12 +56,12 @@ def accounts(client: XeroClient) -> list[LedgerAccount]:
     result = client.call(lambda: client.accounting.get_accounts(tenant_id, _request_timeout=request_timeout()), tenant_id=tenant_id)
     return [
         LedgerAccount(
-            code=row.code or "",
-            name=row.name or "",
-            type=_text(row.type),
-            account_class=_text(row._class),
-            status=_text(row.status) or "ACTIVE",
-            system_account=_text(row.system_account),
+            code=text(row.code),
+            name=text(row.name),
+            type=text(row.type),
+            account_class=text(row._class),
+            status=text(row.status) or "ACTIVE",
+            system_account=text(row.system_account),
             enable_payments=bool(row.enable_payments_to_account),
             account_id=str(row.account_id or ""),
         )
@@ -73,10 +74,10 @@ def tax_rates(client: XeroClient) -> list[TaxRate]:
     result = client.call(lambda: client.accounting.get_tax_rates(tenant_id, _request_timeout=request_timeout()), tenant_id=tenant_id)
     return [
         TaxRate(
-            tax_type=row.tax_type or "",
-            name=row.name or "",
+            tax_type=text(row.tax_type),
+            name=text(row.name),
             rate=Decimal(str(row.effective_rate if row.effective_rate is not None else row.display_tax_rate or 0)),
-            status=_text(row.status) or "ACTIVE",
+            status=text(row.status) or "ACTIVE",
             can_apply_to_expenses=bool(row.can_apply_to_expenses),
         )
         for row in result.tax_rates or []
@@ -86,7 +87,7 @@ def tax_rates(client: XeroClient) -> list[TaxRate]:
 def currencies(client: XeroClient) -> list[Currency]:
     tenant_id = client.xero_account.tenant_id
     result = client.call(lambda: client.accounting.get_currencies(tenant_id, _request_timeout=request_timeout()), tenant_id=tenant_id)
-    return [Currency(code=_text(row.code), name=row.description or "") for row in result.currencies or []]
+    return [Currency(code=text(row.code), name=text(row.description)) for row in result.currencies or []]
 
 
 # -- Xero's rules for bills, in words a finance person understands ------------------------------
@@ -119,7 +120,3 @@ def bill_tax_problem(rate: TaxRate | None, *, tax_type: str, organisation: str) 
         return (f"The tax rate “{rate.name}” is for sales only: Xero refuses it on bills. "
                 "Choose a tax rate for expenses or purchases.")
     return ""
-
-
-def _text(value) -> str:
-    return str(getattr(value, "value", value) or "")

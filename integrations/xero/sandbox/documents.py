@@ -81,6 +81,10 @@ def build_document(ctx: ApiContext, element: dict[str, Any], existing: dict[str,
     for key in HEADER_FIELDS:
         if key in element:
             document[key] = element[key]
+    if document.get("Type") in PURCHASE_TYPES:
+        # The spec: Reference is "ACCREC only" on invoices, "ACCRECCREDIT only" on credit notes; Xero drops it
+        # on supplier documents (not stored, not returned, not filterable), and so does the sandbox.
+        document.pop("Reference", None)
     if document.get("Type") not in allowed_types:
         messages.append(f"The {noun} Type must be one of {', '.join(allowed_types)}.")
     if existing and element.get("Type") and element["Type"] != existing["Type"]:

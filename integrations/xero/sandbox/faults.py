@@ -5,6 +5,8 @@ Kinds (each request gets at most one):
 - `503_after`   – the request is applied (state changed, idempotency record stored), then 503.
 - `drop_before` – the socket is closed without a response before anything is applied.
 - `drop_after`  – applied, then the socket is closed without a response.
+- `404`         – a bare 404 before anything is applied, as Xero answers a URL that is too long.
+- `unknown_enum`– applied, then answered with values the SDK does not know (surprises.py).
 - `429`         – a rate-limit refusal (`Retry-After: 1`, `X-Rate-Limit-Problem: minute`).
 - `ok`          – (scripts only) let one matching request through untouched.
 Random probabilities may also name `drop`, which picks `drop_before` or `drop_after` at random.
@@ -20,9 +22,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-FAULT_KINDS = ("503_before", "503_after", "drop_before", "drop_after", "429")
-BEFORE_KINDS = {"503_before", "drop_before", "429"}
-AFTER_KINDS = {"503_after", "drop_after"}
+FAULT_KINDS = ("503_before", "503_after", "drop_before", "drop_after", "429", "404", "unknown_enum")
+BEFORE_KINDS = {"503_before", "drop_before", "429", "404"}
+AFTER_KINDS = {"503_after", "drop_after", "unknown_enum"}
 DEFAULT_PATH_PREFIX = "/api.xro/2.0"
 
 

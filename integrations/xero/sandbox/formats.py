@@ -98,13 +98,20 @@ def parse_bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"true", "1", "yes"}
 
 
+# Optional strings Xero answers as JSON null; the spec allows it ("non-system accounts may have this element
+# set as either "" or null").
+NULL_STRINGS = frozenset({"SystemAccount"})
+
+
 def to_wire(value: Any) -> Any:
     """Python store values → Xero JSON values (Decimal → number, dates → `/Date(ms+0000)/`).
 
-    Empty (None) fields are left out, as Xero does; xero-python cannot read `null` dates.
+    Empty (None) fields are left out, as Xero does (xero-python cannot read `null` dates), except the
+    strings Xero does answer `null` for (NULL_STRINGS), which xero-python reads as the string "None".
     """
     if isinstance(value, dict):
-        return {key: to_wire(item) for key, item in value.items() if not key.startswith("_") and item is not None}
+        return {key: to_wire(item) for key, item in value.items()
+                if not key.startswith("_") and (item is not None or key in NULL_STRINGS)}
     if isinstance(value, (list, tuple)):
         return [to_wire(item) for item in value]
     if isinstance(value, Decimal):

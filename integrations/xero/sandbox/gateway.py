@@ -17,8 +17,11 @@ from werkzeug.wrappers import Request, Response
 
 from . import grants
 from .accounting import ApiContext, ApiError, parse_json_body
+from .faults import BEFORE_KINDS
 from .idempotency import MAX_KEY_LENGTH, StoredResponse
 from .runtime import JSON_TYPE, Sandbox, json_response
+from .surprises import with_unknown_enums
+from .url_limit import url_too_long
 
 Handler = Callable[..., Response]
 WRITE_METHODS = {"PUT", "POST", "PATCH"}
@@ -73,6 +76,8 @@ def inject(sandbox: Sandbox, request: Request, fault: str | None, stage: set[str
         return None
     if fault.startswith("drop"):
         drop_connection(request, fault)
+    if fault == "404":
+        return url_too_long()
     if fault == "429":
         response = problem(429, "Too Many Requests", "Rate limit exceeded (injected fault)")
         response.headers.update({"Retry-After": "1", "X-Rate-Limit-Problem": "minute"})
@@ -111,7 +116,7 @@ def _limited_call(sandbox: Sandbox, request: Request, handler: Handler, params: 
                   bearer: grants.Bearer, tenant_id: str, meta: dict[str, Any]) -> Response:
     fault = sandbox.faults.next_fault(request.method, request.path)
     meta["fault"] = fault
-    injected = inject(sandbox, request, fault, {"503_before", "drop_before", "429"})
+    injected = inject(sandbox, request, fault, BEFORE_KINDS)
     if injected:
         return injected
     client = sandbox.config.client(bearer.client_id)
@@ -145,6 +150,8 @@ def _limited_call(sandbox: Sandbox, request: Request, handler: Handler, params: 
         stored = StoredResponse(response.status_code, response.get_data(), response.content_type or JSON_TYPE)
         sandbox.idempotency.complete(claim, stored)
     sandbox.state.save_if_changed()
+    if fault == "unknown_enum":
+        return with_unknown_enums(response)
     return inject(sandbox, request, fault, {"503_after", "drop_after"}) or response
 
 

@@ -151,6 +151,7 @@ def _accounts(spec: dict[str, Any]) -> list[dict[str, Any]]:
             "TaxType": tax_for[tax_key], "Class": account_class, "EnablePaymentsToAccount": False,
             "ShowInExpenseClaims": account_class == "EXPENSE", "ReportingCode": "", "HasAttachments": False,
             "UpdatedDateUTC": SEEDED_AT + timedelta(minutes=index), "AddToWatchlist": False,
+            "SystemAccount": None,  # the spec: non-system accounts may have "" or null; Xero sends null
         }
         if kind == "BANK":
             account["CurrencyCode"] = spec["BaseCurrency"]

@@ -26,7 +26,7 @@ from .config import (
     ClientApp,
     SandboxConfig,
 )
-from .faults import FaultInjector
+from .faults import BEFORE_KINDS, FaultInjector
 from .gateway import META_KEY, ConnectionDropped, handle_api, inject
 from .idempotency import IdempotencyStore
 from .limits import RateLimiter
@@ -45,6 +45,7 @@ from .routes import (
     canonical_path,
 )
 from .runtime import Sandbox, json_response
+from .url_limit import MAX_URL_LENGTH, request_url_length, url_too_long
 from .state import SandboxState
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class SandboxApp:
                 self._record(request, response, started)
 
     def dispatch(self, request: Request) -> Response:
+        if not request.path.startswith("/_sandbox") and request_url_length(request.environ) > MAX_URL_LENGTH:
+            return url_too_long()
         adapter = URL_MAP.bind_to_environ(request.environ)
         try:
             endpoint, params = adapter.match(path_info=canonical_path(request.path), method=request.method)
@@ -96,7 +99,7 @@ class SandboxApp:
             time.sleep(sandbox.faults.latency_seconds())
         fault = sandbox.faults.next_fault(request.method, request.path)
         request.environ.setdefault(META_KEY, {})["fault"] = fault
-        injected = inject(sandbox, request, fault, {"503_before", "drop_before", "429"})
+        injected = inject(sandbox, request, fault, BEFORE_KINDS)
         if injected:
             return injected
         response = handler(sandbox, request, **params)
