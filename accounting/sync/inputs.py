@@ -11,7 +11,7 @@ the caller records it.
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.urls import reverse
@@ -163,25 +163,47 @@ def adjustment_input(
     setup = context.settings
     if link is None:
         return Problem(f"Vendor '{invoice.vendor.name}' is not linked to a Xero contact.")
-    products = [line for line in invoice.lines.all() if line.kind == LineKind.PRODUCT]
     no_tax = setup.line_amount_type == LineAmountType.NO_TAX
-    tax_type = "" if no_tax else (link.tax_type_override or context.tax_types.get(products[0].tax_rate.normalize(), ""))
-    if not no_tax and not tax_type:
-        return Problem(f"Choose the Xero tax type for the {products[0].tax_rate.normalize()} % tax rate in Setup > Accounting.")
     key = f" ({adjustment_reference(adjustment)})" if adjustment.kind == AdjustmentKind.CREDIT else ""
-    line = BillLine(
-        description=f"Adjustment to {invoice.number}: {adjustment.reason}{key}",
-        quantity=1,
-        unit_amount=adjustment.amount,
-        account_code=link.account_code_override or setup.product_account_code,
-        tax_type=tax_type,
-    )
+    description = f"Adjustment to {invoice.number}: {adjustment.reason}{key}"
+    account_code = link.account_code_override or setup.product_account_code
+    if no_tax or link.tax_type_override:
+        shares = [(Decimal(0), adjustment.amount)]  # one line: no tax, or the vendor's own tax type
+    else:
+        shares = split_by_tax_rate(adjustment.amount, invoice.lines.all())
+    lines = []
+    for rate, amount in shares:
+        tax_type = "" if no_tax else (link.tax_type_override or context.tax_types.get(Decimal(rate).normalize(), ""))
+        if not no_tax and not tax_type:
+            return Problem(f"Choose the Xero tax type for the {Decimal(rate).normalize()} % tax rate in Setup > Accounting.")
+        lines.append(BillLine(description=description, quantity=1, unit_amount=amount, account_code=account_code,
+                              tax_type=tax_type))
+    lines = tuple(lines)
     amounts = LineAmountType.NO_TAX if no_tax else LineAmountType.INCLUSIVE
     date = adjustment.created_at.date()
     if adjustment.kind == AdjustmentKind.CREDIT:
         status = BillStatus.AUTHORISED if bill.xero_status in ("AUTHORISED", "PAID") else setup.bill_status
         return CreditNoteInput(contact_id=link.contact_id, date=date, currency=invoice.currency, line_amount_type=amounts,
-                               status=status, number=adjustment_reference(adjustment), lines=(line,))
+                               status=status, number=adjustment_reference(adjustment), lines=lines)
     return BillInput(contact_id=link.contact_id, number=debit_bill_number(adjustment), date=date,
                      due_date=max(date, invoice.due_date), currency=invoice.currency,
-                     line_amount_type=amounts, status=setup.bill_status, url=adjustment_url(adjustment), lines=(line,))
+                     line_amount_type=amounts, status=setup.bill_status, url=adjustment_url(adjustment), lines=lines)
+
+
+def split_by_tax_rate(amount: Decimal, invoice_lines) -> list[tuple[Decimal, Decimal]]:
+    """`amount` (tax included) shared across the invoice's tax rates in proportion to their gross amounts,
+    in cents that add up to `amount` exactly (largest remainders get the odd cents); (rate, part) by rate."""
+    weights: dict[Decimal, Decimal] = {}
+    for line in invoice_lines:
+        rate = line.tax_rate.normalize()
+        weights[rate] = weights.get(rate, Decimal(0)) + line.gross_amount
+    total = sum(weights.values(), Decimal(0))
+    if len(weights) <= 1 or total <= 0:
+        return [(next(iter(weights), Decimal(0)), amount)]
+    cent = Decimal("0.01")
+    exact = {rate: amount * weight / total for rate, weight in weights.items()}
+    parts = {rate: share.quantize(cent, rounding=ROUND_DOWN) for rate, share in exact.items()}
+    left = int((amount - sum(parts.values())) / cent)
+    for rate in sorted(exact, key=lambda rate: (exact[rate] - parts[rate], weights[rate]), reverse=True)[:left]:
+        parts[rate] += cent
+    return [(rate, parts[rate]) for rate in sorted(parts, reverse=True) if parts[rate]]
