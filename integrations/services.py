@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.models import XeroAccount, XeroAccountStatus, XeroAuthorization
@@ -160,12 +161,13 @@ def xero_account_choose_tenant(*, xero_account: XeroAccount, tenant_id: str) -> 
 
 
 def xero_account_disconnect(*, xero_account: XeroAccount) -> XeroAccount:
-    """Remove the connection in Xero and forget the grant; the Xero account and its history stay."""
-    if xero_account.has_grant and xero_account.connection_id:
+    """Remove in Xero every connection of this grant that no other Xero account of Onport uses, revoke the
+    grant once none does, and forget it; the Xero account and its history stay."""
+    if xero_account.has_grant:
         try:
-            xero_client(xero_account).connection_delete(xero_account.connection_id)
-        except (XeroNotFound, XeroAuthError):
-            pass  # already gone on Xero's side
+            _xero_grant_end(xero_account)
+        except XeroAuthError:
+            pass  # Xero had already ended the grant: nothing is left there to remove
         except XeroError as failure:
             raise ConnectError(f"Xero did not confirm the disconnection: {failure.message} Try again.") from failure
     xero_account.refresh_from_db()
@@ -176,6 +178,37 @@ def xero_account_disconnect(*, xero_account: XeroAccount) -> XeroAccount:
     xero_account.status = XeroAccountStatus.DISCONNECTED
     xero_account.save()
     return xero_account
+
+
+def _xero_grant_end(xero_account: XeroAccount) -> None:
+    """The connections a token sees are all of its Xero user's connections to Onport, and revoking ends
+    every one of them: what another Xero account of ours uses is kept, and then the grant is not revoked."""
+    client = xero_client(xero_account)
+    connections = client.connections()
+    in_use = _connections_used_elsewhere(xero_account, [connection.id for connection in connections])
+    for connection in connections:
+        if connection.id not in in_use:
+            try:
+                client.connection_delete(connection.id)
+            except XeroNotFound:
+                pass  # already gone on Xero's side
+    if not in_use and xero_account.refresh_token:
+        oauth.token_revoke(refresh_token=xero_account.refresh_token)
+
+
+def _connections_used_elsewhere(xero_account: XeroAccount, connection_ids: list[str]) -> set[str]:
+    """Which of these connections another Xero account of Onport (any customer) syncs to or was offered."""
+    if not connection_ids:
+        return set()
+    offered = Q(connection_id__in=connection_ids)
+    for connection_id in connection_ids:
+        offered |= Q(available_tenants__contains=[{"connection_id": connection_id}])
+    live = [XeroAccountStatus.CONNECTED, XeroAccountStatus.RECONNECT_NEEDED]
+    others = XeroAccount.objects.exclude(pk=xero_account.pk).filter(offered, status__in=live)
+    used = set()
+    for other in others.only("connection_id", "available_tenants"):
+        used |= {other.connection_id} | {tenant.get("connection_id") for tenant in other.available_tenants}
+    return used & set(connection_ids)
 
 
 def xero_account_mark_reconnect_needed(*, xero_account_id: int, problem: str) -> None:

@@ -92,7 +92,8 @@ class PaymentsOutbox(Outbox):
 
 def _input(row) -> xero_payments.PaymentInput:
     return xero_payments.PaymentInput(
-        bill_id=row.bill_id, account_code=row.bank_account_code, date=row.date, amount=row.amount, reference=row.reference
+        bill_id=row.bill_id, account_code=row.bank_account_code, date=row.date, amount=row.amount, reference=row.reference,
+        account_id=row.bank_account_id,
     )
 
 

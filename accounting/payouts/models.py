@@ -67,7 +67,9 @@ class PayoutSettings(models.Model):
 
     @property
     def bank_account_label(self) -> str:
-        return f"{self.bank_account_code} – {self.bank_account_name}" if self.bank_account_code else ""
+        if self.bank_account_code:
+            return f"{self.bank_account_code} – {self.bank_account_name}"
+        return self.bank_account_name if self.bank_account_id else ""  # Xero bank accounts may have no code
 
 
 class VendorBankDetails(models.Model):

@@ -76,7 +76,7 @@ def payout_run_create(*, account: Account, actor=None, scheduled: bool = False) 
     now = timezone.now()
     with transaction.atomic():
         setup = PayoutSettings.objects.select_for_update().get(pk=payout_settings_get(account=account).pk)
-        if not setup.bank_account_code:
+        if not (setup.bank_account_id or setup.bank_account_code):
             raise PayoutRefused("Choose the Xero bank account payments are recorded from in Setup > Payouts first.")
         invoices = list(collect.due_invoices(account=account, xero_account=xero_account,
                                              issued_before=now - datetime.timedelta(days=setup.delay_days)))

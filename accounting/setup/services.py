@@ -102,7 +102,7 @@ def accounting_settings_update(*, settings: AccountingSettings, data: SettingsIn
     if data.line_amount_type not in LineAmountType.values or data.bill_status not in BillStatus.values:
         raise SettingsRefused(message="Choose how amounts are entered and which status bills get.")
     errors, tax_errors = _xero_problems(settings, data)
-    if data.record_payments and data.payment_account is None and not settings.payment_account_code:
+    if data.record_payments and data.payment_account is None and not settings.payment_account_id:
         errors["payment_account"] = "Choose the Xero bank account that payments are recorded from."
     if errors or tax_errors:
         raise SettingsRefused(errors=errors, tax_errors=tax_errors)

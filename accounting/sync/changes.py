@@ -64,7 +64,7 @@ def invoice_paid_sync(event: InvoicePaid) -> None:
     """Record payments in Xero (when Setup > Accounting says so): the bill is approved if need be, then paid."""
     invoice = PurchaseInvoice.objects.select_related("account").get(pk=event.invoice_id)
     setup = accounting_settings_read(account=invoice.account)
-    if not (setup.record_payments and setup.payment_account_code):
+    if not (setup.record_payments and setup.payment_account_id):
         return
     with transaction.atomic():
         if invoice.syncs.filter(kind=SyncKind.BILL, adjustment=None).exists():

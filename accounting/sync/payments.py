@@ -79,7 +79,7 @@ BILL_PAYMENTS = BillPaymentOutbox()
 
 def bill_payments_request(*, invoices: list[PurchaseInvoice], setup: AccountingSettings) -> int:
     """Payments for these paid invoices, unless they have one (or a payout run records theirs)."""
-    if not (setup.record_payments and setup.payment_account_code and setup.xero_account_id):
+    if not (setup.record_payments and setup.payment_account_id and setup.xero_account_id):
         return 0
     paid = list(PurchaseInvoice.objects.filter(pk__in=[invoice.pk for invoice in invoices], status=InvoiceStatus.PAID)
                 .exclude(payout_payments__isnull=False).only("pk", "account_id", "number", "paid_at"))

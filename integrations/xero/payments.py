@@ -22,6 +22,7 @@ class PaymentInput:
     date: datetime.date
     amount: Decimal
     reference: str
+    account_id: str = ""  # the bank account's AccountID: always there, where its Code may be missing
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ class FoundPayment:
 
 def _model(payment: PaymentInput) -> Payment:
     return Payment(
-        invoice=Invoice(invoice_id=payment.bill_id), account=Account(code=payment.account_code),
+        invoice=Invoice(invoice_id=payment.bill_id),
+        account=Account(account_id=payment.account_id) if payment.account_id else Account(code=payment.account_code),
         date=payment.date, amount=float(payment.amount.quantize(Decimal("0.01"))), reference=payment.reference,
     )
 

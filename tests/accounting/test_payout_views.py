@@ -106,8 +106,8 @@ def test_setup_offers_only_xeros_live_bank_accounts_and_saves(books, account, ad
     payouts_setup(books)
     response = admin_client_.get(reverse("payouts:setup"))
     bank_options = response.context["form"].fields["bank_account"].choices
-    assert [label for value, label in bank_options if value] == [
-        "090 – Business Bank Account (GBP)", "091 – Business Savings Account (GBP)"]
+    assert [label for value, label in bank_options if value] == [  # a bank account without a code is offered too
+        "Business Card Account (GBP)", "090 – Business Bank Account (GBP)", "091 – Business Savings Account (GBP)"]
     saving = dict(bank_options)
     savings_id = next(value for value, label in saving.items() if label.startswith("091"))
 

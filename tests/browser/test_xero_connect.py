@@ -62,7 +62,8 @@ def test_admin_connects_xero_chooses_the_tenant_reconnects_and_disconnects(
     expect(page.get_by_text("is disconnected from Xero. Its history is kept.")).to_be_visible()
     assert XeroAccount.objects.get(pk=xero_account.pk).status == XeroAccountStatus.DISCONNECTED
     deleted = [r for r in xero_sandbox.requests() if r["method"] == "DELETE"]
-    assert len(deleted) == 1
+    assert deleted and not xero_sandbox.state()["connections"]  # every connection the consent made
+    assert xero_sandbox.requests(path_prefix="/connect/revocation")  # and the grant is revoked
 
 
 def test_thirty_minute_access_shows_when_it_ends(page, login, live_server, settings, xero_sandbox, account):

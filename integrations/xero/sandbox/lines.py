@@ -18,7 +18,7 @@ LINE_INPUT_FIELDS = ("Description", "Quantity", "UnitAmount", "ItemCode", "Accou
 def find_account(ctx: ApiContext, code: str | None, account_id: str | None) -> dict[str, Any] | None:
     accounts = ctx.org["accounts"].values()
     if code:
-        return next((a for a in accounts if a["Code"].lower() == str(code).lower()), None)
+        return next((a for a in accounts if (a.get("Code") or "").lower() == str(code).lower()), None)
     if account_id:
         return ctx.org["accounts"].get(str(account_id).lower())
     return None

@@ -48,6 +48,8 @@ AU_TAX_RATES = [
 CHART_OF_ACCOUNTS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
     ("090", "Business Bank Account", "BANK", "ASSET", "none", {"BankAccountType": "BANK"}),
     ("091", "Business Savings Account", "BANK", "ASSET", "none", {"BankAccountType": "BANK"}),
+    # Xero does not require a code on a bank account: payments must name it by AccountID.
+    ("092", "Business Card Account", "BANK", "ASSET", "none", {"BankAccountType": "CREDITCARD", "Code": None}),
     ("200", "Sales", "REVENUE", "REVENUE", "output", {}),
     ("300", "Purchases", "DIRECTCOSTS", "EXPENSE", "input", {}),
     ("310", "Cost of Goods Sold", "DIRECTCOSTS", "EXPENSE", "input", {}),
