@@ -126,8 +126,9 @@ class Outbox(ABC):
             except XeroError as error:  # Xero down while resolving: nothing was sent, come back later
                 report.notes.append(error.message)
                 report.retry_at = timezone.now() + XERO_DOWN_RETRY
-        logger.info("outbox drain", extra={"outbox": self.name, "xero_account": xero_account_id, "batches": report.batches,
-                                           "synced": report.synced, "failed": report.failed, "unknown": report.unknown})
+        logger.info("outbox drain outbox=%s xero_account=%s batches=%d synced=%d failed=%d unknown=%d adopted=%d",
+                    self.name, xero_account_id, report.batches, report.synced, report.failed, report.unknown,
+                    report.adopted)
         return report
 
     def sweep(self) -> list[int]:
