@@ -5,6 +5,7 @@ own); SDK and urllib3 errors leave as the typed errors of `errors.py`.
 """
 
 import datetime
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -19,6 +20,7 @@ from xero_python.identity import IdentityApi
 from integrations.models import XeroAccount
 from integrations.xero import oauth
 from integrations.xero.errors import (
+    UNREADABLE,
     XeroAuthError,
     XeroLookupRefused,
     XeroNotFound,
@@ -28,7 +30,7 @@ from integrations.xero.errors import (
 )
 from integrations.xero.ratelimit import RateLimiter
 from integrations.xero.sdk import request_timeout, sdk_api_client
-from integrations.xero.values import text
+from integrations.xero.values import text, xero_date
 
 T = TypeVar("T")
 
@@ -167,16 +169,24 @@ class XeroClient:
 
     # -- accounting -----------------------------------------------------------------------------
     def organisation(self, tenant_id: str | None = None) -> XeroOrganisation:
+        """Read from Xero's JSON, not the SDK's model: that refuses an edition (`Version`) or other enum value
+        newer than the SDK (XERO.md §11), and none of those matter for choosing the Tenant."""
         tenant = tenant_id or self.xero_account.tenant_id
-        result = self.call(lambda: self.accounting.get_organisations(tenant, _request_timeout=request_timeout()), tenant_id=tenant)
-        org = result.organisations[0]
-        return XeroOrganisation(
-            name=text(org.name),
-            short_code=text(org.short_code),
-            base_currency=text(org.base_currency),
-            period_lock_date=org.period_lock_date,
-            end_of_year_lock_date=org.end_of_year_lock_date,
+        raw = self.call(
+            lambda: self.accounting.get_organisations(tenant, _preload_content=False, _request_timeout=request_timeout()),
+            tenant_id=tenant,
         )
+        try:
+            org = json.loads(raw.data)["Organisations"][0]
+            return XeroOrganisation(
+                name=text(org.get("Name")),
+                short_code=text(org.get("ShortCode")),
+                base_currency=text(org.get("BaseCurrency")),
+                period_lock_date=xero_date(org.get("PeriodLockDate")),
+                end_of_year_lock_date=xero_date(org.get("EndOfYearLockDate")),
+            )
+        except UNREADABLE as error:
+            raise translate(error, organisation=self.xero_account.tenant_name or "Xero") from error
 
 
 def _minute_remaining(api_client: ApiClient) -> int | None:

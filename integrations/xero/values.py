@@ -5,7 +5,11 @@ and the spec allows null for many of them (`Account.SystemAccount`: "either "" o
 an SDK string goes through `text()` so "None" and None both read as empty.
 """
 
+import datetime
+import re
 from typing import Any
+
+MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
 
 
 def text(value: Any) -> str:
@@ -15,3 +19,14 @@ def text(value: Any) -> str:
         return ""
     value = str(value)
     return "" if value == "None" else value
+
+
+def xero_date(value: Any) -> datetime.date | None:
+    """A date from Xero's JSON: `/Date(1711843200000+0000)/`, or ISO `2024-03-31T00:00:00`; empty is None."""
+    value = text(value)
+    if not value:
+        return None
+    match = MS_DATE.match(value)
+    if match:
+        return datetime.datetime.fromtimestamp(int(match.group(1)) / 1000, tz=datetime.timezone.utc).date()
+    return datetime.date.fromisoformat(value[:10])
