@@ -190,6 +190,11 @@ class PayoutLine(models.Model):
         ordering = ["vendor__name", "currency", "id"]
         constraints = [models.UniqueConstraint(fields=["run", "vendor", "currency"], name="payout_line_unique_vendor")]
 
+    @property
+    def payment_refused_by_xero(self) -> bool:
+        """A payment of this line that Xero refused (uses the prefetched payments of the run page)."""
+        return any(payment.state == PaymentState.FAILED for payment in self.payments.all())
+
 
 class PayoutItem(models.Model):
     """One invoice of a payout line and the amount it gets (what Xero says is still due on its bill)."""

@@ -31,7 +31,7 @@ from integrations.models import (
     XeroContact,
     XeroContactStatus,
 )
-from integrations.xero.mapping import BillInput, BillLine, CreditNoteInput
+from integrations.xero.mapping import BillInput, BillLine, CreditNoteInput, currency_known
 from invoicing.models import (
     AdjustmentKind,
     InvoiceAdjustment,
@@ -85,6 +85,9 @@ def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | 
             f"The Xero contact '{link.contact_name}' of vendor '{invoice.vendor.name}' is archived in Xero — "
             f"un-archive it in Xero or link another contact on {tab}."
         )
+    if not currency_known(invoice.currency):
+        return Problem(f"Invoice {invoice.number} is in {invoice.currency}, a currency Onport cannot send to Xero yet. "
+                       "Contact Onport support.")
     product_account = link.account_code_override or setup.product_account_code
     if not product_account or not setup.shipping_account_code:
         return Problem("Choose the account codes for product and shipping lines in Setup > Accounting.")
@@ -163,6 +166,9 @@ def adjustment_input(
     setup = context.settings
     if link is None:
         return Problem(f"Vendor '{invoice.vendor.name}' is not linked to a Xero contact.")
+    if not currency_known(invoice.currency):
+        return Problem(f"Invoice {invoice.number} is in {invoice.currency}, a currency Onport cannot send to Xero yet. "
+                       "Contact Onport support.")
     no_tax = setup.line_amount_type == LineAmountType.NO_TAX
     key = f" ({adjustment_reference(adjustment)})" if adjustment.kind == AdjustmentKind.CREDIT else ""
     description = f"Adjustment to {invoice.number}: {adjustment.reason}{key}"

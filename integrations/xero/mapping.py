@@ -131,3 +131,9 @@ def credit_note_link(*, short_code: str, credit_note_id: str) -> str:
         f"https://go.xero.com/organisationlogin/default.aspx?shortcode={short_code}"
         f"&redirecturl=/AccountsPayable/ViewCreditNote.aspx?creditNoteID={credit_note_id}"
     )
+
+
+def currency_known(code: str) -> bool:
+    """Whether xero-python can send this currency (its CurrencyCode lists what it knows; a new one would
+    fail before any call)."""
+    return code.upper() in CurrencyCode.__members__

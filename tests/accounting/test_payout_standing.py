@@ -1,5 +1,6 @@
 """A payout run pays what Xero says each bill still owes, and only bills Xero will take a payment against."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -123,3 +124,19 @@ def test_setup_payouts_warns_while_bills_are_created_as_draft(books, account, ad
     books.settings.save()
 
     assert 'id="bills-as-draft"' in admin_client_.get(reverse("payouts:setup")).content.decode()
+
+
+def test_a_vendor_whose_payment_xero_refused_is_not_shown_as_plainly_paid(books, account, admin_client_):
+    account.plan = "advance"
+    account.save()
+    payouts_setup(books, delay_days=0)
+    synced_invoices(books, payee(books, account, name="Lumen", iban=VENDOR_IBANS[0]))
+    run = payouts.payout_run_approve(run=payouts.payout_run_create(account=account))
+    lock = (run.payment_date + datetime.timedelta(days=1)).isoformat()
+    books.sandbox.set_lock_dates(books.xero_account.tenant_id, period_lock_date=lock)
+    payouts.payout_run_mark_sent(run=run)
+    payments_drain(xero_account_id=books.xero_account.pk)
+
+    page = admin_client_.get(reverse("payouts:run_detail", args=[run.pk])).content.decode()
+
+    assert "Paid by the bank · not in Xero" in page and "Xero refused the payment" in page

@@ -295,3 +295,15 @@ def test_asking_to_sync_many_invoices_runs_a_fixed_number_of_queries(books, link
 
     assert len(syncs) == 40 and AccountingSync.objects.count() == 40
     assert AccountingSync.objects.get(invoice=invoices[0]).events.count() == 2
+
+
+def test_a_currency_the_sdk_cannot_send_stops_that_bill_not_the_batch(books, linked_vendor):
+    unknown, fine = (invoice_create(order=order_create(vendor=linked_vendor)) for _ in range(2))
+    type(unknown).objects.filter(pk=unknown.pk).update(currency="XCG")  # a currency newer than xero-python's list
+    sync_request_many(account=linked_vendor.account, invoices=[unknown, fine])
+
+    report = _drain(books)
+
+    stopped, sent = AccountingSync.objects.get(invoice=unknown), AccountingSync.objects.get(invoice=fine)
+    assert stopped.state == SyncState.NEEDS_ATTENTION and "XCG" in stopped.last_error
+    assert sent.state == SyncState.SYNCED and report.synced == 1 and len(books.bills()) == 1

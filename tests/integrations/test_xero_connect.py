@@ -1,6 +1,7 @@
 """Connecting Xero through Onport's services, against the sandbox over real HTTP with xero-python."""
 
 import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import mail, signing
@@ -9,8 +10,8 @@ from django.utils import timezone
 
 from integrations import services
 from integrations.models import XeroAccount, XeroAccountStatus
-from integrations.services import ConnectError
-from integrations.services import xero_client
+from integrations.services import ConnectError, xero_client
+from integrations.xero import oauth
 from integrations.xero.errors import XeroAuthError
 from tests.factories import MembershipFactory
 from tests.fixtures.xero_connect import callback_uri, xero_consent
@@ -227,3 +228,11 @@ def test_keepalive_refreshes_an_idle_grant_and_checks_the_connection(xero_sandbo
     xero_account.refresh_from_db()
     assert xero_account.status == XeroAccountStatus.RECONNECT_NEEDED
     assert "disconnected" in xero_account.problem
+
+
+def test_the_consent_asks_only_for_what_onport_uses(settings):
+    settings.XERO_LEGACY_SCOPES = False
+    asked = parse_qs(urlsplit(oauth.authorize_url(state="s", redirect_uri=callback_uri(), code_challenge=None)).query)
+    assert asked["scope"][0].split() == [
+        "offline_access", "accounting.invoices", "accounting.payments", "accounting.contacts", "accounting.settings.read",
+    ]
