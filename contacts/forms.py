@@ -118,3 +118,11 @@ class XeroOverridesForm(PlainLabels, forms.Form):
         if read_only or lists is None:
             for field in self.fields.values():
                 field.disabled = True
+
+    def warnings(self) -> list[str]:
+        """The vendor's saved coding that Xero would refuse now (archived since, say), before a bill is refused."""
+        if self.lists is None:
+            return []
+        account, tax_type = self.initial["account_code_override"], self.initial["tax_type_override"]
+        found = [self.lists.account_problem(account) if account else "", self.lists.tax_problem(tax_type) if tax_type else ""]
+        return [f"Saved for this vendor but refused by Xero now: {problem}" for problem in found if problem]

@@ -2,6 +2,7 @@
 unique-name clash), per-vendor coding, the vendors list column and filter, and the bulk auto-match."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from accounting.setup.models import AccountingSettings
@@ -386,3 +387,14 @@ def test_a_contact_linked_to_another_vendor_is_marked_and_needs_confirmation(fin
                                     {"contact_id": cobalt.contact_id, "shared": "confirmed"})
     assert confirmed.status_code == 302
     assert VendorXeroLink.objects.get(vendor=twin).contact_id == cobalt.contact_id
+
+
+def test_a_vendor_account_code_archived_in_xero_since_is_flagged_on_its_tax_tab(finance_client, uk, provider, xero_sandbox):
+    assert link(finance_client, provider, contact(uk, "Cobalt Freight").contact_id).status_code == 302
+    VendorXeroLink.objects.filter(vendor=provider).update(account_code_override="429")
+    xero_sandbox.set_account_status(uk.tenant_id, "429", "ARCHIVED")
+    cache.clear()  # the lists refresh (they are cached for a few minutes)
+
+    html = finance_client.get(tax_tab(provider)).content.decode()
+
+    assert "Saved for this vendor but refused by Xero now" in html and "429" in html
