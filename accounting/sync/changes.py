@@ -4,8 +4,8 @@
   otherwise the row is *changed since synced* and the invoice page and Payments list say so beside
   sync accounting.
 - Voided: the bill (and an adjustment bill) is voided in Xero, or deleted while it is a draft there; a
-  document that never reached Xero is *not sent*. A credit note already in Xero is left as it is (its
-  allocation goes with the bill).
+  document that never reached Xero is *not sent*. A credit note already in Xero is voided too, its
+  allocation to the bill removed first (Xero voids a bill only once no credit is allocated to it).
 - A change made while the bill was on its way is caught by the sweep (`changes_since_sync`).
 """
 
@@ -52,7 +52,7 @@ def invoice_voided_sync(event: InvoiceVoided) -> None:
         for row in rows:
             if not row.xero_id:
                 outcomes.append(Outcome(row, SyncState.CANCELLED, Reason.VOID_REQUESTED, NOT_SENT_MESSAGE))
-            elif row.kind != SyncKind.CREDIT_NOTE and row.xero_status not in REMOVED_IN_XERO:
+            elif row.xero_status not in REMOVED_IN_XERO:
                 row.next_attempt_at = now
                 outcomes.append(Outcome(row, SyncState.PENDING, Reason.VOID_REQUESTED, VOID_MESSAGE))
         syncs_record(outcomes, fields=["next_attempt_at"])

@@ -119,3 +119,25 @@ def resolve(client: XeroClient, rows: list[AccountingSync], report: DrainReport)
             outcomes.append(Outcome(row, SyncState.PENDING, Reason.NOT_IN_XERO,
                                     "The credit note is not in Xero; it will be sent again."))
     return outcomes
+
+
+def remove(client: XeroClient, rows: list[AccountingSync], report: DrainReport) -> list[Outcome]:
+    """Credit notes of invoices voided in Onport: their allocations removed and the notes voided in Xero."""
+    outcomes = []
+    for row in rows:
+        if row.xero_status in ("VOIDED", "DELETED"):
+            outcomes.append(Outcome(row, SyncState.SYNCED, Reason.UP_TO_DATE, f"Already {row.xero_status.lower()} in Xero."))
+            continue
+        try:
+            removed = xero_credit_notes.credit_note_remove(client, row.xero_id, idempotency_key=f"onport-void-credit-{row.id}")
+        except XeroError as error:
+            outcomes += batch_failed([row], error, report, nouns=CREDIT_NOTES, sent=False)
+            continue
+        if removed.ok:
+            row.xero_status, row.synced_at = removed.status, timezone.now()
+            report.synced += 1
+            outcomes.append(Outcome(row, SyncState.SYNCED, Reason.VOIDED,
+                                    f"Credit note {removed.status.lower()} in Xero (its allocation to the bill removed)."))
+        else:
+            outcomes.append(refused(row, CREDIT_NOTES, removed.messages, report))
+    return outcomes

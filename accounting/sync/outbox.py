@@ -125,10 +125,17 @@ def drain(*, xero_account_id: int) -> DrainReport:
 
 def _remove(client: XeroClient, rows: list[AccountingSync], report: DrainReport) -> list[Outcome]:
     """Invoices voided in Onport: void their bills in Xero (delete them while draft); never create one."""
-    outcomes, statuses = [], {}
+    statuses = {}
+    notes = [row for row in rows if row.kind == SyncKind.CREDIT_NOTE and row.xero_id]
+    outcomes = credit_notes.remove(client, notes, report)  # first: Xero voids a bill only once its credits are off
+    held_by = {outcome.row.invoice_id: outcome for outcome in outcomes if outcome.state != SyncState.SYNCED}
     for row in rows:
         row.lease_until = None
-        if row.kind == SyncKind.CREDIT_NOTE or not row.xero_id:
+        if row.kind == SyncKind.CREDIT_NOTE and row.xero_id:
+            continue
+        if row.xero_id and row.invoice_id in held_by:
+            outcomes.append(_held_by_credit_note(row, held_by[row.invoice_id]))
+        elif not row.xero_id:
             outcomes.append(Outcome(row, SyncState.CANCELLED, Reason.VOID_REQUESTED,
                                     "Voided in Onport before it reached Xero; nothing was sent."))
         elif row.xero_status in ("VOIDED", "DELETED"):
@@ -160,6 +167,17 @@ def _remove(client: XeroClient, rows: list[AccountingSync], report: DrainReport)
         else:
             outcomes.append(refused(row, BILLS, result.messages, report))
     return outcomes
+
+
+def _held_by_credit_note(row: AccountingSync, note: Outcome) -> Outcome:
+    """The bill waits for its credit note: Xero voids a bill only once no credit is allocated to it."""
+    if note.state in (SyncState.PENDING, SyncState.UNKNOWN):
+        row.next_attempt_at = note.row.next_attempt_at
+        return Outcome(row, SyncState.PENDING, Reason.VOID_REQUESTED, "Waits for its credit note to be voided in Xero.")
+    return Outcome(row, SyncState.NEEDS_ATTENTION, Reason.HAS_PAYMENTS, (
+        f"Xero will not void this bill while its credit note is allocated to it, and Xero refused to void the credit "
+        f"note: {note.message} Fix that in Xero, then retry it from the Sync log."
+    ))
 
 
 def _problem(row: AccountingSync, problem: Problem, report: DrainReport) -> Outcome:

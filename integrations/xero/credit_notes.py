@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xero_python.accounting import Allocation, Allocations, CreditNotes, Invoice
+from xero_python.accounting import Allocation, Allocations, CreditNote, CreditNotes, Invoice
 
 from integrations.xero.bills import BillResult
 from integrations.xero.client import XeroClient
@@ -124,3 +124,40 @@ def credit_note_allocate(
         tenant_id=tenant,
     )
     return tuple(error.message for element in answer.allocations for error in (element.validation_errors or []) if error.message)
+
+
+@dataclass(frozen=True)
+class CreditNoteRemoved:
+    """What became of a supplier credit note taken off the books: its status now, or Xero's refusal."""
+
+    status: str
+    messages: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.messages
+
+
+def credit_note_remove(client: XeroClient, credit_note_id: str, *, idempotency_key: str) -> CreditNoteRemoved:
+    """Remove the note's allocations (the credit goes back to its bill), then void it; a draft is deleted."""
+    tenant = client.xero_account.tenant_id
+    answer = client.call(
+        lambda: client.accounting.get_credit_note(tenant, credit_note_id, _request_timeout=request_timeout()), tenant_id=tenant
+    )
+    note = answer.credit_notes[0]
+    status = text(note.status)
+    if status in ("VOIDED", "DELETED"):
+        return CreditNoteRemoved(status=status, messages=())
+    for allocation in note.allocations or []:
+        if allocation.allocation_id and not allocation.is_deleted:
+            client.call(lambda allocation=allocation: client.accounting.delete_credit_note_allocations(
+                tenant, credit_note_id, str(allocation.allocation_id), _request_timeout=request_timeout(),
+            ), tenant_id=tenant)
+    target = "DELETED" if status in ("DRAFT", "SUBMITTED") else "VOIDED"
+    payload = CreditNotes(credit_notes=[CreditNote(credit_note_id=credit_note_id, status=target)])
+    answer = client.call(lambda: client.accounting.update_credit_note(
+        tenant, credit_note_id, payload, idempotency_key=idempotency_key, _request_timeout=request_timeout(),
+    ), tenant_id=tenant)
+    element = answer.credit_notes[0]
+    messages = tuple(text(error.message) for error in (element.validation_errors or []) if text(error.message))
+    return CreditNoteRemoved(status=text(element.status) or target, messages=messages)

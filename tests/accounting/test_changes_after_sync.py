@@ -148,3 +148,24 @@ def test_a_paid_invoice_whose_bill_awaits_payment_in_xero_says_so(books, linked_
 
     page = finance_client.get(invoice.get_absolute_url()).content.decode()
     assert "Paid in Onport; the bill in Xero still awaits payment" in page
+
+
+def test_voiding_an_invoice_with_an_allocated_credit_note_voids_both(books, linked_vendor, commits):
+    books.settings.adjustments_enabled_by_staff = books.settings.sync_adjustments = True
+    books.settings.save()
+    _, invoice, sync = _synced_invoice(books, linked_vendor, status="AUTHORISED")
+    with commits():
+        invoicing.adjustment_add(invoice=invoice, kind="credit", amount=Decimal("5.00"), reason="Damaged")
+    note_row = AccountingSync.objects.get(invoice=invoice, kind="credit_note")
+    org = lambda: books.sandbox.state(books.xero_account.tenant_id)["orgs"][books.xero_account.tenant_id]  # noqa: E731
+    assert org()["credit_notes"][note_row.xero_id.lower()]["Allocations"]  # allocated to the bill
+
+    with commits():
+        invoicing.invoice_void(invoice=invoice, reason="Ordered twice")
+
+    note_row.refresh_from_db()
+    sync.refresh_from_db()
+    note = org()["credit_notes"][note_row.xero_id.lower()]
+    assert note["Status"] == "VOIDED" and note["Allocations"] == []
+    assert note_row.state == SyncState.SYNCED and note_row.reason == Reason.VOIDED
+    assert _bill(books, sync.xero_id)["Status"] == "VOIDED" and sync.state == SyncState.SYNCED

@@ -24,9 +24,10 @@ from .documents import (
     commit_contact,
     contact_summary,
 )
-from .formats import parse_date, parse_decimal, round_money
+from .formats import parse_date, parse_decimal, round_money, to_wire
 from .history import add_history
 from .payments import settle_invoice
+from .runtime import json_response
 
 CREATE_STATUSES = {"DRAFT", "SUBMITTED", "AUTHORISED"}
 MATCHING_INVOICE_TYPE = {"ACCPAYCREDIT": "ACCPAY", "ACCRECCREDIT": "ACCREC"}
@@ -179,3 +180,35 @@ def allocate(ctx: ApiContext, note: dict[str, Any], element: dict[str, Any]) -> 
     add_history(ctx, invoice["InvoiceID"], "Credit Applied", f"Credit note of {amount} allocated by {ctx.client.name}")
     ctx.changed()
     return {**allocation, "CreditNote": {"CreditNoteID": note["CreditNoteID"]}}
+
+
+def delete_allocation(ctx: ApiContext, credit_note_id: str, allocation_id: str) -> Response:
+    """Undo an allocation, as Xero does: the credit returns to the note and the amount to the invoice."""
+    note = ctx.org["credit_notes"].get(credit_note_id.lower())
+    allocation = next((a for a in (note or {}).get("Allocations", [])
+                       if a["AllocationID"].lower() == allocation_id.lower() and not a.get("IsDeleted")), None)
+    if allocation is None:
+        raise not_found()
+    messages: list[str] = []
+    check_lock_dates(ctx, allocation["Date"], messages, noun="allocation")
+    if messages:
+        raise ElementInvalid(messages)
+    amount = allocation["Amount"]
+    note["Allocations"].remove(allocation)
+    note["RemainingCredit"] += amount
+    note["AppliedAmount"] = note.get("AppliedAmount", Decimal("0.00")) - amount
+    if note["Status"] == "PAID":
+        note["Status"], note["FullyPaidOnDate"] = "AUTHORISED", None
+    note["UpdatedDateUTC"] = ctx.now
+    invoice = ctx.org["invoices"][allocation["Invoice"]["InvoiceID"].lower()]
+    invoice["AmountCredited"] -= amount
+    credits = invoice["CreditNotes"]
+    gone = next(c for c in credits if c["CreditNoteID"] == note["CreditNoteID"] and c["AppliedAmount"] == amount)
+    credits.remove(gone)
+    settle_invoice(ctx, invoice, None)
+    if invoice["Status"] == "PAID" and invoice["AmountDue"] > 0:
+        invoice["Status"], invoice["FullyPaidOnDate"] = "AUTHORISED", None
+    add_history(ctx, invoice["InvoiceID"], "Credit Removed", f"Allocation of {amount} removed by {ctx.client.name}")
+    ctx.changed()
+    # Xero answers the Allocation itself here, not an envelope (OpenAPI: deleteCreditNoteAllocations → Allocation)
+    return json_response(to_wire({**allocation, "IsDeleted": True, "CreditNote": {"CreditNoteID": note["CreditNoteID"]}}), 200)
