@@ -24,6 +24,7 @@ from integrations.vendor_link_selectors import (
 )
 from integrations.xero_lists import ListsUnavailable, xero_lists_get
 from onport.permissions import account_required
+from onport.request_values import clean_text
 
 NO_XERO_ACCOUNT = "No Xero account is chosen for accounting yet: an admin chooses it in Setup › Accounting."
 
@@ -39,7 +40,7 @@ def vendor_xero_context(request, vendor: Vendor) -> dict:
     xero_account = accounting_xero_account(account=request.account)
     can_map = request.membership.can("finance")
     panel = vendor_xero_panel(vendor=vendor, xero_account=xero_account,
-                              query=request.GET.get("xero_q", "") if can_map else "")
+                              query=clean_text(request.GET.get("xero_q"), max_length=100) if can_map else "")
     overrides_form, lists_problem = None, ""
     if panel.link is not None:
         lists = None
@@ -63,7 +64,7 @@ def _target(request, vendor_id: int):
 def vendor_xero_search(request, vendor_id: int):
     """The picker's results (htmx swaps them in while the user types)."""
     vendor, xero_account = _target(request, vendor_id)
-    query = request.GET.get("xero_q", "")
+    query = clean_text(request.GET.get("xero_q"), max_length=100)
     results = xero_contact_search(xero_account=xero_account, vendor=vendor, query=query) if xero_account else []
     context = {"vendor": vendor, "results": results, "query": query.strip(), "xero_can_map": True}
     return render(request, "contacts/includes/xero_contact_results.html", context)
@@ -76,7 +77,7 @@ def vendor_xero_link(request, vendor_id: int):
     if xero_account is None:
         messages.error(request, NO_XERO_ACCOUNT)
         return redirect(vendor_page_url(vendor))
-    contact = xero_contact_get(xero_account=xero_account, contact_id=request.POST.get("contact_id", ""))
+    contact = xero_contact_get(xero_account=xero_account, contact_id=clean_text(request.POST.get("contact_id"), max_length=64))
     try:
         vendor_links.vendor_xero_link_set(vendor=vendor, xero_account=xero_account, contact=contact, user=request.user,
                                           shared_confirmed=request.POST.get("shared") == "confirmed")

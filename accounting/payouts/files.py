@@ -50,15 +50,23 @@ CSV_COLUMNS = ["payment_date", "reference", "end_to_end_id", "vendor", "account_
                "account_number", "bank_code", "currency", "amount", "invoices"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula: a leading = + - @ tab or CR gets a ' before it (OWASP)."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 def csv_file(*, run: PayoutRun, lines: list[PayoutLine], details: dict[int, VendorBankDetails]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for line in lines:
         bank = details[line.vendor_id]
-        writer.writerow([
+        writer.writerow([spreadsheet_safe(str(value)) for value in (
             run.payment_date.isoformat(), run.reference, line.end_to_end_id, line.vendor.name, bank.holder_name,
             bank.country, bank.iban, bank.bic, bank.account_number, bank.bank_code, line.currency, f"{line.amount:.2f}",
             " ".join(item.invoice.number for item in line.items.all() if item.payable),
-        ])
+        )])
     return out.getvalue()

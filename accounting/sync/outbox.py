@@ -212,8 +212,8 @@ def _update(client: XeroClient, rows: list[AccountingSync], bills: dict[int, Bil
             row.lease_until = None
             report.attention += 1
             outcomes.append(Outcome(row, SyncState.NEEDS_ATTENTION, Reason.NOT_MODIFIABLE, (
-                "The bill in Xero is paid or voided, so Onport did not change it and did not create a second one. "
-                "Correct it in Xero (or with a credit note)."
+                "The bill in Xero is paid (in part or in full) or voided, so Onport did not change it and did not "
+                "create a second one. Correct it in Xero (or with a credit note)."
             )))
         else:
             outcomes.append(_outcome(client, row, result, report, updated=True))

@@ -11,6 +11,7 @@ from accounting.sync.forms import SyncLogForm
 from accounting.sync.models import SyncState
 from invoicing.selectors import invoice_find
 from onport.permissions import account_required
+from onport.request_values import ids_from, safe_next
 
 
 @account_required("finance")
@@ -42,16 +43,17 @@ def panel_context(invoice) -> dict:
 @require_POST
 def invoices_sync(request):
     """sync accounting for the invoices selected in the search results."""
-    ids = [int(value) for value in request.POST.getlist("invoice") if value.isdigit()]
+    ids = ids_from(request.POST.getlist("invoice"))
+    back = safe_next(request, request.POST.get("next"), default=reverse("invoicing:invoice_list"))
     invoices = selectors.invoices_for_sync(account=request.account, invoice_ids=ids)
     if not invoices:
         messages.error(request, "Select the invoices to sync first.")
-        return redirect(request.POST.get("next") or reverse("invoicing:invoice_list"))
+        return redirect(back)
     try:
         services.sync_request_many(account=request.account, invoices=invoices, actor=request.user)
     except services.SyncRefused as refused:
         messages.error(request, refused.message)
-        return redirect(request.POST.get("next") or reverse("invoicing:invoice_list"))
+        return redirect(back)
     query = ",".join(str(invoice.pk) for invoice in invoices)
     return redirect(f"{reverse('sync:progress')}?ids={query}")
 
@@ -59,7 +61,7 @@ def invoices_sync(request):
 @account_required("view")
 @require_GET
 def sync_progress(request):
-    ids = [int(value) for value in request.GET.get("ids", "").split(",") if value.isdigit()]
+    ids = ids_from(request.GET.get("ids", "").split(","))
     progress = selectors.sync_progress(account=request.account, invoice_ids=ids)
     template = "accounting/sync/progress_bar.html" if request.headers.get("HX-Request") else "accounting/sync/progress.html"
     return render(request, template, {"progress": progress, "ids": ",".join(map(str, ids)), "states": SyncState})

@@ -201,7 +201,7 @@ def test_a_paid_bill_is_never_duplicated_and_the_page_says_why(books, linked_ven
     _drain(books)
 
     sync.refresh_from_db()
-    assert sync.state == SyncState.NEEDS_ATTENTION and "paid or voided" in sync.last_error
+    assert sync.state == SyncState.NEEDS_ATTENTION and "paid (in part or in full) or voided" in sync.last_error
     assert sync.reason == Reason.NOT_MODIFIABLE
     assert len(books.bills()) == 1
 

@@ -398,3 +398,10 @@ def test_a_vendor_account_code_archived_in_xero_since_is_flagged_on_its_tax_tab(
     html = finance_client.get(tax_tab(provider)).content.decode()
 
     assert "Saved for this vendor but refused by Xero now" in html and "429" in html
+
+
+def test_nul_bytes_in_a_contact_search_or_link_are_not_a_500(finance_client, uk, provider):
+    search = finance_client.get(reverse("contacts:vendor_xero_search", args=[provider.pk]), {"xero_q": "cob\x00alt"})
+    linked = link(finance_client, provider, "a\x00b")
+
+    assert search.status_code == 200 and linked.status_code == 404
