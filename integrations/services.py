@@ -3,10 +3,11 @@
 import datetime
 import logging
 import secrets
+import smtplib
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
+from django.core.mail import BadHeaderError, send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -229,10 +230,19 @@ def _email_admins_reconnect(xero_account: XeroAccount) -> None:
     if not recipients:
         return
     link = f"{settings.PUBLIC_BASE_URL}{xero_account.get_absolute_url()}"
+    name = " ".join(xero_account.name.split())  # a name with CR/LF would be a header injection (BadHeaderError)
+    try:
+        _send_reconnect_mail(xero_account, name=name, link=link, recipients=recipients)
+    except (BadHeaderError, smtplib.SMTPException, OSError):
+        # The email is a courtesy: the banner shows the same, and the Xero error must reach its caller.
+        logger.exception("reconnect email not sent", extra={"xero_account": xero_account.pk})
+
+
+def _send_reconnect_mail(xero_account: XeroAccount, *, name: str, link: str, recipients: list[str]) -> None:
     send_mail(
-        subject=f"Reconnect Xero: {xero_account.name}",
+        subject=f"Reconnect Xero: {name}",
         message=(
-            f"Onport can no longer reach Xero for {xero_account.name} ({xero_account.tenant_name or 'no organisation'}).\n\n"
+            f"Onport can no longer reach Xero for {name} ({xero_account.tenant_name or 'no organisation'}).\n\n"
             f"{xero_account.problem}\n\nSyncing to this organisation is paused; nothing is lost. "
             f"Reconnect here and it resumes:\n{link}\n"
         ),

@@ -236,3 +236,33 @@ def test_the_consent_asks_only_for_what_onport_uses(settings):
     assert asked["scope"][0].split() == [
         "offline_access", "accounting.invoices", "accounting.payments", "accounting.contacts", "accounting.settings.read",
     ]
+
+
+def test_a_mail_failure_never_replaces_the_xero_error(
+    xero_sandbox, connect_xero, account, admin, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nothing listens: refused
+    xero_account = connect_xero(account=account, user=admin)
+    XeroAccount.objects.filter(pk=xero_account.pk).update(name="Main\r\nBcc: someone@evil.example")
+    xero_sandbox.disconnect_tenant(xero_account.tenant_id)
+
+    with pytest.raises(XeroAuthError), django_capture_on_commit_callbacks(execute=True):
+        xero_client(XeroAccount.objects.get(pk=xero_account.pk)).organisation()
+
+    xero_account.refresh_from_db()
+    assert xero_account.status == XeroAccountStatus.RECONNECT_NEEDED
+
+
+def test_a_xero_account_name_with_line_breaks_cannot_add_mail_headers(
+    xero_sandbox, connect_xero, account, admin, django_capture_on_commit_callbacks
+):
+    xero_account = connect_xero(account=account, user=admin)
+    XeroAccount.objects.filter(pk=xero_account.pk).update(name="Main\r\nBcc: someone@evil.example")
+    xero_sandbox.disconnect_tenant(xero_account.tenant_id)
+
+    with pytest.raises(XeroAuthError), django_capture_on_commit_callbacks(execute=True):
+        xero_client(XeroAccount.objects.get(pk=xero_account.pk)).organisation()
+
+    [message] = mail.outbox
+    assert message.subject == "Reconnect Xero: Main Bcc: someone@evil.example" and message.bcc == []
