@@ -97,7 +97,8 @@ SETTINGS_TABS: dict[str, tuple[str, type[_VendorFieldsForm]]] = {
 class XeroContactNameForm(PlainLabels, forms.Form):
     """Create in Xero under another name, after Xero refused the vendor's own name."""
 
-    name = forms.CharField(label="Name in Xero", max_length=255)
+    name = forms.CharField(label="Name in Xero", max_length=255,
+                           error_messages={"max_length": "A Xero contact name can have at most 255 characters."})
 
 
 class XeroOverridesForm(PlainLabels, forms.Form):

@@ -109,6 +109,9 @@ def vendor_xero_create(request, vendor_id: int):
         messages.error(request, NO_XERO_ACCOUNT)
         return redirect(vendor_page_url(vendor))
     form = XeroContactNameForm(request.POST or None)
+    if request.POST.get("name") and not form.is_valid():  # a name typed but unusable: say so, create nothing
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(vendor_page_url(vendor))
     name = form.cleaned_data["name"] if form.is_valid() else ""
     try:
         link = vendor_links.vendor_xero_contact_create(vendor=vendor, xero_account=xero_account, user=request.user, name=name)

@@ -61,4 +61,6 @@ class VendorBankDetailsForm(forms.Form):
 
 
 class LineFailedForm(forms.Form):
-    reason = forms.CharField(label="What the bank said", max_length=255, required=False)
+    reason = forms.CharField(label="What the bank said", max_length=255, required=False,
+                             error_messages={"max_length": "Say what the bank said in at most 255 characters; "
+                                                           "nothing was marked."})

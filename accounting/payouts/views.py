@@ -188,7 +188,10 @@ def line_mark_failed(request, run_id: int, line_id: int):
     run = selectors.run_get(account=request.account, run_id=run_id)
     line = selectors.run_line_get(run=run, line_id=line_id)
     form = LineFailedForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():  # e.g. a reason over 255 characters: say so, mark nothing
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(run)
+    reason = form.cleaned_data["reason"]
     try:
         services.payout_line_mark_failed(line=line, reason=reason, actor=request.user)
     except errors.PayoutRefused as refused:

@@ -210,3 +210,14 @@ def test_opening_payout_pages_writes_no_settings(books, account, admin_client_):
     for name in ("payouts:setup", "payouts:run_list"):
         assert admin_client_.get(reverse(name)).status_code == 200, name
     assert not PayoutSettings.objects.filter(account=account).exists()
+
+
+def test_a_bank_reason_too_long_is_refused_in_words_and_nothing_is_marked(paid_run, admin_client_):
+    lumen = paid_run.lines.get(vendor__name="Lumen")
+
+    response = admin_client_.post(reverse("payouts:line_mark_failed", args=[paid_run.pk, lumen.pk]),
+                                  {"reason": "x" * 300}, follow=True)
+
+    assert "Say what the bank said in at most 255 characters; nothing was marked." in response.content.decode()
+    lumen.refresh_from_db()
+    assert lumen.status == "included"

@@ -405,3 +405,12 @@ def test_nul_bytes_in_a_contact_search_or_link_are_not_a_500(finance_client, uk,
     linked = link(finance_client, provider, "a\x00b")
 
     assert search.status_code == 200 and linked.status_code == 404
+
+
+def test_a_name_too_long_for_xero_is_refused_in_words_and_nothing_is_created(admin_client_, uk, supplier, xero_sandbox):
+    before = len(sandbox_contacts(xero_sandbox))
+
+    response = admin_client_.post(reverse("contacts:vendor_xero_create", args=[supplier.pk]), {"name": "N" * 300}, follow=True)
+
+    assert "A Xero contact name can have at most 255 characters." in response.content.decode()
+    assert len(sandbox_contacts(xero_sandbox)) == before and not VendorXeroLink.objects.filter(vendor=supplier).exists()
