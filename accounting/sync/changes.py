@@ -25,7 +25,7 @@ from integrations.xero.mapping import fingerprint
 from invoicing.models import InvoiceStatus, PurchaseInvoice
 from onport.events import InvoiceAmended, InvoicePaid, InvoiceVoided
 
-IN_FLIGHT = (SyncState.PENDING, SyncState.SENDING, SyncState.UNKNOWN)  # will send, or is sending: the sweep checks after
+WILL_SEND = (SyncState.PENDING, SyncState.SENDING, SyncState.UNKNOWN)  # sends the latest, or the sweep checks after
 REMOVED_IN_XERO = ("VOIDED", "DELETED")
 RECHECK_LIMIT = 500
 CHANGED_MESSAGE = "Amended in Onport since it was synced: press sync accounting to update the bill in Xero."
@@ -38,7 +38,7 @@ def invoice_amended_sync(event: InvoiceAmended) -> None:
     invoice = PurchaseInvoice.objects.select_related("account").get(pk=event.invoice_id)
     with transaction.atomic():
         rows = AccountingSync.objects.select_for_update().filter(invoice=invoice, kind=SyncKind.BILL, adjustment=None)
-        rows = list(rows.exclude(state__in=IN_FLIGHT).exclude(xero_id=""))
+        rows = list(rows.exclude(state__in=WILL_SEND).exclude(xero_id=""))
         _mark_changed(rows, automatic=accounting_settings_read(account=invoice.account).auto_sync_for(invoice.kind))
 
 
@@ -98,8 +98,11 @@ def changes_since_sync() -> None:
                 unchanged.append(row.pk)
     # Xero has what Onport has: confirmed now (so the same rows are not read again at every sweep).
     AccountingSync.objects.filter(pk__in=unchanged).update(synced_at=timezone.now())
-    for row in changed:
-        _mark_changed([row], automatic=accounting_settings_read(account=row.invoice.account).auto_sync_for(row.invoice.kind))
+    setups = {account_id: accounting_settings_read(account=account)
+              for account_id, account in {row.invoice.account_id: row.invoice.account for row in changed}.items()}
+    for automatic in (True, False):
+        _mark_changed([row for row in changed if setups[row.invoice.account_id].auto_sync_for(row.invoice.kind) == automatic],
+                      automatic=automatic)
 
 
 def _mark_changed(rows: list[AccountingSync], *, automatic: bool) -> None:

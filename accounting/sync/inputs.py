@@ -71,6 +71,11 @@ def invoice_url(invoice: PurchaseInvoice) -> str:
     return f"{settings.PUBLIC_BASE_URL}{reverse('invoicing:invoice_detail', args=[invoice.pk])}"
 
 
+def _currency_problem(invoice: PurchaseInvoice) -> Problem:
+    return Problem(f"Invoice {invoice.number} is in {invoice.currency}, a currency Onport cannot send to Xero yet. "
+                   "Contact Onport support.")
+
+
 def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | Problem:
     """The bill for this invoice, or the problem that stops it (in plain words, with the fix)."""
     setup = context.settings
@@ -86,8 +91,7 @@ def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | 
             f"un-archive it in Xero or link another contact on {tab}."
         )
     if not currency_known(invoice.currency):
-        return Problem(f"Invoice {invoice.number} is in {invoice.currency}, a currency Onport cannot send to Xero yet. "
-                       "Contact Onport support.")
+        return _currency_problem(invoice)
     product_account = link.account_code_override or setup.product_account_code
     if not product_account or not setup.shipping_account_code:
         return Problem("Choose the account codes for product and shipping lines in Setup > Accounting.")
@@ -167,8 +171,7 @@ def adjustment_input(
     if link is None:
         return Problem(f"Vendor '{invoice.vendor.name}' is not linked to a Xero contact.")
     if not currency_known(invoice.currency):
-        return Problem(f"Invoice {invoice.number} is in {invoice.currency}, a currency Onport cannot send to Xero yet. "
-                       "Contact Onport support.")
+        return _currency_problem(invoice)
     no_tax = setup.line_amount_type == LineAmountType.NO_TAX
     key = f" ({adjustment_reference(adjustment)})" if adjustment.kind == AdjustmentKind.CREDIT else ""
     description = f"Adjustment to {invoice.number}: {adjustment.reason}{key}"

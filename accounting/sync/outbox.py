@@ -24,8 +24,6 @@ from integrations.xero.errors import XeroError
 from integrations.xero.mapping import BillInput, CreditNoteInput, deep_link, fingerprint
 from invoicing.models import InvoiceStatus
 
-NOT_MODIFIABLE = "not of valid status for modification"  # Xero's words for a paid or voided bill
-HAS_PAYMENTS = "has payments or credit notes allocated"  # Xero's words when a bill with payments is voided
 BILLS = Nouns(document="bill", done="created")
 
 
@@ -158,7 +156,7 @@ def _remove(client: XeroClient, rows: list[AccountingSync], report: DrainReport)
             report.synced += 1
             done = "deleted (it was a draft)" if statuses[row.id] == "DELETED" else "voided"
             outcomes.append(Outcome(row, SyncState.SYNCED, Reason.VOIDED, f"Bill {done} in Xero."))
-        elif any(HAS_PAYMENTS in message for message in result.messages):
+        elif result.has_allocations:
             report.attention += 1
             outcomes.append(Outcome(row, SyncState.NEEDS_ATTENTION, Reason.HAS_PAYMENTS, (
                 "Xero will not void this bill: it has payments or credit notes allocated. Remove the payment (or "
@@ -208,7 +206,7 @@ def _update(client: XeroClient, rows: list[AccountingSync], bills: dict[int, Bil
     outcomes = []
     for row in rows:
         result = results[row.xero_id]
-        if any(NOT_MODIFIABLE in message for message in result.messages):
+        if result.not_modifiable:
             row.lease_until = None
             report.attention += 1
             outcomes.append(Outcome(row, SyncState.NEEDS_ATTENTION, Reason.NOT_MODIFIABLE, (

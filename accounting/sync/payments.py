@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounting.outbox.models import Reason
 from accounting.outbox.payments import PaymentsOutbox
 from accounting.outbox.results import DrainReport, Outcome
+from accounting.payouts.models import PayoutPayment
 from accounting.setup.models import AccountingSettings
 from accounting.sync.models import AccountingSync, BillPayment, SyncKind, SyncState
 from integrations.xero.bill_status import bills_standing
@@ -31,6 +32,12 @@ class BillPaymentOutbox(PaymentsOutbox):
     record_fields: ClassVar[list[str]] = [
         "xero_id", "synced_at", "idempotency_key", "next_attempt_at", "lease_until", "bill_id", "amount",
     ]
+
+    def adopted_elsewhere(self, payment_ids: list[str]) -> set[str]:
+        """A Xero payment a payout run adopted is not this outbox's to adopt either."""
+        return super().adopted_elsewhere(payment_ids) | set(
+            PayoutPayment.objects.filter(xero_id__in=payment_ids).values_list("xero_id", flat=True)
+        )
 
     def load(self, ids: list[int]) -> list[BillPayment]:
         return list(BillPayment.objects.filter(id__in=ids).select_related("invoice").order_by("id"))

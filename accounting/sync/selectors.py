@@ -5,7 +5,7 @@ from django.db.models import Count, QuerySet
 
 from accounting.payouts.models import PaymentState, PayoutPayment
 from accounting.sync.models import AccountingSync, BillPayment, SyncEvent, SyncKind, SyncState
-from invoicing.models import PurchaseInvoice
+from invoicing.models import InvoiceStatus, PurchaseInvoice
 from onport.models import Account
 
 MAX_BULK = 500
@@ -17,8 +17,8 @@ def invoice_sync(*, invoice: PurchaseInvoice) -> AccountingSync | None:
 
 def bill_paid_in_xero(*, invoice: PurchaseInvoice, sync: AccountingSync | None) -> bool:
     """Whether Onport knows the bill is paid in Xero: Xero said so, or a payout run recorded its payment there."""
-    if sync is None or not sync.xero_id:
-        return False
+    if sync is None or not sync.xero_id or invoice.status != InvoiceStatus.PAID:
+        return False  # only a paid invoice's page asks
     return (sync.xero_status == "PAID"
             or PayoutPayment.objects.filter(invoice=invoice, state=PaymentState.SYNCED).exists()
             or BillPayment.objects.filter(invoice=invoice, state=SyncState.SYNCED).exists())

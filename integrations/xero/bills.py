@@ -12,6 +12,9 @@ from integrations.xero.url_budget import MAX_URL_LENGTH, chunked, fits, url_leng
 from integrations.xero.values import text
 
 BATCH_SIZE = 50
+# Xero's own words for its refusals (the sandbox answers the same): matched here, at the boundary, only.
+NOT_MODIFIABLE = "not of valid status for modification"
+HAS_ALLOCATIONS = "has payments or credit notes allocated"
 FIND_STATUSES = ["DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED"]
 
 
@@ -27,6 +30,16 @@ class BillResult:
     @property
     def ok(self) -> bool:
         return not self.messages and bool(self.xero_id)
+
+    @property
+    def not_modifiable(self) -> bool:
+        """Xero refused to change the bill because it is paid (in part or in full) or voided."""
+        return any(NOT_MODIFIABLE in message for message in self.messages)
+
+    @property
+    def has_allocations(self) -> bool:
+        """Xero refused to void the bill because payments or credit notes are allocated to it."""
+        return any(HAS_ALLOCATIONS in message for message in self.messages)
 
 
 @dataclass(frozen=True)
