@@ -10,6 +10,7 @@ from integrations.models import (
     XeroContactImport,
     XeroContactStatus,
 )
+from integrations.xero.ratelimit import DayUsage, RateLimiter
 from onport.models import Account
 
 
@@ -28,6 +29,11 @@ def contact_import_latest(*, xero_account: XeroAccount) -> XeroContactImport | N
 
 def contact_import_last_done(*, xero_account: XeroAccount) -> XeroContactImport | None:
     return xero_account.contact_imports.filter(state=ContactImportState.DONE).order_by("-started_at", "-id").first()
+
+
+def xero_day_usage(*, xero_account: XeroAccount) -> DayUsage | None:
+    """Calls to the chosen organisation in the last 24 hours, against Xero's day limit (None before a Tenant)."""
+    return RateLimiter(xero_account.tenant_id).day_usage() if xero_account.tenant_id else None
 
 
 def xero_contacts_summary(*, xero_account: XeroAccount) -> dict:

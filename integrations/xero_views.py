@@ -60,7 +60,9 @@ def xero_account_create(request):
 def xero_account_detail(request, pk: int):
     xero_account = _xero_account(request, pk)
     contacts = selectors.xero_contacts_summary(xero_account=xero_account)
-    return _panel(request, xero_account, "integrations/xero/xeroaccount_detail.html", contacts=contacts)
+    day_usage = selectors.xero_day_usage(xero_account=xero_account)
+    return _panel(request, xero_account, "integrations/xero/xeroaccount_detail.html", contacts=contacts,
+                  day_usage=day_usage)
 
 
 @account_required("admin")

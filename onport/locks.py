@@ -1,4 +1,5 @@
-"""Locks that every worker process respects, for work that must run alone (one drain per Xero account).
+"""Locks that every worker process respects: for work that must run alone (one lookup of lost answers per
+Xero account), and `one_of` for work that may run a few at once (up to five drains per Xero account).
 
 With Redis (production, CI) this is redis-py's `Lock`: a token per holder, so a lock that expired and
 was taken by another worker is never released by the first (the release is one atomic script). The
@@ -59,6 +60,18 @@ def exclusive(name: str, *, seconds: float) -> Iterator[Held | None]:
         yield Held(name, seconds)
     finally:
         _local_release(name, token)
+
+
+@contextmanager
+def one_of(name: str, *, slots: int, seconds: float) -> Iterator[Held | None]:
+    """Hold one of `slots` locks named after `name` (a semaphore whose every holder expires on its own);
+    yields None when all of them are held."""
+    for slot in range(max(slots, 1)):
+        with exclusive(f"{name}:{slot}", seconds=seconds) as held:
+            if held is not None:
+                yield held
+                return
+    yield None
 
 
 _local_lock = threading.Lock()

@@ -121,6 +121,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
+else:  # Redis: messages carry a priority (0 first), so a person's sync is taken before another's backlog
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"priority_steps": list(range(10)), "sep": ":", "queue_order_strategy": "priority"}
+CELERY_TASK_DEFAULT_PRIORITY = 4
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -161,10 +164,24 @@ XERO_REVOKE_URL = env("XERO_REVOKE_URL", default="https://identity.xero.com/conn
 XERO_API_BASE = env("XERO_API_BASE", default="https://api.xero.com").rstrip("/")
 # Apps created before March 2026 may still ask for the broad accounting.transactions scope.
 XERO_LEGACY_SCOPES = env.bool("XERO_LEGACY_SCOPES", default=False)
-# Xero's per-organisation limits, shared by all workers through Redis (Xero allows 60/min and 5 in flight).
+# Xero's limits, shared by all workers through Redis: per organisation 60 calls a rolling minute, 5 in
+# flight (also how many batches of one organisation are sent at once) and 5,000 a day (1,000 on Xero's
+# smaller tiers); per app 10,000 a minute across all organisations.
 XERO_CALLS_PER_MINUTE = env.int("XERO_CALLS_PER_MINUTE", default=60)
-XERO_CONCURRENT_CALLS = env.int("XERO_CONCURRENT_CALLS", default=2)
+XERO_CONCURRENT_CALLS = env.int("XERO_CONCURRENT_CALLS", default=5)
 XERO_RATE_WINDOW_SECONDS = env.float("XERO_RATE_WINDOW_SECONDS", default=60.0)
+XERO_RATE_WINDOW_MARGIN = env.float("XERO_RATE_WINDOW_MARGIN", default=1.0)  # Xero counts a call on arrival
+XERO_CALLS_PER_DAY = env.int("XERO_CALLS_PER_DAY", default=5000)
+XERO_APP_CALLS_PER_MINUTE = env.int("XERO_APP_CALLS_PER_MINUTE", default=10000)
+# What background work leaves for people: a backfill stops this many calls short of the day limit
+# (automatic syncs a fifth of it), and background calls leave this much of the app's minute.
+XERO_DAY_RESERVE = env.int("XERO_DAY_RESERVE", default=500)
+XERO_APP_RESERVE = env.int("XERO_APP_RESERVE", default=200)
+XERO_DRAIN_LOCK_SECONDS = env.int("XERO_DRAIN_LOCK_SECONDS", default=300)  # a dead drain frees its slot after this
+# A drain gives its worker back after this long (other organisations' work is queued behind it), and
+# waits at most this long for a call slot before coming back when the budget frees.
+XERO_DRAIN_TURN_SECONDS = env.float("XERO_DRAIN_TURN_SECONDS", default=30.0)
+XERO_DRAIN_MAX_WAIT = env.float("XERO_DRAIN_MAX_WAIT", default=5.0)
 # How long to wait for Xero to answer a write before treating its outcome as unknown.
 XERO_TIMEOUT_SECONDS = env.float("XERO_TIMEOUT_SECONDS", default=60.0)
 # How long a sync worker holds the bills it is sending; a worker that dies is noticed after this.

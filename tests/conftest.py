@@ -55,3 +55,13 @@ def viewer_client(account):
 @pytest.fixture
 def vendor(account):
     return VendorFactory(account=account)
+
+
+@pytest.fixture(params=["redis", "process"])
+def store(request, settings):
+    """Run the test against both stores of cross-process state: Redis, and the process (no Redis)."""
+    if request.param == "redis" and not settings.REDIS_URL:
+        pytest.skip("cross-process state lives in Redis (set REDIS_URL)")
+    if request.param == "process":
+        settings.REDIS_URL = ""
+    return settings

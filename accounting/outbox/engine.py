@@ -1,33 +1,37 @@
 """The one outbox engine: every Xero write (bills, credit notes, adjustment bills, payments) goes through it.
 
 An outbox names its model and how to send and look up its documents; the engine does the rest the same
-way for all: leases batches (SKIP LOCKED, no HTTP inside the transaction), runs alone per Xero account,
-turns a lost answer into `unknown` and looks the document up before anything is sent again, pauses a
-Xero account that needs reconnecting, and waits out rate limits and outages.
+way for all: leases batches (SKIP LOCKED, no HTTP inside the transaction; the most urgent rows first),
+sends up to five batches of one Xero account at once (one per drain), turns a lost answer into `unknown`
+and looks the document up (one drain at a time) before anything is sent again, pauses a Xero account that
+needs reconnecting, waits out rate limits and outages, and gives the worker back after a turn so other
+organisations' work is not stuck behind one backlog.
 """
 
 import datetime
 import logging
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
-from accounting.outbox.models import OutboxRow, Reason, State
+from accounting.outbox.models import OutboxRow, Priority, Reason, State
 from accounting.outbox.results import LOOKUP_ERRORS, DrainReport, Hold, Nouns, Outcome, lookup_failed
 from integrations.models import XeroAccount
 from integrations.services import xero_client
 from integrations.xero.client import XeroClient
 from integrations.xero.errors import XeroAuthError, XeroError, XeroRateLimited
 from onport.db import bulk_update_rows
-from onport.locks import exclusive
+from integrations.xero.ratelimit import URGENT, Share, share_for_background
+from onport.locks import exclusive, one_of
 
 logger = logging.getLogger(__name__)
 
-LOCK_SECONDS = 300
 XERO_DOWN_RETRY = datetime.timedelta(seconds=30)
 RESOLVE_BATCH = 50
 
@@ -60,7 +64,7 @@ class Outbox(ABC):
         return None if xero_account.is_ready else reconnect_hold(xero_account)
 
     def load(self, ids: list[int]) -> list:
-        return list(self.model.objects.filter(id__in=ids).order_by("id"))
+        return list(self.model.objects.filter(id__in=ids).order_by("priority", "id"))
 
     def record(self, outcomes: list[Outcome]) -> None:
         """Save many rows' new states in one statement."""
@@ -78,7 +82,7 @@ class Outbox(ABC):
         lease = datetime.timedelta(seconds=settings.SYNC_LEASE_SECONDS)  # a dead worker holds rows this long
         with transaction.atomic():
             due_rows = due(self.rows(xero_account.pk), State.PENDING).select_for_update(skip_locked=True)
-            ids = list(due_rows.order_by("id").values_list("id", flat=True)[: self.batch_size])
+            ids = list(due_rows.order_by("priority", "id").values_list("id", flat=True)[: self.batch_size])
             self.model.objects.filter(id__in=ids).update(
                 state=State.SENDING, lease_until=now + lease, attempts=F("attempts") + 1, updated_at=now
             )
@@ -96,40 +100,67 @@ class Outbox(ABC):
         rows = list(self.rows(xero_account.pk).filter(state=State.PENDING))
         self.record([Outcome(row, State.PAUSED, hold.reason, hold.message) for row in rows])
 
-    def drain(self, *, xero_account_id: int) -> DrainReport:
-        """Resolve unknown rows and send leased batches until nothing is due; one drain per Xero account."""
+    def drain(self, *, xero_account_id: int, spawn: Callable[[int], None] | None = None) -> DrainReport:
+        """Resolve unknown rows and send leased batches until nothing is due, the budget is spent or the
+        turn is over (`report.more`: queue another turn behind other organisations' work).
+
+        Up to XERO_CONCURRENT_CALLS drains of one Xero account run at once, each with batches of its own;
+        `spawn(priority)` is asked once for one more when a full batch suggests more work is due.
+        """
         report = DrainReport()
-        with exclusive(f"xero-drain:{self.name}:{xero_account_id}", seconds=LOCK_SECONDS) as held:
+        slots = int(settings.XERO_CONCURRENT_CALLS)
+        with one_of(f"xero-drain:{self.name}:{xero_account_id}", slots=slots, seconds=lock_seconds()) as held:
             if held is None:
-                report.notes.append("another drain is running")
+                report.notes.append("as many drains as Xero allows are running")
                 return report
             xero_account = XeroAccount.objects.get(pk=xero_account_id)
             hold = self.hold(xero_account)
             if hold is not None:
                 self.pause(xero_account, hold)
                 return report
-            try:
-                client = xero_client(xero_account)
-                while True:
-                    held.extend()
-                    resolved = self._resolve_due(client, report)
-                    rows = self.claim(xero_account)
-                    if not rows and not resolved:
-                        break
-                    if rows:
-                        self.record(self.send(client, rows, report))
-                        report.batches += 1
-            except XeroAuthError:
-                self.pause(xero_account, reconnect_hold(xero_account))
-            except XeroRateLimited as limited:
-                report.retry_at = timezone.now() + datetime.timedelta(seconds=limited.retry_after)
-            except XeroError as error:  # Xero down while resolving: nothing was sent, come back later
-                report.notes.append(error.message)
-                report.retry_at = timezone.now() + XERO_DOWN_RETRY
+            self._turn(xero_account, held, report, spawn)
+        if report.more or report.retry_at:
+            report.priority = self.next_priority(xero_account_id)
         logger.info("outbox drain outbox=%s xero_account=%s batches=%d synced=%d failed=%d unknown=%d adopted=%d",
                     self.name, xero_account_id, report.batches, report.synced, report.failed, report.unknown,
                     report.adopted)
         return report
+
+    def _turn(self, xero_account: XeroAccount, held, report: DrainReport, spawn) -> None:
+        turn_ends = time.monotonic() + float(settings.XERO_DRAIN_TURN_SECONDS)
+        try:
+            client = xero_client(xero_account, max_wait=float(settings.XERO_DRAIN_MAX_WAIT))
+            while True:
+                held.extend()
+                resolved = self._resolve_due(client, report)
+                rows = self.claim(xero_account)
+                if not rows and not resolved:
+                    return
+                if rows:
+                    if spawn is not None and len(rows) == self.batch_size:
+                        spawn(min(row.priority for row in rows))
+                        spawn = None
+                    client.share = share_for(rows)
+                    self.record(self.send(client, rows, report))
+                    report.batches += 1
+                    logger.info("outbox batch outbox=%s xero_account=%s rows=%d", self.name, xero_account.pk, len(rows))
+                if report.retry_at:  # the budget is spent for now: come back when it frees
+                    return
+                if time.monotonic() > turn_ends:
+                    report.more = True
+                    return
+        except XeroAuthError:
+            self.pause(xero_account, reconnect_hold(xero_account))
+        except XeroRateLimited as limited:
+            report.retry_at = timezone.now() + datetime.timedelta(seconds=limited.retry_after)
+        except XeroError as error:  # Xero down while resolving: nothing was sent, come back later
+            report.notes.append(error.message)
+            report.retry_at = timezone.now() + XERO_DOWN_RETRY
+
+    def next_priority(self, xero_account_id: int) -> int | None:
+        """The most urgent priority among the rows still to send or check (None: nothing left)."""
+        rows = self.rows(xero_account_id).filter(state__in=[State.PENDING, State.UNKNOWN])
+        return rows.aggregate(most_urgent=Min("priority"))["most_urgent"]
 
     def sweep(self) -> list[int]:
         """Expired leases → unknown, reconnected accounts → pending; the ids of the Xero accounts with work due."""
@@ -148,6 +179,12 @@ class Outbox(ABC):
         return sorted(set(due_rows.values_list("xero_account_id", flat=True)))
 
     def _resolve_due(self, client: XeroClient, report: DrainReport) -> bool:
+        """Look up rows whose outcome is unknown: one drain of the Xero account at a time does this (a row
+        must not be adopted by one drain while another makes it pending again)."""
+        with exclusive(f"xero-resolve:{self.name}:{client.xero_account.pk}", seconds=lock_seconds()) as held:
+            return held is not None and self._resolve_batch(client, report)
+
+    def _resolve_batch(self, client: XeroClient, report: DrainReport) -> bool:
         self.expire_leases(client.xero_account.pk)
         ids = list(due(self.rows(client.xero_account.pk), State.UNKNOWN).order_by("id").values_list("id", flat=True))
         rows = self.load(ids[:RESOLVE_BATCH])
@@ -155,6 +192,7 @@ class Outbox(ABC):
             return False
         for row in rows:
             row.lease_until = None
+        client.share = share_for(rows)
         try:
             outcomes = self.resolve(client, rows, report)
         except LOOKUP_ERRORS as error:  # this batch of lookups needs a person; it must not stop the outbox
@@ -175,6 +213,19 @@ class Outbox(ABC):
             elif outcome.state != State.PENDING:
                 row.last_error = outcome.message
         return [outcome.row for outcome in outcomes]
+
+
+def lock_seconds() -> int:
+    """How long a drain's lock outlives a dead worker (each batch extends it)."""
+    return int(settings.XERO_DRAIN_LOCK_SECONDS)
+
+
+def share_for(rows: list[OutboxRow]) -> Share:
+    """What a batch may spend of the shared budgets: as much as its most urgent row."""
+    most_urgent = min(row.priority for row in rows)
+    if most_urgent == Priority.MANUAL:
+        return URGENT
+    return share_for_background(backfill=most_urgent == Priority.BACKFILL)
 
 
 def reconnect_hold(xero_account: XeroAccount) -> Hold:

@@ -44,6 +44,16 @@ class Reason(models.TextChoices):
     VOID_REQUESTED = "void_requested", "Voided in Onport"
     VOIDED = "voided", "Voided in Xero"
     HAS_PAYMENTS = "has_payments", "Has payments in Xero"
+    DAY_BUDGET = "day_budget", "Xero's daily limit nearly used"
+
+
+class Priority(models.IntegerChoices):
+    """Who is waiting: a batch takes a Xero account's rows in this order, and what it may spend of the
+    shared day and app budgets depends on its most urgent row."""
+
+    MANUAL = 0, "Requested by a person"
+    AUTOMATIC = 1, "Automatic"
+    BACKFILL = 2, "Backfill"
 
 
 class OutboxRow(models.Model):
@@ -56,6 +66,7 @@ class OutboxRow(models.Model):
     last_error = models.TextField(blank=True)
     reason = models.CharField(max_length=30, choices=Reason.choices, blank=True)
     idempotency_key = models.CharField(max_length=128, blank=True)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.AUTOMATIC)
     synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

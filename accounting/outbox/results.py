@@ -19,6 +19,7 @@ from integrations.xero.errors import (
     XeroUnexpectedAnswer,
     XeroValidationError,
 )
+from integrations.xero.ratelimit import DAY_KEPT
 
 UNKNOWN_SETTLE = datetime.timedelta(seconds=5)  # let a slow write land in Xero before looking for it
 
@@ -58,6 +59,8 @@ class DrainReport:
     unknown: int = 0
     adopted: int = 0
     retry_at: datetime.datetime | None = None
+    more: bool = False  # the turn ended with work still due
+    priority: int | None = None  # the most urgent row still due, when another turn is needed
     notes: list[str] = field(default_factory=list)
 
 
@@ -110,6 +113,12 @@ def lookup_failed(rows: list[OutboxRow], error: XeroError, *, nouns: Nouns) -> l
     return [Outcome(row, State.NEEDS_ATTENTION, Reason.REFUSED, message) for row in rows]
 
 
+def day_budget_message(row: OutboxRow, nouns: Nouns) -> str:
+    when = timezone.localtime(row.next_attempt_at).strftime("%H:%M")
+    return (f"Most of Xero's daily limit for this organisation is used, and what is left is kept for syncs people "
+            f"ask for: this {nouns.document} goes by itself from about {when} (or press sync accounting to send it now).")
+
+
 def batch_failed(rows: list[OutboxRow], error: XeroError, report: DrainReport, *, nouns: Nouns, sent: bool) -> list[Outcome]:
     """The whole request failed: what each row becomes depends on whether Xero may have acted on it."""
     now = timezone.now()
@@ -119,6 +128,8 @@ def batch_failed(rows: list[OutboxRow], error: XeroError, report: DrainReport, *
         for row in rows:
             row.next_attempt_at = now + datetime.timedelta(seconds=error.retry_after)
         report.retry_at = rows[0].next_attempt_at
+        if error.problem == DAY_KEPT:
+            return [Outcome(row, State.PENDING, Reason.DAY_BUDGET, day_budget_message(row, nouns)) for row in rows]
         message = "Xero's rate limit was reached; it will be sent again shortly."
         return [Outcome(row, State.PENDING, Reason.RATE_LIMITED, message) for row in rows]
     if isinstance(error, XeroAuthError):

@@ -266,7 +266,10 @@ class PayoutPayment(OutboxRow):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["line", "invoice"], name="payout_payment_unique_invoice")]
-        indexes = [models.Index(fields=["xero_account", "state", "next_attempt_at"], name="payout_payment_drain")]
+        indexes = [
+            models.Index(fields=["xero_account", "state", "next_attempt_at"], name="payout_payment_drain"),
+            models.Index(fields=["xero_account", "state", "priority", "id"], name="payout_payment_claim"),
+        ]
 
     def __str__(self) -> str:
         return f"Payment of {self.amount} for {self.invoice_id}: {self.state}"

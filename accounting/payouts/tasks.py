@@ -7,8 +7,7 @@ Every task refuses accounts below the Advance plan.
 """
 
 from celery import shared_task
-from django.utils import timezone
-
+from accounting.outbox.queue import drain_turn
 from accounting.payouts import errors, schedule
 from accounting.payouts.payments import payments_drain, payments_sweep
 from integrations.models import XeroAccount
@@ -35,16 +34,13 @@ def payout_run_scheduled(account_id: int) -> dict:
     return {"run": run.pk if run else None}
 
 
-@shared_task(acks_late=True)
-def payout_payments_drain(xero_account_id: int) -> dict:
+@shared_task(acks_late=True, bind=True)
+def payout_payments_drain(self, xero_account_id: int) -> dict:
     """Record a Xero account's due payout payments; come back when Xero's rate limit or a back-off says so."""
     xero_account = XeroAccount.objects.select_related("account").get(pk=xero_account_id)
     if not errors.payouts_allowed(xero_account.account):
         return {"refused": errors.PLAN_MESSAGE}
-    report = payments_drain(xero_account_id=xero_account_id)
-    if report.retry_at:
-        countdown = max((report.retry_at - timezone.now()).total_seconds(), 1)
-        payout_payments_drain.apply_async((xero_account_id,), countdown=countdown)
+    report = drain_turn(self, payments_drain, xero_account_id)
     return {"batches": report.batches, "recorded": report.synced, "failed": report.failed, "adopted": report.adopted}
 
 

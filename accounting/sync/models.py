@@ -67,6 +67,7 @@ class AccountingSync(OutboxRow):
         ]
         indexes = [
             models.Index(fields=["xero_account", "state", "next_attempt_at"], name="sync_drain"),
+            models.Index(fields=["xero_account", "state", "priority", "id"], name="sync_claim"),
             models.Index(fields=["account", "state", "-updated_at"], name="sync_account_state"),
         ]
 
@@ -108,7 +109,10 @@ class BillPayment(OutboxRow):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["invoice"], name="bill_payment_unique_invoice")]
-        indexes = [models.Index(fields=["xero_account", "state", "next_attempt_at"], name="bill_payment_drain")]
+        indexes = [
+            models.Index(fields=["xero_account", "state", "next_attempt_at"], name="bill_payment_drain"),
+            models.Index(fields=["xero_account", "state", "priority", "id"], name="bill_payment_claim"),
+        ]
 
     def __str__(self) -> str:
         return f"Payment of invoice {self.invoice_id}: {self.state}"

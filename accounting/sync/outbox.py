@@ -39,7 +39,7 @@ class DocumentOutbox(Outbox):
 
     def load(self, ids: list[int]) -> list[AccountingSync]:
         rows = AccountingSync.objects.filter(id__in=ids).select_related("invoice__vendor", "xero_account", "adjustment__invoice")
-        return list(rows.prefetch_related("invoice__lines").order_by("id"))
+        return list(rows.prefetch_related("invoice__lines").order_by("priority", "id"))
 
     def record(self, outcomes: list[Outcome]) -> None:
         syncs_record(outcomes, fields=self.record_fields)
@@ -116,9 +116,9 @@ class DocumentOutbox(Outbox):
 DOCUMENTS = DocumentOutbox()
 
 
-def drain(*, xero_account_id: int) -> DrainReport:
-    """Send everything that is due for this Xero account; one drain per Xero account at a time."""
-    return DOCUMENTS.drain(xero_account_id=xero_account_id)
+def drain(*, xero_account_id: int, spawn=None) -> DrainReport:
+    """Send what is due for this Xero account (a turn of it); up to five drains per Xero account at once."""
+    return DOCUMENTS.drain(xero_account_id=xero_account_id, spawn=spawn)
 
 
 def _remove(client: XeroClient, rows: list[AccountingSync], report: DrainReport) -> list[Outcome]:

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from accounting.setup.selectors import accounting_settings_read
 from accounting.sync.inputs import sync_kind_for
-from accounting.outbox.models import Reason
+from accounting.outbox.models import Priority, Reason
+from accounting.outbox.queue import drain_queue_now
 from accounting.outbox.results import Outcome
 from accounting.sync.models import AccountingSync, SyncEvent, SyncKind, SyncState
 from accounting.sync.payments import bill_payments_request, bill_payments_retry
@@ -28,19 +29,24 @@ class SyncRefused(ApplicationError):
     """The invoice cannot be synced now; the message says why and what to do."""
 
 
-def drain_queue(xero_account_id: int) -> None:
+def drain_queue(xero_account_id: int, priority: int = Priority.AUTOMATIC) -> None:
+    """Drain the Xero account once the current transaction commits, queued as urgently as `priority` says."""
     from accounting.sync.tasks import xero_drain  # tasks import the engine
 
-    transaction.on_commit(lambda: xero_drain.delay(xero_account_id))
+    transaction.on_commit(lambda: drain_queue_now(xero_drain, xero_account_id, priority))
 
 
 def sync_request(*, invoice: PurchaseInvoice, actor=None, automatic: bool = False, how: str = "") -> AccountingSync:
-    """Ask for the invoice's bill to be created (or brought up to date) in Xero; idempotent."""
+    """Ask for the invoice's bill to be created (or brought up to date) in Xero; idempotent.
+
+    A person's request goes ahead of automatic syncs, and those ahead of a backfill (`sync_request_many`).
+    """
     return sync_request_many(account=invoice.account, invoices=[invoice], actor=actor, automatic=automatic, how=how)[0]
 
 
 def sync_request_many(
-    *, account: Account, invoices: Iterable[PurchaseInvoice], actor=None, automatic: bool = False, how: str = ""
+    *, account: Account, invoices: Iterable[PurchaseInvoice], actor=None, automatic: bool = False, how: str = "",
+    backfill: bool = False,
 ) -> list[AccountingSync]:
     setup = accounting_settings_read(account=account)
     xero_account = setup.xero_account
@@ -52,6 +58,7 @@ def sync_request_many(
         raise SyncRefused(f"Only issued invoices are synced: {', '.join(refused[:5])} {'is' if len(refused) == 1 else 'are'} not.")
     now = timezone.now()
     how = how or ("automatically on issue" if automatic else "by " + (actor.email if actor else "Onport"))
+    priority = Priority.BACKFILL if backfill else Priority.AUTOMATIC if automatic else Priority.MANUAL
     with transaction.atomic():
         # Lock the invoices first: a request for an invoice without a row yet has no row to lock.
         list(PurchaseInvoice.objects.select_for_update().filter(pk__in=[invoice.pk for invoice in invoices]).values_list("pk"))
@@ -63,7 +70,7 @@ def sync_request_many(
         }
         created = AccountingSync.objects.bulk_create(
             AccountingSync(account=account, xero_account=xero_account, invoice=invoice, kind=SyncKind.BILL,
-                           requested_by=actor, next_attempt_at=now)
+                           requested_by=actor, next_attempt_at=now, priority=priority)
             for invoice in invoices if invoice.pk not in existing
         )
         outcomes = [Outcome(sync, SyncState.PENDING, Reason.REQUESTED, f"Sync requested {how}.") for sync in created]
@@ -77,24 +84,27 @@ def sync_request_many(
             if sync.state in IN_FLIGHT:
                 continue
             sync.next_attempt_at, sync.requested_by = now, actor
+            sync.priority = min(sync.priority, priority) if sync.state == SyncState.PENDING else priority
             sync.xero_account = sync.xero_account if sync.xero_id else xero_account
             outcomes.append(Outcome(sync, SyncState.PENDING, Reason.REQUESTED, f"Sync requested {how}."))
-        syncs_record(outcomes, fields=["next_attempt_at", "requested_by", "xero_account"])
+        syncs_record(outcomes, fields=["next_attempt_at", "requested_by", "xero_account", "priority"])
         syncs = [*created, *existing.values()]
         if setup.adjustments_enabled_by_staff and setup.sync_adjustments:
-            adjustments_request(invoices=invoices, xero_account=xero_account, actor=actor, how=how)
-        drain_queue(xero_account.pk)
+            adjustments_request(invoices=invoices, xero_account=xero_account, actor=actor, how=how, priority=priority)
+        drain_queue(xero_account.pk, priority)
         bill_payments_request(invoices=invoices, setup=setup)  # paid invoices, when Setup records payments
     return syncs
 
 
-def adjustments_request(*, invoices: list[PurchaseInvoice], xero_account, actor=None, how: str = "") -> int:
+def adjustments_request(
+    *, invoices: list[PurchaseInvoice], xero_account, actor=None, how: str = "", priority: int = Priority.AUTOMATIC
+) -> int:
     """Rows for the invoices' adjustments not in Xero yet (credit notes, debit bills); they wait for the bill."""
     adjustments = list(InvoiceAdjustment.objects.filter(invoice__in=invoices, syncs__isnull=True))
     created = AccountingSync.objects.bulk_create(
         AccountingSync(account_id=adjustment.account_id, xero_account=xero_account, invoice_id=adjustment.invoice_id,
                        adjustment=adjustment, kind=sync_kind_for(adjustment), requested_by=actor,
-                       next_attempt_at=timezone.now())
+                       next_attempt_at=timezone.now(), priority=priority)
         for adjustment in adjustments
     )
     labels = {SyncKind.CREDIT_NOTE: "Credit note", SyncKind.DEBIT_BILL: "Adjustment bill"}
@@ -126,12 +136,12 @@ def sync_retry(*, account: Account, states: Iterable[str], actor=None) -> int:
         return payments
     now = timezone.now()
     for row in rows:
-        row.next_attempt_at = now
+        row.next_attempt_at, row.priority = now, Priority.MANUAL
     who = actor.email if actor else "Onport"
     syncs_record([Outcome(row, SyncState.PENDING, Reason.RETRY_REQUESTED, f"Retry requested by {who}.") for row in rows],
-                 fields=["next_attempt_at"])
+                 fields=["next_attempt_at", "priority"])
     for xero_account_id in {row.xero_account_id for row in rows}:
-        drain_queue(xero_account_id)
+        drain_queue(xero_account_id, Priority.MANUAL)
     return len(rows) + payments
 
 

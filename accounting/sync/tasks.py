@@ -1,34 +1,40 @@
 from celery import shared_task
-from django.utils import timezone
+from django.contrib.auth import get_user_model
 
-from accounting.sync.outbox import drain
+from accounting.outbox.queue import drain_queue_now, drain_turn
+from accounting.sync.backfill import backfill_run
+from accounting.sync.outbox import DOCUMENTS, drain
 from accounting.sync.payments import BILL_PAYMENTS, bill_payments_drain
 from accounting.sync.sweep import sweep
+from onport.models import Account
 
 
-@shared_task(acks_late=True)
-def xero_drain(xero_account_id: int) -> dict:
-    """Send a Xero account's due bills; come back when Xero's rate limit or a back-off says so."""
-    report = drain(xero_account_id=xero_account_id)
-    if report.retry_at:
-        xero_drain.apply_async((xero_account_id,), countdown=max((report.retry_at - timezone.now()).total_seconds(), 1))
+@shared_task(acks_late=True, bind=True)
+def xero_drain(self, xero_account_id: int) -> dict:
+    """Send a Xero account's due bills for a turn; come back when the budget or a back-off says so."""
+    report = drain_turn(self, drain, xero_account_id)
     return {"batches": report.batches, "synced": report.synced, "failed": report.failed, "adopted": report.adopted}
 
 
-@shared_task(acks_late=True)
-def bill_payments_drain_task(xero_account_id: int) -> dict:
+@shared_task(acks_late=True, bind=True)
+def bill_payments_drain_task(self, xero_account_id: int) -> dict:
     """Record a Xero account's due payments of invoices marked paid; come back when Xero says so."""
-    report = bill_payments_drain(xero_account_id=xero_account_id)
-    if report.retry_at:
-        countdown = max((report.retry_at - timezone.now()).total_seconds(), 1)
-        bill_payments_drain_task.apply_async((xero_account_id,), countdown=countdown)
+    report = drain_turn(self, bill_payments_drain, xero_account_id)
     return {"batches": report.batches, "recorded": report.synced, "failed": report.failed, "adopted": report.adopted}
+
+
+@shared_task(acks_late=True)
+def sync_backfill(account_id: int, actor_id: int | None = None) -> int:
+    """Setup > Accounting › Earlier invoices: ask for a bill for each, a chunk at a time."""
+    account = Account.objects.get(pk=account_id)
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return backfill_run(account=account, actor=actor)
 
 
 @shared_task
 def accounting_sweep() -> None:
     """Every minute (beat): expired leases, reconnected accounts, changed invoices; then drain what is due."""
     for xero_account_id in sweep():
-        xero_drain.delay(xero_account_id)
+        drain_queue_now(xero_drain, xero_account_id, DOCUMENTS.next_priority(xero_account_id))
     for xero_account_id in BILL_PAYMENTS.sweep():
-        bill_payments_drain_task.delay(xero_account_id)
+        drain_queue_now(bill_payments_drain_task, xero_account_id, BILL_PAYMENTS.next_priority(xero_account_id))

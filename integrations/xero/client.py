@@ -28,7 +28,7 @@ from integrations.xero.errors import (
     XeroTokenRejected,
     translate,
 )
-from integrations.xero.ratelimit import RateLimiter
+from integrations.xero.ratelimit import URGENT, RateLimiter, Share
 from integrations.xero.sdk import request_timeout, sdk_api_client
 from integrations.xero.values import text, xero_date
 
@@ -69,16 +69,18 @@ class _LockedRefreshToken(OAuth2Token):
 class XeroClient:
     """Xero for one Xero account, for one job: build a new one per task or request (one ApiClient per use).
 
+    `share` says how much of the shared day and app budgets the calls must leave to more urgent ones.
     `on_auth_error(xero_account_id, problem)` is told when Xero no longer accepts the grant (the caller
     decides what that means, e.g. "reconnect needed"); the error is raised all the same.
     """
 
     def __init__(
         self, xero_account: XeroAccount, *, max_wait: float = 30.0,
-        on_auth_error: Callable[[int, str], None] | None = None,
+        on_auth_error: Callable[[int, str], None] | None = None, share: Share = URGENT,
     ):
         self.xero_account = xero_account
         self.max_wait = max_wait  # how long a call may wait for the shared rate limit before giving up
+        self.share = share  # what the calls leave of the day's and the app's budgets (a drain sets it per batch)
         self.on_auth_error = on_auth_error
         self._api = sdk_api_client(token_getter=self._token_dict, oauth2_token=_LockedRefreshToken(self))
 
@@ -114,7 +116,7 @@ class XeroClient:
         A 401 refreshes the token once and retries; a 429 blocks the organisation for Retry-After;
         errors leave typed.
         """
-        limiter = RateLimiter(tenant_id) if tenant_id else None
+        limiter = RateLimiter(tenant_id, self.share) if tenant_id else None
         rejected = ""
         for attempt in (1, 2):
             try:
@@ -125,12 +127,12 @@ class XeroClient:
                     return request()
                 with limiter.slot(max_wait=self.max_wait):
                     result = request()
-                limiter.observe(_minute_remaining(self._api))
+                limiter.observe(_budgets_left(self._api))
                 return result
             except Exception as raw:  # translated below: callers only see XeroError
                 error = translate(raw, organisation=self.xero_account.tenant_name or "Xero")
-                if isinstance(error, XeroRateLimited) and limiter and error.problem != "onport":
-                    limiter.block(error.retry_after)
+                if isinstance(error, XeroRateLimited) and limiter and not error.problem.startswith("onport"):
+                    limiter.block(error.retry_after, app_wide=error.problem == "appminute")
                 if isinstance(error, XeroTokenRejected) and attempt == 1:
                     rejected = used
                     continue
@@ -189,10 +191,16 @@ class XeroClient:
             raise translate(error, organisation=self.xero_account.tenant_name or "Xero") from error
 
 
-def _minute_remaining(api_client: ApiClient) -> int | None:
+BUDGET_HEADERS = {"minute": "X-MinLimit-Remaining", "app": "X-AppMinLimit-Remaining", "day": "X-DayLimit-Remaining"}
+
+
+def _budgets_left(api_client: ApiClient) -> dict[str, int]:
+    """What Xero's last answer says is left of each budget (headers it did not send are left out)."""
     response = getattr(api_client, "last_response", None)
-    value = response.getheader("X-MinLimit-Remaining") if response is not None else None
-    return int(value) if value and value.isdigit() else None
+    if response is None:
+        return {}
+    values = {name: response.getheader(header) for name, header in BUDGET_HEADERS.items()}
+    return {name: int(value) for name, value in values.items() if value and value.isascii() and value.isdigit()}
 
 
 def connections_for_new_grant(tokens: oauth.TokenSet, *, auth_event_id: str) -> list[XeroConnection]:

@@ -11,7 +11,7 @@ from accounting.sync.outbox import drain
 from accounting.sync.services import sync_request
 from accounting.sync.sweep import sweep
 from invoicing import services as invoicing
-from tests.factories import VendorFactory, invoice_create, order_create
+from tests.factories import invoice_create, order_create
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +20,6 @@ pytestmark = pytest.mark.django_db
 def commits(django_capture_on_commit_callbacks):
     """Run what services queue on commit (events, drains), as after a real commit."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def linked_vendor(books, account):
-    vendor = VendorFactory(account=account, name="Acme Packaging")
-    books.link(vendor, "Acme Packaging Ltd")
-    return vendor
 
 
 def _synced_invoice(books, vendor, *, status: str = "DRAFT"):

@@ -21,13 +21,6 @@ from tests.factories import VendorFactory, invoice_create, order_create
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def linked_vendor(books, account):
-    vendor = VendorFactory(account=account, name="Acme Packaging")
-    books.link(vendor, "Acme Packaging Ltd")
-    return vendor
-
-
 def _drain(books):
     return drain(xero_account_id=books.xero_account.pk)
 

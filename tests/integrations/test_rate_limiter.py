@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -80,3 +81,118 @@ def test_the_client_stays_inside_the_sandbox_limit(xero_sandbox, connect_xero, a
 
     answered = xero_sandbox.requests(path_prefix="/api.xro")
     assert len(answered) >= 12 and all(r["status"] == 200 for r in answered)
+
+
+# -- the app-wide minute and the day, shared with what is kept for people ------------------------------
+
+def _spend(tenant: str, calls: int, share=None) -> None:
+    from integrations.xero.ratelimit import URGENT
+
+    for _ in range(calls):
+        with RateLimiter(tenant, share or URGENT).slot(max_wait=0):
+            pass
+
+
+@pytest.fixture
+def budgets(store):
+    """Both stores of the budgets obey the same rules."""
+    return store
+
+
+def test_the_app_wide_minute_is_shared_by_every_organisation(budgets):
+    budgets.XERO_APP_CALLS_PER_MINUTE, budgets.XERO_RATE_WINDOW_SECONDS = 4, 30
+    for index in range(4):
+        _spend(f"test-{uuid.uuid4()}", 1)  # four organisations, one call each: the app's minute is used
+
+    with pytest.raises(XeroRateLimited):
+        _spend(f"test-{uuid.uuid4()}", 1)
+
+
+def test_background_calls_leave_part_of_the_app_minute_to_people(budgets):
+    from integrations.xero.ratelimit import share_for_background
+
+    budgets.XERO_APP_CALLS_PER_MINUTE, budgets.XERO_APP_RESERVE, budgets.XERO_RATE_WINDOW_SECONDS = 5, 2, 30
+    backfill = share_for_background(backfill=True)
+    _spend(f"test-{uuid.uuid4()}", 3, backfill)
+
+    with pytest.raises(XeroRateLimited):
+        _spend(f"test-{uuid.uuid4()}", 1, backfill)
+    _spend(f"test-{uuid.uuid4()}", 2)  # a person's sync still goes
+
+
+def test_an_app_wide_block_stops_every_organisation(budgets):
+    RateLimiter(f"test-{uuid.uuid4()}").block(30, app_wide=True)
+
+    with pytest.raises(XeroRateLimited) as blocked:
+        _spend(f"test-{uuid.uuid4()}", 1)
+
+    assert 28 < blocked.value.retry_after <= 30
+
+
+def test_a_backfill_stops_short_of_the_day_limit_and_people_still_get_through(budgets):
+    from integrations.xero.ratelimit import DAY_KEPT, share_for_background
+
+    budgets.XERO_CALLS_PER_DAY, budgets.XERO_DAY_RESERVE = 20, 10
+    tenant = f"test-{uuid.uuid4()}"
+    _spend(tenant, 10, share_for_background(backfill=True))
+
+    with pytest.raises(XeroRateLimited) as kept:
+        _spend(tenant, 1, share_for_background(backfill=True))
+    _spend(tenant, 8, share_for_background(backfill=False))  # automatic syncs keep a fifth of the reserve
+    with pytest.raises(XeroRateLimited):
+        _spend(tenant, 1, share_for_background(backfill=False))
+    _spend(tenant, 2)  # and a person's sync takes the last of it
+
+    assert kept.value.problem == DAY_KEPT
+    assert 22 * 3600 < kept.value.retry_after <= 24 * 3600  # the calls of this hour leave the day tomorrow
+    assert RateLimiter(tenant).day_usage().used == 20 and RateLimiter(tenant).day_usage().left == 0
+
+
+@needs_redis
+def test_xero_s_day_count_corrects_ours():
+    tenant = f"test-{uuid.uuid4()}"
+    _spend(tenant, 2)
+    limiter = RateLimiter(tenant)
+
+    limiter.observe({"day": limiter.day_limit - 30})  # Xero counts 30 calls today (another app, an earlier run)
+
+    assert limiter.day_usage().used == 30
+
+
+@needs_redis
+def test_an_app_wide_429_from_xero_pauses_every_organisation(xero_sandbox, connect_xero, account, settings):
+    from integrations.xero.client import XeroClient
+    from integrations.xero.sandbox import seed
+    from tests.factories import MembershipFactory
+
+    admin = MembershipFactory(account=account).user
+    uk = connect_xero(account=account, user=admin, tenant=seed.UK_TENANT_ID)
+    xero_sandbox.configure(rate_window_seconds=0.5)
+    time.sleep(0.6)
+    XeroClient(uk).organisation()  # the sandbox's windows forget the connecting calls and count this one
+    xero_sandbox.configure(app_rate_per_minute=1, rate_window_seconds=30)
+    with pytest.raises(XeroRateLimited) as refused:
+        XeroClient(uk).organisation()  # Xero: the app's minute is used (X-Rate-Limit-Problem: appminute)
+    asked = len(xero_sandbox.requests(path_prefix="/api.xro"))
+
+    with pytest.raises(XeroRateLimited) as waiting:  # another organisation waits too, without asking Xero
+        XeroClient(uk, max_wait=1).organisation(seed.AU_TENANT_ID)
+
+    assert refused.value.problem == "appminute"
+    assert waiting.value.retry_after > 1
+    assert len(xero_sandbox.requests(path_prefix="/api.xro")) == asked
+
+
+@needs_redis
+def test_xero_s_minute_count_corrects_ours_until_the_window_passes(settings):
+    settings.XERO_CALLS_PER_MINUTE, settings.XERO_RATE_WINDOW_SECONDS, settings.XERO_RATE_WINDOW_MARGIN = 10, 1, 0
+    tenant = f"test-{uuid.uuid4()}"
+    _spend(tenant, 1)
+    RateLimiter(tenant).observe({"minute": 2})  # Xero counts 8 calls this minute: 2 are left
+
+    _spend(tenant, 2)
+    with pytest.raises(XeroRateLimited) as waiting:
+        _spend(tenant, 1)
+    assert 0 < waiting.value.retry_after <= 1
+    time.sleep(1.1)
+    _spend(tenant, 10)  # the window passed: the whole minute again

@@ -2,22 +2,10 @@
 
 import time
 
-import pytest
-
-from onport.locks import exclusive
+from onport.locks import exclusive, one_of
 
 
-
-@pytest.fixture(params=["redis", "process"])
-def lock_store(request, settings):
-    if request.param == "redis" and not settings.REDIS_URL:
-        pytest.skip("cross-process locks live in Redis (set REDIS_URL)")
-    if request.param == "process":
-        settings.REDIS_URL = ""
-    return request.param
-
-
-def test_a_second_holder_is_refused_until_the_first_lets_go(lock_store):
+def test_a_second_holder_is_refused_until_the_first_lets_go(store):
     with exclusive("test-lock-a", seconds=5) as first:
         assert first is not None
         with exclusive("test-lock-a", seconds=5) as second:
@@ -26,7 +14,7 @@ def test_a_second_holder_is_refused_until_the_first_lets_go(lock_store):
         assert again is not None
 
 
-def test_an_expired_lock_taken_by_another_is_not_released_by_the_first(lock_store):
+def test_an_expired_lock_taken_by_another_is_not_released_by_the_first(store):
     # given a holder whose lock expired while it worked, and another worker that took the lock since
     slow_holder = exclusive("test-lock-b", seconds=0.2)
     assert slow_holder.__enter__() is not None
@@ -40,10 +28,19 @@ def test_an_expired_lock_taken_by_another_is_not_released_by_the_first(lock_stor
             assert third is None
 
 
-def test_extend_keeps_the_lock_past_its_first_timeout(lock_store):
+def test_extend_keeps_the_lock_past_its_first_timeout(store):
     with exclusive("test-lock-c", seconds=1.5) as held:
         time.sleep(0.5)
         held.extend()
         time.sleep(1.2)  # past the first timeout, within the extended one
         with exclusive("test-lock-c", seconds=5) as other:
             assert other is None
+
+
+def test_one_of_lets_as_many_holders_in_as_it_has_slots_and_frees_a_slot_on_release(store):
+    with one_of("test-slots", slots=2, seconds=5) as first, one_of("test-slots", slots=2, seconds=5) as second:
+        assert first is not None and second is not None
+        with one_of("test-slots", slots=2, seconds=5) as third:
+            assert third is None
+    with one_of("test-slots", slots=2, seconds=5) as again:
+        assert again is not None

@@ -1,0 +1,66 @@
+"""The budgets of `ratelimit` for a single process: the zero-setup demo without Redis, same rules."""
+
+import math
+import threading
+from collections import defaultdict
+
+HOUR = 3600
+
+
+class LocalBudgets:
+    lock = threading.Lock()
+    windows: dict[str, list[float]] = defaultdict(list)  # tenant or "app" -> call times
+    inflight: dict[str, dict[str, float]] = defaultdict(dict)
+    blocked: dict[str, float] = {}
+    days: dict[str, dict[int, int]] = defaultdict(dict)  # tenant -> hour -> calls
+
+    @classmethod
+    def acquire(cls, tenant, now, window, limit, concurrency, lease, call_id, app_limit, app_kept, day_limit,
+                day_kept) -> tuple[str, float]:
+        with cls.lock:
+            for who, why in ((tenant, "blocked"), ("app", "app-blocked")):
+                if cls.blocked.get(who, 0) > now:
+                    return why, cls.blocked[who] - now
+            hour = math.floor(now / HOUR)
+            day = {h: n for h, n in cls.days[tenant].items() if h > hour - 24}
+            cls.days[tenant] = day
+            if day_kept and sum(day.values()) >= day_limit - day_kept:
+                return "day", max((min(day) + 24) * HOUR - now, 1)
+            calls = cls.windows[tenant] = [t for t in cls.windows[tenant] if t > now - window]
+            app = cls.windows["app"] = [t for t in cls.windows["app"] if t > now - window]
+            running = cls.inflight[tenant] = {k: v for k, v in cls.inflight[tenant].items() if v > now}
+            if len(calls) >= limit:
+                return "minute", max(calls[0] + window - now, 0.01)
+            if len(app) >= app_limit - app_kept:
+                return "app", max(app[0] + window - now, 0.01)
+            if len(running) >= concurrency:
+                return "concurrent", 0.05
+            calls.append(now)
+            app.append(now)
+            running[call_id] = now + lease
+            day[hour] = day.get(hour, 0) + 1
+            return "ok", 0.0
+
+    @classmethod
+    def release(cls, tenant: str, call_id: str) -> None:
+        with cls.lock:
+            cls.inflight[tenant].pop(call_id, None)
+
+    @classmethod
+    def block(cls, who: str, until: float) -> None:
+        with cls.lock:
+            cls.blocked[who] = max(until, cls.blocked.get(who, 0))
+
+    @classmethod
+    def day_used(cls, tenant: str, now: float) -> int:
+        with cls.lock:
+            hour = math.floor(now / HOUR)
+            return sum(n for h, n in cls.days[tenant].items() if h > hour - 24)
+
+    @classmethod
+    def reset(cls) -> None:
+        with cls.lock:
+            cls.windows.clear()
+            cls.inflight.clear()
+            cls.blocked.clear()
+            cls.days.clear()

@@ -1,0 +1,90 @@
+"""Several batches of one organisation in flight at once, through real Celery worker processes and the
+Redis broker, each batch leased on its own: every bill still created exactly once."""
+
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounting.sync.models import AccountingSync
+from accounting.sync.services import sync_request_many
+from onport.celery import app as celery_app
+from tests.factories import VendorFactory, invoice_create, order_create
+from tests.integrations.test_xero_token_concurrency import _worker_env
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row leases (SKIP LOCKED) are tested on PostgreSQL"),
+    pytest.mark.skipif(not settings.REDIS_URL, reason="the broker, the budgets and the drain slots live in Redis"),
+]
+
+
+def _most_in_flight(requests: list[dict]) -> int:
+    spans = []
+    for request in requests:
+        ended = datetime.fromisoformat(request["time"])
+        spans.append((ended - timedelta(milliseconds=request["duration_ms"]), ended))
+    return max(sum(1 for start, end in spans if start <= moment < end) for moment, _ in spans)
+
+
+@pytest.fixture
+def celery_workers(monkeypatch):
+    """Start `celery worker` processes on the test database; yields a function that starts them."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)  # queued drains go to the Redis broker
+    celery_app.control.purge()
+    started = []
+
+    def start(processes: int, concurrency: int) -> None:
+        env = {**_worker_env(), "CELERY_TASK_ALWAYS_EAGER": "false", "REDIS_URL": settings.REDIS_URL,
+               "XERO_CONCURRENT_CALLS": "5", "XERO_CALLS_PER_MINUTE": "600"}
+        for index in range(processes):
+            command = [sys.executable, "-m", "celery", "-A", "onport", "worker", "--pool", "prefork",
+                       "--concurrency", str(concurrency), "--hostname", f"test{index}@%h", "--loglevel", "WARNING",
+                       "--without-gossip", "--without-mingle", "--without-heartbeat"]
+            started.append(subprocess.Popen(command, env=env, cwd=settings.BASE_DIR,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+
+    yield start
+    for worker in started:
+        worker.send_signal(signal.SIGTERM)
+    for worker in started:
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    celery_app.control.purge()
+
+
+def _wait_until_synced(invoices, seconds: float) -> set[str]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        states = set(AccountingSync.objects.filter(invoice__in=invoices).values_list("state", flat=True))
+        if states == {"synced"}:
+            return states
+        time.sleep(0.25)
+    return states
+
+
+def test_one_organisation_s_batches_go_several_at_once_and_each_bill_exactly_once(books, account, celery_workers):
+    vendor = VendorFactory(account=account)
+    books.link(vendor)
+    invoices = [invoice_create(order=order_create(vendor=vendor, lines=[(1, "1.00")])) for _ in range(300)]
+    books.sandbox.faults(latency_ms=1500)  # Xero takes its time over each batch
+    celery_workers(processes=2, concurrency=3)
+
+    sync_request_many(account=account, invoices=invoices, actor=books.admin)  # queues one drain
+
+    assert _wait_until_synced(invoices, 120) == {"synced"}
+    puts = [r for r in books.sandbox.requests(path_prefix="/api.xro/2.0/Invoices") if r["method"] == "PUT"]
+    assert len(puts) == 6 and sorted(len(r["json"]["Invoices"]) for r in puts) == [50] * 6
+    assert _most_in_flight(puts) >= 3  # not one at a time
+    assert _most_in_flight(puts) <= 5  # and never beyond Xero's five
+    bills = books.bills()
+    assert len(bills) == 300 and len({bill["Url"] for bill in bills}) == 300
+    assert len({r["headers"]["Idempotency-Key"] for r in puts}) == 6
