@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounting.setup import selectors, services
+from accounting.sync.backfill import backfill_waiting
 from accounting.setup.forms import AccountingSettingsForm, XeroAccountChoiceForm
 from integrations.xero_lists import ListsUnavailable, xero_lists_get
 from onport.permissions import account_required
@@ -43,6 +44,7 @@ def _render(request, settings, form, unavailable, choice_form=None, status=200):
         "unavailable": unavailable,
         "choice_form": choice_form or XeroAccountChoiceForm(initial={"xero_account": settings.xero_account_id}, choices=choices),
         "has_choices": bool(choices),
+        "earlier_invoices": backfill_waiting(account=request.account).count() if settings.xero_account_id else None,
     }
     return render(request, "accounting/setup_accounting.html", context, status=status)
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounting.sync import selectors, services
+from accounting.sync.backfill import backfill_request
 from accounting.sync.forms import SyncLogForm
 from accounting.sync.models import SyncState
 from invoicing.selectors import invoice_find
@@ -83,3 +84,21 @@ def sync_retry_failed(request):
     count = services.sync_retry(account=request.account, states=[SyncState.FAILED, SyncState.NEEDS_ATTENTION], actor=request.user)
     messages.success(request, f"{count} invoice{'s' if count != 1 else ''} queued to sync again." if count else "Nothing to retry.")
     return redirect("sync:log")
+
+
+@account_required("admin")
+@require_POST
+def backfill_start(request):
+    """Setup > Accounting: send every issued invoice not yet in Xero, behind everything more urgent."""
+    try:
+        count = backfill_request(account=request.account, actor=request.user)
+    except services.SyncRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("accounting:setup_accounting")
+    if count:
+        messages.success(request, f"{count} earlier invoice{'s are' if count != 1 else ' is'} on their way to Xero. "
+                                  "They go after manual and automatic syncs and stop short of Xero's daily limit; "
+                                  "what cannot go today goes tomorrow. Follow them in the Sync log.")
+    else:
+        messages.info(request, "Every issued invoice is already in Xero or on its way.")
+    return redirect("accounting:setup_accounting")
