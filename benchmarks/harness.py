@@ -74,8 +74,9 @@ def sandbox_admin(server, method: str, path: str, body: dict | None = None):
         return json.loads(response.read() or b"null")
 
 
-def books_ready(server, *, invoices: int, name: str):
-    """A fresh account with `invoices` issued invoices (5 lines + shipping), Xero connected (UK), vendors linked."""
+def books_ready(server, *, invoices: int, name: str, tenant_id: str | None = None, reset_limits: bool = True):
+    """A fresh account with `invoices` issued invoices (5 lines + shipping), Xero connected (the UK organisation,
+    or `tenant_id`, one of its copies), vendors linked."""
     from accounting.setup.models import AccountingSettings, TaxRateMapping
     from integrations import services
     from integrations.models import VendorXeroLink
@@ -85,7 +86,9 @@ def books_ready(server, *, invoices: int, name: str):
     from onport.models import Account
     from onport.services import membership_set, user_create
 
-    limits_reset()  # a fresh sandbox: forget what earlier runs spent of the budget
+    if reset_limits:
+        limits_reset()  # a fresh sandbox: forget what earlier runs spent of the budget
+    tenant_id = tenant_id or seed.UK_TENANT_ID
 
     account = bulk_account_seed(name=f"{name} {Account.objects.count() + 1}", invoices=invoices)
     admin = user_create(email=f"bench-{account.pk}@onport.test", password="x" * 12)
@@ -96,9 +99,9 @@ def books_ready(server, *, invoices: int, name: str):
     state = parse_qs(urlsplit(url).query)["state"][0]
     code = sandbox_admin(server, "POST", "consent", {"redirect_uri": redirect_uri, "state": state,
                                                      "scope": "offline_access accounting.invoices accounting.contacts accounting.settings.read",
-                                                     "tenants": [seed.UK_TENANT_ID]})["code"]
+                                                     "tenants": [tenant_id]})["code"]
     xero_account = services.xero_connect_complete(user=admin, state=state, code=code, error="", redirect_uri=redirect_uri)
-    xero_account = services.xero_account_choose_tenant(xero_account=xero_account, tenant_id=seed.UK_TENANT_ID)
+    xero_account = services.xero_account_choose_tenant(xero_account=xero_account, tenant_id=tenant_id)
     AccountingSettings.objects.update_or_create(account=account, defaults={
         "xero_account": xero_account, "product_account_code": "300", "shipping_account_code": "425"})
     TaxRateMapping.objects.create(account=account, xero_account=xero_account, rate=Decimal("20.00"), tax_type="INPUT2")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -124,6 +125,8 @@ if CELERY_BROKER_URL == "filesystem://":
 else:  # Redis: messages carry a priority (0 first), so a person's sync is taken before another's backlog
     CELERY_BROKER_TRANSPORT_OPTIONS = {"priority_steps": list(range(10)), "sep": ":", "queue_order_strategy": "priority"}
 CELERY_TASK_DEFAULT_PRIORITY = 4
+# Every worker takes both queues; `celery worker -Q xero-urgent` keeps one for people's syncs alone.
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("xero-urgent")]
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -33,6 +33,7 @@ from onport.locks import exclusive, one_of
 logger = logging.getLogger(__name__)
 
 XERO_DOWN_RETRY = datetime.timedelta(seconds=30)
+URGENT_RECHECK = datetime.timedelta(seconds=2)
 RESOLVE_BATCH = 50
 
 
@@ -76,12 +77,15 @@ class Outbox(ABC):
         rows = self.model.objects.all()
         return rows if xero_account_id is None else rows.filter(xero_account_id=xero_account_id)
 
-    def claim(self, xero_account: XeroAccount) -> list:
-        """Lease up to a batch of due rows, skipping rows another worker holds; a short transaction, no HTTP."""
+    def claim(self, xero_account: XeroAccount, *, urgent_only: bool = False) -> list:
+        """Lease up to a batch of due rows (only a person's, if `urgent_only`), skipping rows another worker
+        holds; a short transaction, no HTTP."""
         now = timezone.now()
         lease = datetime.timedelta(seconds=settings.SYNC_LEASE_SECONDS)  # a dead worker holds rows this long
         with transaction.atomic():
             due_rows = due(self.rows(xero_account.pk), State.PENDING).select_for_update(skip_locked=True)
+            if urgent_only:
+                due_rows = due_rows.filter(priority=Priority.MANUAL)
             ids = list(due_rows.order_by("priority", "id").values_list("id", flat=True)[: self.batch_size])
             self.model.objects.filter(id__in=ids).update(
                 state=State.SENDING, lease_until=now + lease, attempts=F("attempts") + 1, updated_at=now
@@ -100,25 +104,31 @@ class Outbox(ABC):
         rows = list(self.rows(xero_account.pk).filter(state=State.PENDING))
         self.record([Outcome(row, State.PAUSED, hold.reason, hold.message) for row in rows])
 
-    def drain(self, *, xero_account_id: int, spawn: Callable[[int], None] | None = None) -> DrainReport:
+    def drain(
+        self, *, xero_account_id: int, spawn: Callable[[int], None] | None = None, urgent_only: bool = False
+    ) -> DrainReport:
         """Resolve unknown rows and send leased batches until nothing is due, the budget is spent or the
         turn is over (`report.more`: queue another turn behind other organisations' work).
 
         Up to XERO_CONCURRENT_CALLS drains of one Xero account run at once, each with batches of its own;
-        `spawn(priority)` is asked once for one more when a full batch suggests more work is due.
+        `spawn(priority)` is asked once for one more when a full batch suggests more work is due. An
+        `urgent_only` drain (the urgent queue's) sends only what people asked for and leaves the rest.
         """
         report = DrainReport()
         slots = int(settings.XERO_CONCURRENT_CALLS)
         with one_of(f"xero-drain:{self.name}:{xero_account_id}", slots=slots, seconds=lock_seconds()) as held:
             if held is None:
                 report.notes.append("as many drains as Xero allows are running")
+                if urgent_only and self._urgent_due(xero_account_id):
+                    # the running drains lease a person's rows first; look again shortly in case they stop
+                    report.retry_at, report.priority = timezone.now() + URGENT_RECHECK, Priority.MANUAL
                 return report
             xero_account = XeroAccount.objects.get(pk=xero_account_id)
             hold = self.hold(xero_account)
             if hold is not None:
                 self.pause(xero_account, hold)
                 return report
-            self._turn(xero_account, held, report, spawn)
+            self._turn(xero_account, held, report, spawn, urgent_only)
         if report.more or report.retry_at:
             report.priority = self.next_priority(xero_account_id)
         logger.info("outbox drain outbox=%s xero_account=%s batches=%d synced=%d failed=%d unknown=%d adopted=%d",
@@ -126,14 +136,14 @@ class Outbox(ABC):
                     report.adopted)
         return report
 
-    def _turn(self, xero_account: XeroAccount, held, report: DrainReport, spawn) -> None:
+    def _turn(self, xero_account: XeroAccount, held, report: DrainReport, spawn, urgent_only: bool) -> None:
         turn_ends = time.monotonic() + float(settings.XERO_DRAIN_TURN_SECONDS)
         try:
             client = xero_client(xero_account, max_wait=float(settings.XERO_DRAIN_MAX_WAIT))
             while True:
                 held.extend()
                 resolved = self._resolve_due(client, report)
-                rows = self.claim(xero_account)
+                rows = self.claim(xero_account, urgent_only=urgent_only)
                 if not rows and not resolved:
                     return
                 if rows:
@@ -156,6 +166,9 @@ class Outbox(ABC):
         except XeroError as error:  # Xero down while resolving: nothing was sent, come back later
             report.notes.append(error.message)
             report.retry_at = timezone.now() + XERO_DOWN_RETRY
+
+    def _urgent_due(self, xero_account_id: int) -> bool:
+        return due(self.rows(xero_account_id), State.PENDING).filter(priority=Priority.MANUAL).exists()
 
     def next_priority(self, xero_account_id: int) -> int | None:
         """The most urgent priority among the rows still to send or check (None: nothing left)."""

@@ -37,9 +37,9 @@ def payments_queue(xero_account_id: int) -> None:
     transaction.on_commit(lambda: payout_payments_drain.delay(xero_account_id))
 
 
-def payments_drain(*, xero_account_id: int, spawn=None) -> DrainReport:
+def payments_drain(*, xero_account_id: int, spawn=None, urgent_only: bool = False) -> DrainReport:
     """Record the due payments of this Xero account (a turn of them); up to five drains at once."""
-    return PAYMENT_OUTBOX.drain(xero_account_id=xero_account_id, spawn=spawn)
+    return PAYMENT_OUTBOX.drain(xero_account_id=xero_account_id, spawn=spawn, urgent_only=urgent_only)
 
 
 def payments_sweep() -> list[int]:

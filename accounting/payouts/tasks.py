@@ -35,12 +35,12 @@ def payout_run_scheduled(account_id: int) -> dict:
 
 
 @shared_task(acks_late=True, bind=True)
-def payout_payments_drain(self, xero_account_id: int) -> dict:
+def payout_payments_drain(self, xero_account_id: int, urgent_only: bool = False) -> dict:
     """Record a Xero account's due payout payments; come back when Xero's rate limit or a back-off says so."""
     xero_account = XeroAccount.objects.select_related("account").get(pk=xero_account_id)
     if not errors.payouts_allowed(xero_account.account):
         return {"refused": errors.PLAN_MESSAGE}
-    report = drain_turn(self, payments_drain, xero_account_id)
+    report = drain_turn(self, payments_drain, xero_account_id, urgent_only=urgent_only)
     return {"batches": report.batches, "recorded": report.synced, "failed": report.failed, "adopted": report.adopted}
 
 

@@ -116,9 +116,9 @@ class DocumentOutbox(Outbox):
 DOCUMENTS = DocumentOutbox()
 
 
-def drain(*, xero_account_id: int, spawn=None) -> DrainReport:
+def drain(*, xero_account_id: int, spawn=None, urgent_only: bool = False) -> DrainReport:
     """Send what is due for this Xero account (a turn of it); up to five drains per Xero account at once."""
-    return DOCUMENTS.drain(xero_account_id=xero_account_id, spawn=spawn)
+    return DOCUMENTS.drain(xero_account_id=xero_account_id, spawn=spawn, urgent_only=urgent_only)
 
 
 def _remove(client: XeroClient, rows: list[AccountingSync], report: DrainReport) -> list[Outcome]:

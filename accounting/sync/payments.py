@@ -117,8 +117,8 @@ def bill_payments_retry(*, account, states: list[str]) -> int:
     return len(rows)
 
 
-def bill_payments_drain(*, xero_account_id: int, spawn=None) -> DrainReport:
-    return BILL_PAYMENTS.drain(xero_account_id=xero_account_id, spawn=spawn)
+def bill_payments_drain(*, xero_account_id: int, spawn=None, urgent_only: bool = False) -> DrainReport:
+    return BILL_PAYMENTS.drain(xero_account_id=xero_account_id, spawn=spawn, urgent_only=urgent_only)
 
 
 def _drain_later(xero_account_id: int) -> None:

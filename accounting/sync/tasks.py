@@ -10,16 +10,16 @@ from onport.models import Account
 
 
 @shared_task(acks_late=True, bind=True)
-def xero_drain(self, xero_account_id: int) -> dict:
+def xero_drain(self, xero_account_id: int, urgent_only: bool = False) -> dict:
     """Send a Xero account's due bills for a turn; come back when the budget or a back-off says so."""
-    report = drain_turn(self, drain, xero_account_id)
+    report = drain_turn(self, drain, xero_account_id, urgent_only=urgent_only)
     return {"batches": report.batches, "synced": report.synced, "failed": report.failed, "adopted": report.adopted}
 
 
 @shared_task(acks_late=True, bind=True)
-def bill_payments_drain_task(self, xero_account_id: int) -> dict:
+def bill_payments_drain_task(self, xero_account_id: int, urgent_only: bool = False) -> dict:
     """Record a Xero account's due payments of invoices marked paid; come back when Xero says so."""
-    report = drain_turn(self, bill_payments_drain, xero_account_id)
+    report = drain_turn(self, bill_payments_drain, xero_account_id, urgent_only=urgent_only)
     return {"batches": report.batches, "recorded": report.synced, "failed": report.failed, "adopted": report.adopted}
 
 

@@ -8,6 +8,7 @@ GET|POST /_sandbox/faults                           see faults.py
 POST /_sandbox/consent                              {"client_id", "redirect_uri", "scope", "state", "tenants"?,
                                                      "thirty_minutes"?, "code_challenge"?, "user"?} → {"code", …}
 POST /_sandbox/tenants/<tenant_id>/disconnect       {"client_id"?} → {"removed_connections": n}
+POST /_sandbox/organisations                        {"copies": 40} → {"tenants": [id, …]} (more organisations like the UK one)
 POST /_sandbox/tokens/expire                        {"client_id"?} → {"expired": n}
 POST /_sandbox/orgs/<tenant_id>/lock-dates          {"period_lock_date": "YYYY-MM-DD"|null, "end_of_year_lock_date": …}
 POST /_sandbox/orgs/<tenant_id>/contacts/<id>/status   {"status": "ARCHIVED"|"ACTIVE"}
@@ -128,6 +129,17 @@ def consent(sandbox: Sandbox, request: Request) -> Response:
     )
     sandbox.state.save_if_changed()
     return json_response({**result, "state": body.get("state"), "redirect_uri": redirect_uri, "tenants": tenants})
+
+
+def organisations(sandbox: Sandbox, request: Request) -> Response:
+    """Add copies of the UK organisation (kept if they exist), so consents can grant many tenants."""
+    copies = seed.organisation_copies(int(body_of(request).get("copies", 0)))
+    with sandbox.state.lock:
+        for tenant_id, org in copies.items():
+            sandbox.state.orgs().setdefault(tenant_id, org)
+        sandbox.state.mark_changed()
+    sandbox.state.save_if_changed()
+    return json_response({"tenants": list(copies)})
 
 
 def disconnect_tenant(sandbox: Sandbox, request: Request, tenant_id: str) -> Response:

@@ -66,6 +66,7 @@ ADMIN_ENDPOINTS = {
     "admin.disconnect": admin.disconnect_tenant, "admin.expire_tokens": admin.expire_tokens,
     "admin.lock_dates": admin.lock_dates, "admin.status": admin.set_status, "admin.pay": admin.pay_invoice,
     "admin.invoice_status": admin.set_invoice_status, "admin.bulk_contacts": admin.bulk_contacts,
+    "admin.organisations": admin.organisations,
 }
 
 
@@ -112,6 +113,7 @@ URL_MAP = Map([
     Rule("/_sandbox/faults", methods=["GET", "POST"], endpoint="admin.faults"),
     Rule("/_sandbox/consent", methods=["POST"], endpoint="admin.consent"),
     Rule("/_sandbox/tenants/<tenant_id>/disconnect", methods=["POST"], endpoint="admin.disconnect"),
+    Rule("/_sandbox/organisations", methods=["POST"], endpoint="admin.organisations"),
     Rule("/_sandbox/tokens/expire", methods=["POST"], endpoint="admin.expire_tokens"),
     Rule("/_sandbox/orgs/<tenant_id>/lock-dates", methods=["POST"], endpoint="admin.lock_dates"),
     Rule("/_sandbox/orgs/<tenant_id>/<any(contacts, accounts):kind>/<key>/status", methods=["POST"],

@@ -205,6 +205,22 @@ def bulk_contacts(org_key: str, start: int, count: int, prefix: str, currency: s
     return created
 
 
+def copy_tenant_id(number: int) -> str:
+    """The tenant id of the `number`th copy of the UK organisation (1, 2, …)."""
+    return stable_id("org", f"uk-copy-{number}")
+
+
+def organisation_copies(count: int) -> dict[str, dict[str, Any]]:
+    """`count` more organisations like the UK one, for runs across many organisations: the same chart,
+    tax rates and contacts (with the UK organisation's ids), their own tenant ids, names and limits."""
+    uk = ORGANISATIONS[UK_TENANT_ID]
+    return {
+        copy_tenant_id(number): _build_org(copy_tenant_id(number),
+                                           {**uk, "Name": f"{uk['Name']} {number + 1}", "ShortCode": f"!uk{number:04d}"})
+        for number in range(1, count + 1)
+    }
+
+
 def org_key(tenant_id: str) -> str:
     return ORGANISATIONS.get(tenant_id, {}).get("key", tenant_id)
 

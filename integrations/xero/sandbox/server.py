@@ -120,6 +120,7 @@ class SandboxApp:
             duration_ms=round((time.monotonic() - started) * 1000, 1), fault=meta.get("fault") or meta.get("dropped"),
             dropped=bool(meta.get("dropped")), idempotent_replay=bool(meta.get("idempotent_replay")),
             client_id=meta.get("client_id"), tenant_id=meta.get("tenant_id"),
+            rate_limit_problem=response.headers.get("X-Rate-Limit-Problem") if response is not None else None,
             response_json=_response_json(response),
         )
         self.sandbox.requests.add(entry)

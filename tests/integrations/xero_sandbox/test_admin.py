@@ -75,3 +75,26 @@ def test_invoice_status_can_be_forced_like_a_user_in_xero(xero_sandbox, xero, uk
     xero_sandbox.set_invoice_status(uk, created.invoice_id, "VOIDED")
 
     assert xero.accounting.get_invoice(uk, created.invoice_id).invoices[0].status == "VOIDED"
+
+
+def test_copies_of_the_uk_organisation_have_their_own_books_and_limits_and_share_the_app_s_minute(xero_sandbox, acme):
+    copies = xero_sandbox.admin("POST", "organisations", {"copies": 2})["tenants"]
+    uk, first, second = xero_sandbox.uk_tenant_id, *copies
+    xero = xero_sandbox.sdk(xero_sandbox.connect(tenants=[uk, *copies]), retries=False)
+    xero_sandbox.configure(rate_per_minute=2, app_rate_per_minute=3)
+    xero.accounting.create_invoices(first, bills(bill(acme)))  # the UK organisation's contacts, the same ids
+
+    names = [xero.accounting.get_organisations(tenant).organisations[0].name for tenant in (first, second)]
+    with pytest.raises(Exception) as refused:
+        xero.accounting.get_organisations(uk)  # the app's fourth call this minute, the UK organisation's first
+
+    assert names == ["Onport Demo (UK) 2", "Onport Demo (UK) 3"]
+    invoices = {tenant: _org_state(xero_sandbox, tenant)["invoices"] for tenant in (uk, first, second)}
+    assert [len(invoices[tenant]) for tenant in (uk, first, second)] == [0, 1, 0]
+    assert refused.value.status == 429
+    assert xero_sandbox.requests(path_prefix="/api.xro")[-1]["rate_limit_problem"] == "appminute"
+
+
+def _org_state(xero_sandbox, tenant_id):
+    state = xero_sandbox.state(tenant_id)
+    return state["orgs"][tenant_id] if "orgs" in state else state

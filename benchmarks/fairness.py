@@ -1,0 +1,166 @@
+"""Many organisations with backlogs sharing Xero's app-wide limit, while people press sync accounting.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onport_bench REDIS_URL=redis://127.0.0.1:6379/12 \\
+        .venv/bin/python benchmarks/fairness.py --organisations 30 --app-limit 180 --duration 240
+
+Xero's app-wide limit is 10,000 calls a minute for 2,000 organisations or more; one machine cannot drive
+that many calls, so the run is scaled: N organisations (copies of the sandbox's UK organisation, each
+with its own 60-calls-a-minute budget) share an app-wide limit set to what the workers here can carry,
+with demand (N × 60 calls a minute) well above it, as 2,000 organisations' backlogs (120,000) are above
+10,000. Everything is the real thing: the sandbox counts and refuses, Onport's limiter shares the app
+budget in Redis, and `celery worker` processes drain the organisations (background workers take both
+queues, one worker only the urgent one, as docker-compose runs them).
+
+Every organisation's invoices wait as a backfill. Every `--manual-every` seconds a person presses sync
+accounting on one waiting invoice of a random organisation. Prints the wait from the press to the bill
+in Xero (p50, p99, max), the app-wide calls per minute against the limit once the run is warm, 429s by
+Xero's reason, and how evenly the organisations were served.
+"""
+
+import argparse
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime
+
+from harness import ROOT, books_ready, django_setup, outbox_fill, sandbox_admin, sandbox_start
+
+WARM_UP = 60.0  # seconds before the steady state is measured (the first minute's budgets are fresh)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--organisations", type=int, default=30)
+    parser.add_argument("--invoices", type=int, default=400, help="backlog per organisation")
+    parser.add_argument("--app-limit", type=int, default=180, help="app-wide calls per minute (Xero: 10,000)")
+    parser.add_argument("--latency-ms", type=int, default=2000)
+    parser.add_argument("--duration", type=float, default=240.0, help="seconds of backlog and manual syncs")
+    parser.add_argument("--manual-every", type=float, default=2.0, help="seconds between manual syncs")
+    parser.add_argument("--workers", type=int, default=4, help="background worker processes (each --concurrency 3)")
+    parser.add_argument("--port", type=int, default=8795)
+    args = parser.parse_args()
+    os.environ.update({
+        "XERO_CALLS_PER_MINUTE": "60", "XERO_CONCURRENT_CALLS": "5", "CELERY_TASK_ALWAYS_EAGER": "false",
+        "XERO_APP_CALLS_PER_MINUTE": str(args.app_limit),
+        "XERO_APP_RESERVE": str(max(1, args.app_limit * 2 // 100)),  # 200 of 10,000, scaled
+    })
+    django_setup()
+    run(args)
+
+
+def run(args) -> None:
+    from accounting.outbox.models import Priority
+    from accounting.sync.models import AccountingSync
+    from accounting.sync.services import sync_request
+    from accounting.sync.tasks import xero_drain
+    from integrations.xero.ratelimit import limits_reset
+    from integrations.xero.sandbox import seed
+    from onport.celery import app
+
+    server = sandbox_start(args.port, "--rate-per-minute", "60", "--day-limit", "1000000",
+                           "--latency-ms", str(args.latency_ms))
+    workers = []
+    try:
+        sandbox_admin(server, "POST", "config", {"app_rate_per_minute": args.app_limit})
+        tenants = [seed.UK_TENANT_ID, *sandbox_admin(server, "POST", "organisations",
+                                                     {"copies": args.organisations - 1})["tenants"]]
+        started = time.perf_counter()
+        books = [books_ready(server, invoices=args.invoices, name="Fair Retail", tenant_id=tenant, reset_limits=False)
+                 for tenant in tenants]
+        for account, xero_account in books:
+            outbox_fill(account, xero_account)
+            AccountingSync.objects.filter(account=account).update(priority=Priority.BACKFILL)
+        print(f"{len(books)} organisations × {args.invoices} invoices ready in {time.perf_counter() - started:.0f} s")
+        limits_reset()
+        time.sleep(WARM_UP + 2)  # the calls made while connecting leave every window
+        app.control.purge()
+        workers = workers_start(args.workers)
+        time.sleep(5)  # the workers connect to the broker
+        since = sandbox_admin(server, "GET", "requests?path_prefix=/api.xro")["requests"]
+        first_request = since[-1]["id"] if since else 0
+        for _, xero_account in books:
+            xero_drain.apply_async((xero_account.pk,), priority=8)
+
+        waits, pending_manual = manual_syncs(args, books, sync_request)
+        requests = sandbox_admin(server, "GET", f"requests?path_prefix=/api.xro&since={first_request}")["requests"]
+        report(args, books, waits, pending_manual, requests)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+        server.stop()
+
+
+def workers_start(count: int) -> list[subprocess.Popen]:
+    command = [sys.executable, "-m", "celery", "-A", "onport", "worker", "--pool", "prefork", "--loglevel", "WARNING",
+               "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test"}
+    background = [[*command, "--concurrency", "3", "--hostname", f"fair{index}@%h"] for index in range(count)]
+    urgent = [*command, "--concurrency", "2", "-Q", "xero-urgent", "--hostname", "fair-urgent@%h"]
+    return [subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True) for argv in [*background, urgent]]
+
+
+def manual_syncs(args, books, sync_request) -> tuple[list[float], int]:
+    """Press sync accounting on a waiting invoice of a random organisation every few seconds; the waits."""
+    from accounting.sync.models import AccountingSync
+
+    chance = random.Random(2026)
+    asked: dict[int, float] = {}  # row id -> when the person pressed the button
+    waits: list[float] = []
+    ends = time.perf_counter() + args.duration
+    next_press = time.perf_counter() + WARM_UP  # people start once the backlogs have used the fresh minute
+    while time.perf_counter() < ends or (asked and time.perf_counter() < ends + 120):
+        now = time.perf_counter()
+        if now >= next_press and now < ends:
+            account, _ = chance.choice(books)
+            row = AccountingSync.objects.filter(account=account, state="pending").order_by("?").first()
+            if row is not None:
+                sync_request(invoice=row.invoice, actor=None)
+                asked[row.pk] = time.perf_counter()
+            next_press = now + args.manual_every
+        for row_id in AccountingSync.objects.filter(pk__in=list(asked), state="synced").values_list("pk", flat=True):
+            waits.append(time.perf_counter() - asked.pop(row_id))
+        time.sleep(0.1)
+    return waits, len(asked)
+
+
+def report(args, books, waits, pending_manual, requests) -> None:
+    from accounting.sync.models import AccountingSync
+
+    times = [datetime.fromisoformat(r["time"]).timestamp() for r in requests]
+    start = min(times, default=0)
+    steady = [t for t in times if start + WARM_UP <= t <= start + args.duration]
+    minutes = max((args.duration - WARM_UP) / 60, 1e-9)
+    per_minute = len(steady) / minutes
+    throttled = Counter(r.get("rate_limit_problem") or "?" for r in requests if r["status"] == 429)
+    served = sorted(AccountingSync.objects.filter(account=account, state="synced").count() for account, _ in books)
+    jain = sum(served) ** 2 / (len(served) * sum(n * n for n in served)) if any(served) else 0
+    print(f"\n== {len(books)} organisations, app-wide limit {args.app_limit} calls/min "
+          f"(demand {len(books) * 60}/min), {args.latency_ms / 1000:g} s per call, "
+          f"{args.workers}×3 background + 1×2 urgent worker processes ==")
+    if waits:
+        ordered = sorted(waits)
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        print(f"manual syncs: {len(waits)} sent, wait from the press to the bill in Xero: "
+              f"p50 {statistics.median(ordered):.1f} s, p99 {p99:.1f} s, max {ordered[-1]:.1f} s; "
+              f"not sent by the end: {pending_manual}")
+    print(f"app-wide calls from {WARM_UP:.0f} s to {args.duration:.0f} s: {per_minute:,.0f}/min "
+          f"= {per_minute / args.app_limit:.1%} of the limit")
+    print(f"429s: {sum(throttled.values())} {dict(throttled)}")
+    print(f"bills per organisation: min {served[0]}, median {served[len(served) // 2]}, max {served[-1]}; "
+          f"Jain's fairness index {jain:.3f} (1 = perfectly even)")
+
+
+if __name__ == "__main__":
+    main()
