@@ -110,12 +110,13 @@ class Outbox(ABC):
         """Resolve unknown rows and send leased batches until nothing is due, the budget is spent or the
         turn is over (`report.more`: queue another turn behind other organisations' work).
 
-        Up to XERO_CONCURRENT_CALLS drains of one Xero account run at once, each with batches of its own;
+        Up to XERO_CONCURRENT_CALLS + 1 drains of one Xero account run at once, each with batches of its own
+        (Xero's five calls in flight are the limiter's to keep);
         `spawn(priority)` is asked once for one more when a full batch suggests more work is due. An
         `urgent_only` drain (the urgent queue's) sends only what people asked for and leaves the rest.
         """
         report = DrainReport()
-        slots = int(settings.XERO_CONCURRENT_CALLS)
+        slots = int(settings.XERO_CONCURRENT_CALLS) + 1  # one more builds its batch while the others are in Xero
         with one_of(f"xero-drain:{self.name}:{xero_account_id}", slots=slots, seconds=lock_seconds()) as held:
             if held is None:
                 report.notes.append("as many drains as Xero allows are running")
