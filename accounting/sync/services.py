@@ -80,6 +80,8 @@ def sync_request_many(
                       reason=Reason.ALREADY_ON_ITS_WAY, message=f"Sync requested {how}; it is already on its way to Xero.")
             for sync in in_flight
         )
+        # a person asks for a row already in a batch: should the batch come back (a rate limit), it is theirs
+        AccountingSync.objects.filter(pk__in=[sync.pk for sync in in_flight], priority__gt=priority).update(priority=priority)
         for sync in existing.values():
             if sync.state in IN_FLIGHT:
                 continue

@@ -49,6 +49,17 @@ def test_a_manual_request_lifts_a_waiting_backfill_row_and_an_automatic_one_does
     assert AccountingSync.objects.get(invoice=invoice).priority == Priority.MANUAL
 
 
+def test_a_person_s_request_for_a_row_already_in_a_batch_makes_it_theirs_if_the_batch_comes_back(books, linked_vendor):
+    [invoice] = _invoices(linked_vendor, 1)
+    sync_request_many(account=linked_vendor.account, invoices=[invoice], backfill=True)
+    AccountingSync.objects.filter(invoice=invoice).update(state=SyncState.SENDING)  # a drain holds it
+
+    sync_request(invoice=invoice, actor=books.admin)
+
+    row = AccountingSync.objects.get(invoice=invoice)
+    assert (row.state, row.priority) == (SyncState.SENDING, Priority.MANUAL)
+
+
 def test_a_backfill_stops_short_of_the_day_limit_people_still_sync_and_the_rest_resumes_by_itself(
     books, linked_vendor, settings
 ):
