@@ -36,7 +36,9 @@ def invoice_list(request):
     form = InvoiceSearchForm(request.GET, vendors=vendor_list(account=request.account))
     page = None
     if form.is_valid():
-        invoices = selectors.invoice_search(account=request.account, search=form.search())
+        invoices = sync_selectors.payments_search(
+            account=request.account, search=form.search(), xero_status=form.xero_filter()
+        )
         page = keyset_paginate(
             invoices,
             keyset=NEWEST_FIRST,

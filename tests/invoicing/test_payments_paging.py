@@ -1,4 +1,4 @@
-"""Contacts > Payments: paging by key (a cursor in Next / Previous, no OFFSET)."""
+"""Contacts > Payments: paging by key (a cursor in Next / Previous, no OFFSET) and the Xero status filter."""
 
 import datetime
 from decimal import Decimal
@@ -7,7 +7,9 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from invoicing.models import PurchaseInvoice
+from accounting.sync.models import XERO_STATUS_STATES, AccountingSync, SyncKind, SyncState, XeroStatus
+from integrations.models import XeroAccount
+from invoicing.models import InvoiceAdjustment, PurchaseInvoice
 from invoicing.views import invoices as invoices_view
 from invoicing.views.pagination import CURSOR_SALT
 from tests.factories import VendorFactory, order_create
@@ -30,6 +32,15 @@ def invoices_bulk(account, count: int, *, days=DAYS, status: str = "issued") -> 
         )
         for index in range(count)
     )
+
+
+def bill_rows(account, states: dict[PurchaseInvoice, str]) -> XeroAccount:
+    xero_account = XeroAccount.objects.create(account=account, name="Main")
+    AccountingSync.objects.bulk_create(
+        AccountingSync(account=account, xero_account=xero_account, invoice=invoice, kind=SyncKind.BILL, state=state)
+        for invoice, state in states.items()
+    )
+    return xero_account
 
 
 def signed(value) -> str:
@@ -139,6 +150,7 @@ def test_previous_before_the_first_invoice_is_the_first_page(finance_client, acc
 def test_another_accounts_invoices_never_appear_on_any_page(finance_client, account, other_account, seven_a_page):
     mine = invoices_bulk(account, 20)
     theirs = invoices_bulk(other_account, 20)  # the same numbers and dates, ids in between
+    bill_rows(other_account, {invoice: SyncState.FAILED for invoice in theirs})
     their_newest = max(theirs, key=lambda i: (i.issue_date, i.pk))
     their_cursor = signed(["issued-desc", ["2026-03-04", str(their_newest.pk)]])
 
@@ -149,17 +161,74 @@ def test_another_accounts_invoices_never_appear_on_any_page(finance_client, acco
         seen += list(page)
 
     assert sorted(invoice.pk for invoice in seen) == sorted(invoice.pk for invoice in mine)
+    assert list(listed(finance_client, xero_status="failed")[0]) == []
+
+
+@pytest.fixture
+def one_per_xero_status(account):
+    """An issued invoice in every sync state, one with no bill row, and a draft."""
+    made = invoices_bulk(account, len(SyncState.choices) + 2)
+    *synced, no_row, draft = made
+    states = dict(zip(synced, SyncState.values))
+    xero_account = bill_rows(account, states)
+    PurchaseInvoice.objects.filter(pk=draft.pk).update(status="draft")
+    # a credit note's row of the no-row invoice is not its bill: it stays "not synced"
+    adjustment = InvoiceAdjustment.objects.create(account=account, invoice=no_row, kind="credit", amount=1, reason="x")
+    AccountingSync.objects.create(account=account, xero_account=xero_account, invoice=no_row, adjustment=adjustment,
+                                  kind=SyncKind.CREDIT_NOTE, state=SyncState.FAILED)
+    return {state: invoice.number for invoice, state in states.items()}, no_row.number, draft.number
+
+
+@pytest.mark.parametrize("status", XeroStatus.values)
+def test_the_xero_status_filter(finance_client, one_per_xero_status, status):
+    by_state, no_row, draft = one_per_xero_status
+    expected = {by_state[state] for state in XERO_STATUS_STATES[status]}
+    if status == XeroStatus.NOT_SYNCED:
+        expected |= {no_row, draft}
+
+    page, html = listed(finance_client, xero_status=status)
+
+    assert {invoice.number for invoice in page} == expected
+    assert f'<option value="{status}" selected>' in html
+
+
+def test_every_sync_state_has_one_xero_status():
+    grouped = [state for states in XERO_STATUS_STATES.values() for state in states]
+
+    assert sorted(grouped) == sorted(SyncState.values) and set(XERO_STATUS_STATES) == set(XeroStatus.values)
+
+
+def test_the_xero_status_column(finance_client, one_per_xero_status):
+    by_state, no_row, _ = one_per_xero_status
+
+    html = listed(finance_client)[1]
+
+    assert "<th>Xero status</th>" in html
+    row = html.split(f">{no_row}</a>")[1].split("</tr>")[0]
+    assert "Not synced" in row
+    row = html.split(f">{by_state[SyncState.NEEDS_ATTENTION]}</a>")[1].split("</tr>")[0]
+    assert "Needs attention" in row
+
+
+def test_an_unknown_xero_status_is_refused_in_words(finance_client, one_per_xero_status):
+    response = finance_client.get(reverse("invoicing:invoice_list"), {"xero_status": "sent"})
+
+    assert response.context["page"] is None
+    assert "Choose a Xero status from the list." in response.content.decode()
 
 
 @pytest.mark.parametrize("rows", [10, 120])
 def test_a_deep_filtered_page_runs_a_constant_number_of_queries(
     finance_client, account, rows, django_assert_max_num_queries, seven_a_page
 ):
-    invoices_bulk(account, rows)
-    page = listed(finance_client, status="issued")[0]
+    made = invoices_bulk(account, rows)
+    bill_rows(account, {invoice: SyncState.SYNCED for invoice in made})
+    page = listed(finance_client, xero_status="synced")[0]
 
     with django_assert_max_num_queries(MAX_LIST_QUERIES) as captured:
-        response = finance_client.get(reverse("invoicing:invoice_list"), {"status": "issued", "after": page.next_cursor})
+        response = finance_client.get(
+            reverse("invoicing:invoice_list"), {"xero_status": "synced", "status": "issued", "after": page.next_cursor}
+        )
 
     assert len(response.context["page"]) == min(rows - 7, 7)
     assert not any("OFFSET" in query["sql"].upper() for query in captured.captured_queries)
