@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from accounting.sync.models import XeroStatus
 from contacts.forms import PlainLabels
 from contacts.models import Vendor, VendorKind
 from invoicing.models import AdjustmentKind, InvoiceStatus
@@ -35,6 +36,12 @@ class InvoiceSearchForm(PlainLabels, forms.Form):
     vendor = VendorChoiceField(queryset=Vendor.objects.none(), required=False, empty_label="Any vendor")
     kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *VendorKind.choices])
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *InvoiceStatus.choices])
+    xero_status = forms.ChoiceField(
+        label="Xero status",
+        required=False,
+        choices=[("", "Any Xero status"), *XeroStatus.choices],
+        error_messages={"invalid_choice": "Choose a Xero status from the list."},
+    )
     date_from = forms.DateField(label="Issued from", required=False, widget=DatePickerInput, error_messages=DATE_ERRORS)
     date_to = forms.DateField(label="Issued to", required=False, widget=DatePickerInput, error_messages=DATE_ERRORS)
     amount_min = forms.DecimalField(label="Total from", required=False, **AMOUNT, error_messages=AMOUNT_ERRORS)
@@ -65,6 +72,10 @@ class InvoiceSearchForm(PlainLabels, forms.Form):
             amount_min=data["amount_min"],
             amount_max=data["amount_max"],
         )
+
+    def xero_filter(self) -> str:
+        """The chosen XeroStatus, or "" for any (a filter of the Payments list, not of the invoices as such)."""
+        return self.cleaned_data["xero_status"]
 
 
 class OrderFilterForm(PlainLabels, forms.Form):

@@ -31,6 +31,28 @@ class SyncState(models.TextChoices):
     CANCELLED = State.CANCELLED.value, "Not sent (voided in Onport)"
 
 
+class XeroStatus(models.TextChoices):
+    """Where an invoice's bill stands in Xero, as the Payments list shows and filters it: each sync state
+    belongs to one of these (an invoice without a bill row is not synced)."""
+
+    NOT_SYNCED = "not_synced", "Not synced"
+    ON_ITS_WAY = "on_its_way", "On its way"
+    SYNCED = "synced", "Synced"
+    CHANGED = "changed", "Changed since synced"
+    NEEDS_ATTENTION = "needs_attention", "Needs attention"
+    FAILED = "failed", "Failed"
+
+
+XERO_STATUS_STATES: dict[str, tuple[str, ...]] = {
+    XeroStatus.NOT_SYNCED: (SyncState.CANCELLED,),  # and every invoice with no bill row
+    XeroStatus.ON_ITS_WAY: (SyncState.PENDING, SyncState.SENDING, SyncState.UNKNOWN),
+    XeroStatus.SYNCED: (SyncState.SYNCED,),
+    XeroStatus.CHANGED: (SyncState.CHANGED,),
+    XeroStatus.NEEDS_ATTENTION: (SyncState.NEEDS_ATTENTION, SyncState.PAUSED),
+    XeroStatus.FAILED: (SyncState.FAILED,),
+}
+
+
 class AccountingSyncQuerySet(models.QuerySet):
     def for_account(self, account: Account) -> "AccountingSyncQuerySet":
         return self.filter(account=account)

@@ -1,11 +1,20 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from accounting.payouts.models import PaymentState, PayoutPayment
-from accounting.sync.models import AccountingSync, BillPayment, SyncEvent, SyncKind, SyncState
+from accounting.sync.models import (
+    XERO_STATUS_STATES,
+    AccountingSync,
+    BillPayment,
+    SyncEvent,
+    SyncKind,
+    SyncState,
+    XeroStatus,
+)
 from invoicing.models import InvoiceStatus, PurchaseInvoice
+from invoicing.selectors import InvoiceSearch, invoice_search
 from onport.models import Account
 
 MAX_BULK = 500
@@ -32,6 +41,17 @@ def bill_states(*, account: Account, invoice_ids: list[int]) -> dict[int, Accoun
     """The bill rows of these invoices (for a list page: one query), by invoice id."""
     rows = AccountingSync.objects.for_account(account).filter(invoice_id__in=invoice_ids, kind=SyncKind.BILL, adjustment=None)
     return {row.invoice_id: row for row in rows.only("id", "invoice_id", "state", "xero_status", "xero_url")}
+
+
+def payments_search(*, account: Account, search: InvoiceSearch, xero_status: str = "") -> QuerySet[PurchaseInvoice]:
+    """Contacts > Payments: the invoice search, narrowed to one Xero status (XeroStatus) when one is chosen."""
+    invoices = invoice_search(account=account, search=search)
+    if not xero_status:
+        return invoices
+    bills = AccountingSync.objects.filter(account=account, invoice=OuterRef("pk"), kind=SyncKind.BILL, adjustment=None)
+    if xero_status == XeroStatus.NOT_SYNCED:
+        return invoices.filter(~Exists(bills.exclude(state=SyncState.CANCELLED)))
+    return invoices.filter(Exists(bills.filter(state__in=XERO_STATUS_STATES[xero_status])))
 
 
 def invoice_sync_events(*, invoice: PurchaseInvoice, limit: int = 20) -> list[SyncEvent]:

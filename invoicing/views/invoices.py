@@ -21,22 +21,32 @@ from invoicing.forms import (
     VoidForm,
 )
 from invoicing.models import InvoiceStatus, PurchaseInvoice
-from invoicing.views.pagination import paginate
+from invoicing.views.pagination import Keyset, keyset_paginate
 from onport.permissions import account_required
 
 INVOICES_PER_PAGE = 50
+NEWEST_FIRST = Keyset(name="issued-desc", fields=("issue_date", "id"))  # invoice_search's order
+PAGING_PARAMETERS = ("after", "before", "page")
 
 
 @account_required("view")
 @require_GET
 def invoice_list(request):
-    """Search invoices: nothing typed yet lists every invoice, newest first."""
+    """Search invoices: nothing typed yet lists every invoice, newest first, 50 a page by key (no OFFSET)."""
     form = InvoiceSearchForm(request.GET, vendors=vendor_list(account=request.account))
     page = None
     if form.is_valid():
-        invoices = selectors.invoice_search(account=request.account, search=form.search())
-        page = paginate(invoices, page=request.GET.get("page"), per_page=INVOICES_PER_PAGE)
-    searched = any(value for key, value in request.GET.items() if key != "page")
+        invoices = sync_selectors.payments_search(
+            account=request.account, search=form.search(), xero_status=form.xero_filter()
+        )
+        page = keyset_paginate(
+            invoices,
+            keyset=NEWEST_FIRST,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+            per_page=INVOICES_PER_PAGE,
+        )
+    searched = any(value for key, value in request.GET.items() if key not in PAGING_PARAMETERS)
     bills = sync_selectors.bill_states(account=request.account, invoice_ids=[invoice.pk for invoice in page]) if page else {}
     return render(request, "invoicing/invoice_list.html", {"form": form, "page": page, "searched": searched, "bills": bills})
 
