@@ -176,6 +176,12 @@ class Outbox(ABC):
         rows = self.rows(xero_account_id).filter(state__in=[State.PENDING, State.UNKNOWN])
         return rows.aggregate(most_urgent=Min("priority"))["most_urgent"]
 
+    def most_urgent_due(self, xero_account_ids: list[int]) -> dict[int, int]:
+        """The most urgent priority still to send or check, per Xero account, in one query."""
+        rows = self.rows().filter(xero_account_id__in=xero_account_ids, state__in=[State.PENDING, State.UNKNOWN])
+        by_account = rows.values("xero_account_id").annotate(most_urgent=Min("priority")).order_by()
+        return {row["xero_account_id"]: row["most_urgent"] for row in by_account}
+
     def sweep(self) -> list[int]:
         """Expired leases → unknown, reconnected accounts → pending; the ids of the Xero accounts with work due."""
         self.expire_leases()

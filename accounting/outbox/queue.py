@@ -32,6 +32,16 @@ def drain_queue_now(task: Task, xero_account_id: int, priority: int | None = Non
         task.apply_async((xero_account_id,), **options)
 
 
+def drains_queue_due(task: Task, outbox, xero_account_ids: list[int]) -> None:
+    """After a sweep: a drain for each Xero account with work due, and an urgent one where people wait."""
+    most_urgent = outbox.most_urgent_due(xero_account_ids)
+    for xero_account_id in xero_account_ids:
+        priority = most_urgent.get(xero_account_id, Priority.AUTOMATIC)
+        if priority == Priority.MANUAL:  # the urgent queue's drains send only people's rows
+            drain_queue_now(task, xero_account_id, Priority.MANUAL)
+        drain_queue_now(task, xero_account_id, max(priority, Priority.AUTOMATIC))
+
+
 def drain_turn(task: Task, drain: Callable[..., DrainReport], xero_account_id: int, *, urgent_only: bool = False
                ) -> DrainReport:
     """Run one turn of `drain` for the Xero account and queue what comes after it."""

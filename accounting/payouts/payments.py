@@ -8,6 +8,7 @@ adopted before anything is sent again. No database transaction is held across a 
 from django.db import transaction
 
 from accounting.outbox.payments import PaymentsOutbox
+from accounting.outbox.queue import drain_queue_now
 from accounting.outbox.results import DrainReport, Outcome
 from accounting.payouts.models import PayoutPayment
 from accounting.sync.models import BillPayment
@@ -34,7 +35,7 @@ def payments_queue(xero_account_id: int) -> None:
     """Drain this Xero account's payments once the current transaction commits."""
     from accounting.payouts.tasks import payout_payments_drain  # the on-commit enqueue: tasks import this module
 
-    transaction.on_commit(lambda: payout_payments_drain.delay(xero_account_id))
+    transaction.on_commit(lambda: drain_queue_now(payout_payments_drain, xero_account_id))
 
 
 def payments_drain(*, xero_account_id: int, spawn=None, urgent_only: bool = False) -> DrainReport:

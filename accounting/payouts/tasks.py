@@ -7,9 +7,10 @@ Every task refuses accounts below the Advance plan.
 """
 
 from celery import shared_task
-from accounting.outbox.queue import drain_turn
+
+from accounting.outbox.queue import drain_turn, drains_queue_due
 from accounting.payouts import errors, schedule
-from accounting.payouts.payments import payments_drain, payments_sweep
+from accounting.payouts.payments import PAYMENT_OUTBOX, payments_drain, payments_sweep
 from integrations.models import XeroAccount
 from onport.models import Account
 
@@ -47,5 +48,4 @@ def payout_payments_drain(self, xero_account_id: int, urgent_only: bool = False)
 @shared_task
 def payout_payments_sweep() -> None:
     """Every minute (beat): expired leases, reconnected accounts; then drain what is due."""
-    for xero_account_id in payments_sweep():
-        payout_payments_drain.delay(xero_account_id)
+    drains_queue_due(payout_payments_drain, PAYMENT_OUTBOX, payments_sweep())

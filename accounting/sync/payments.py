@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounting.outbox.models import Reason
 from accounting.outbox.payments import PaymentsOutbox
+from accounting.outbox.queue import drain_queue_now
 from accounting.outbox.results import DrainReport, Outcome
 from accounting.payouts.models import PayoutPayment
 from accounting.setup.models import AccountingSettings
@@ -124,7 +125,7 @@ def bill_payments_drain(*, xero_account_id: int, spawn=None, urgent_only: bool =
 def _drain_later(xero_account_id: int) -> None:
     from accounting.sync.tasks import bill_payments_drain_task  # the on-commit enqueue: tasks import this module
 
-    bill_payments_drain_task.delay(xero_account_id)
+    drain_queue_now(bill_payments_drain_task, xero_account_id)
 
 
 def _wait(row: BillPayment, message: str) -> Outcome:

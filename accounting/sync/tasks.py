@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from accounting.outbox.queue import drain_queue_now, drain_turn
+from accounting.outbox.queue import drain_turn, drains_queue_due
 from accounting.sync.backfill import backfill_run
 from accounting.sync.outbox import DOCUMENTS, drain
 from accounting.sync.payments import BILL_PAYMENTS, bill_payments_drain
@@ -34,7 +34,5 @@ def sync_backfill(account_id: int, actor_id: int | None = None) -> int:
 @shared_task
 def accounting_sweep() -> None:
     """Every minute (beat): expired leases, reconnected accounts, changed invoices; then drain what is due."""
-    for xero_account_id in sweep():
-        drain_queue_now(xero_drain, xero_account_id, DOCUMENTS.next_priority(xero_account_id))
-    for xero_account_id in BILL_PAYMENTS.sweep():
-        drain_queue_now(bill_payments_drain_task, xero_account_id, BILL_PAYMENTS.next_priority(xero_account_id))
+    drains_queue_due(xero_drain, DOCUMENTS, sweep())
+    drains_queue_due(bill_payments_drain_task, BILL_PAYMENTS, BILL_PAYMENTS.sweep())

@@ -99,3 +99,18 @@ def test_the_xero_account_page_shows_the_day_s_calls(books, linked_vendor, clien
 
     assert "Xero&#x27;s daily limit" in page or "Xero's daily limit" in page
     assert 'id="xero-calls-used">' in page and "of 5,000 calls used in the last 24 hours" in page
+
+
+def test_the_sweep_sends_people_s_rows_on_the_urgent_queue_and_still_drains_the_rest(books, linked_vendor):
+    from accounting.sync.tasks import accounting_sweep
+
+    backlog = _invoices(linked_vendor, 2)
+    sync_request_many(account=linked_vendor.account, invoices=backlog, backfill=True)
+    AccountingSync.objects.filter(invoice=backlog[0]).update(priority=Priority.MANUAL)  # a person asked for it
+
+    accounting_sweep()  # tasks run in this process: the urgent drain, then the drain for everything
+
+    assert set(AccountingSync.objects.filter(invoice__in=backlog).values_list("state", flat=True)) == {SyncState.SYNCED}
+    first, second = _puts(books)
+    assert [bill["InvoiceNumber"] for bill in first["json"]["Invoices"]] == [backlog[0].number]  # alone, first
+    assert [bill["InvoiceNumber"] for bill in second["json"]["Invoices"]] == [backlog[1].number]
