@@ -110,14 +110,14 @@ class Outbox(ABC):
         """Resolve unknown rows and send leased batches until nothing is due, the budget is spent or the
         turn is over (`report.more`: queue another turn behind other organisations' work).
 
-        Up to XERO_CONCURRENT_CALLS + 1 drains of one Xero account run at once, each with batches of its own
-        (Xero's five calls in flight are the limiter's to keep);
+        Up to XERO_CONCURRENT_CALLS + 1 drains of one Xero account (and one for people's rows) run at once,
+        each with batches of its own (Xero's five calls in flight are the limiter's to keep);
         `spawn(priority)` is asked once for one more when a full batch suggests more work is due. An
         `urgent_only` drain (the urgent queue's) sends only what people asked for and leaves the rest.
         """
         report = DrainReport()
-        slots = int(settings.XERO_CONCURRENT_CALLS) + 1  # one more builds its batch while the others are in Xero
-        with one_of(f"xero-drain:{self.name}:{xero_account_id}", slots=slots, seconds=lock_seconds()) as held:
+        name, slots = drain_slots(self.name, xero_account_id, urgent_only)
+        with one_of(name, slots=slots, seconds=lock_seconds()) as held:
             if held is None:
                 report.notes.append("as many drains as Xero allows are running")
                 if urgent_only and self._urgent_due(xero_account_id):
@@ -233,6 +233,14 @@ class Outbox(ABC):
             elif outcome.state != State.PENDING:
                 row.last_error = outcome.message
         return [outcome.row for outcome in outcomes]
+
+
+def drain_slots(outbox_name: str, xero_account_id: int, urgent_only: bool) -> tuple[str, int]:
+    """The lock name and number of drains a Xero account may run at once: one more than calls in flight (it
+    builds its batch while the others are in Xero), and one of its own for people's rows, so that a backlog
+    waiting on Xero's limits in every slot never keeps a person's sync from the limiter, where it goes first."""
+    name = f"xero-drain:{outbox_name}:{xero_account_id}"
+    return (f"{name}:people", 1) if urgent_only else (name, int(settings.XERO_CONCURRENT_CALLS) + 1)
 
 
 def lock_seconds() -> int:

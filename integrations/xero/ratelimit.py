@@ -3,7 +3,9 @@ calls per day; per app (all organisations together) calls per minute; and "block
 Retry-After, for one organisation or, when the app-wide limit was hit, for everyone.
 
 A call that is not urgent (`Share`) leaves part of the day and app budgets to those that are: a backfill
-stops short of the day limit so a person's "sync accounting" still goes through.
+stops short of the day limit so a person's "sync accounting" still goes through, and a person waiting for
+a budget gets its next free call before any backlog does. Backlogs take turns at the app's minute: a free
+call goes to the waiting organisation that has had the fewest calls in the window.
 
 With Redis (production, CI) the budgets live in Redis and are taken atomically by one Lua script; the
 zero-setup demo without Redis keeps them in the process.
@@ -20,94 +22,15 @@ from django.conf import settings
 
 from integrations.xero.errors import XeroRateLimited
 from integrations.xero.ratelimit_local import LocalBudgets
+from integrations.xero.ratelimit_lua import ACQUIRE, OBSERVE_DAY, OBSERVE_WINDOW
 
 # Refusals by Onport itself (not by Xero) have a `problem` starting "onport": they never block anyone.
 DAY_KEPT = "onport-day-kept"  # Onport would not spend what is kept of the day for others
 APP_KEYS = ["xero:limits:app:window", "xero:limits:app:blocked", "xero:limits:app:extra"]
+APP_PEOPLE_KEY = "xero:limits:app:people"
+APP_WAITING_KEYS = ["xero:limits:app:waiting", "xero:limits:app:waiting-used"]
 HOUR = 3600
-
-# KEYS: org window (zset of call times), org in flight (zset of lease ends), org blocked (unblock time),
-#       app window, app blocked, app extra, org day (hash: hour number -> calls), org extra
-#       ("extra": calls Xero counted and we did not, for the rest of the window)
-# ARGV: now, window seconds, per-window limit, concurrency, lease seconds, call id,
-#       app limit, app calls to keep, day limit, day calls to keep
-# Returns "ok", or "<why> <seconds to wait>".
-ACQUIRE = """
-local now, window, limit, concurrency, lease = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local app_limit, app_kept, day_limit, day_kept = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
-local blocked = tonumber(redis.call('GET', KEYS[3]) or '0')
-if blocked > now then return 'blocked ' .. (blocked - now) end
-local app_blocked = tonumber(redis.call('GET', KEYS[5]) or '0')
-if app_blocked > now then return 'app-blocked ' .. (app_blocked - now) end
-local hour = math.floor(now / 3600)
-if day_kept > 0 then
-  local fields, used, oldest = redis.call('HGETALL', KEYS[7]), 0, hour
-  for i = 1, #fields, 2 do
-    local h = tonumber(fields[i])
-    if h > hour - 24 then
-      used = used + tonumber(fields[i + 1])
-      if h < oldest then oldest = h end
-    end
-  end
-  if used >= day_limit - day_kept then return 'day ' .. math.max((oldest + 24) * 3600 - now, 1) end
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - window)
-local function extra(extra_key)  -- Xero's extra calls and when it said so ("count time"), while in the window
-  local value = redis.call('GET', extra_key)
-  if not value then return 0, nil end
-  local count, at = string.match(value, '(%S+) (%S+)')
-  if tonumber(at) <= now - window then return 0, nil end
-  return tonumber(count), tonumber(at)
-end
-local function used(window_key, extra_key)
-  return redis.call('ZCARD', window_key) + extra(extra_key)
-end
-local function frees_in(window_key, extra_key)  -- until the oldest call (or Xero's extra) leaves the window
-  local oldest, wait = redis.call('ZRANGE', window_key, 0, 0, 'WITHSCORES'), nil
-  local count, at = extra(extra_key)
-  if at then wait = at + window - now end
-  if oldest[2] and (not wait or tonumber(oldest[2]) + window - now < wait) then wait = tonumber(oldest[2]) + window - now end
-  return math.max(wait or 0.01, 0.01)
-end
-if used(KEYS[1], KEYS[8]) >= limit then return 'minute ' .. frees_in(KEYS[1], KEYS[8]) end
-if used(KEYS[4], KEYS[6]) >= app_limit - app_kept then return 'app ' .. frees_in(KEYS[4], KEYS[6]) end
-if redis.call('ZCARD', KEYS[2]) >= concurrency then return 'concurrent 0.05' end
-redis.call('ZADD', KEYS[1], now, ARGV[6])
-redis.call('ZADD', KEYS[4], now, ARGV[6])
-redis.call('ZADD', KEYS[2], now + lease, ARGV[6])
-redis.call('HINCRBY', KEYS[7], hour, 1)
-redis.call('EXPIRE', KEYS[1], math.ceil(window) + 5)
-redis.call('EXPIRE', KEYS[4], math.ceil(window) + 5)
-redis.call('EXPIRE', KEYS[2], math.ceil(lease) + 5)
-redis.call('EXPIRE', KEYS[7], 25 * 3600)
-return 'ok'
-"""
-
-# Xero said how many calls are left in a window: if it counts more than we do, the difference is kept
-# as one number ("count time") that counts while it is in the window (KEYS: window, extra).
-OBSERVE_WINDOW = """
-local now, window, limit, remaining = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local missing = (limit - remaining) - redis.call('ZCARD', KEYS[1])
-if missing > 0 then redis.call('SET', KEYS[2], missing .. ' ' .. now, 'EX', math.ceil(window) + 5) end
-return missing
-"""
-
-# The same for the day: Xero's count of the last day against ours, the difference added to this hour.
-OBSERVE_DAY = """
-local now, limit, remaining = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local hour, used = math.floor(now / 3600), 0
-local fields = redis.call('HGETALL', KEYS[1])
-for i = 1, #fields, 2 do
-  if tonumber(fields[i]) > hour - 24 then used = used + tonumber(fields[i + 1]) else redis.call('HDEL', KEYS[1], fields[i]) end
-end
-local missing = (limit - remaining) - used
-if missing > 0 then redis.call('HINCRBY', KEYS[1], hour, missing) end
-redis.call('EXPIRE', KEYS[1], 25 * 3600)
-return missing
-"""
+PERSON_HOLD = 1.5  # seconds a waiting claim (a person's, an organisation's) outlives the moment its budget frees
 
 
 @dataclass(frozen=True)
@@ -116,9 +39,10 @@ class Share:
 
     day_kept: int = 0
     app_kept: int = 0
+    urgent: bool = False  # a person is waiting: first to the next free call
 
 
-URGENT = Share()  # a person is waiting: everything Xero allows
+URGENT = Share(urgent=True)  # a person is waiting: everything Xero allows, before any backlog
 
 
 def share_for_background(*, backfill: bool) -> Share:
@@ -157,12 +81,13 @@ class RateLimiter:
         self.lease = 120.0
         prefix = f"xero:limits:{tenant_id}"
         self.keys = [f"{prefix}:window", f"{prefix}:inflight", f"{prefix}:blocked", *APP_KEYS, f"{prefix}:day",
-                     f"{prefix}:extra"]
+                     f"{prefix}:extra", APP_PEOPLE_KEY, f"{prefix}:people", *APP_WAITING_KEYS]
         self.redis = _redis(settings.REDIS_URL) if settings.REDIS_URL else None
 
     def _try(self, call_id: str, now: float) -> tuple[str, float]:
         args = [now, self.window, self.limit, self.concurrency, self.lease, call_id,
-                self.app_limit, self.share.app_kept, self.day_limit, self.share.day_kept]
+                self.app_limit, self.share.app_kept, self.day_limit, self.share.day_kept, int(self.share.urgent),
+                PERSON_HOLD, self.tenant_id]
         if self.redis is None:
             return LocalBudgets.acquire(self.tenant_id, *args)
         answer = self.redis.eval(ACQUIRE, len(self.keys), *self.keys, *args).decode()

@@ -13,10 +13,12 @@ class LocalBudgets:
     inflight: dict[str, dict[str, float]] = defaultdict(dict)
     blocked: dict[str, float] = {}
     days: dict[str, dict[int, int]] = defaultdict(dict)  # tenant -> hour -> calls
+    people: dict[str, dict[str, float]] = defaultdict(dict)  # tenant or "app" -> waiting person's call -> until
+    waiting: dict[str, tuple[float, int]] = {}  # tenant -> (until, its calls in the window) for the app's minute
 
     @classmethod
     def acquire(cls, tenant, now, window, limit, concurrency, lease, call_id, app_limit, app_kept, day_limit,
-                day_kept) -> tuple[str, float]:
+                day_kept, urgent, hold, _tenant) -> tuple[str, float]:
         with cls.lock:
             for who, why in ((tenant, "blocked"), ("app", "app-blocked")):
                 if cls.blocked.get(who, 0) > now:
@@ -29,12 +31,38 @@ class LocalBudgets:
             calls = cls.windows[tenant] = [t for t in cls.windows[tenant] if t > now - window]
             app = cls.windows["app"] = [t for t in cls.windows["app"] if t > now - window]
             running = cls.inflight[tenant] = {k: v for k, v in cls.inflight[tenant].items() if v > now}
+            for who in (tenant, "app"):
+                cls.people[who] = {k: v for k, v in cls.people[who].items() if v > now}
+            cls.waiting = {k: v for k, v in cls.waiting.items() if v[0] > now}
+
+            def person_waits(who: str, why: str, wait: float) -> tuple[str, float]:
+                if urgent:
+                    cls.people[who][call_id] = now + wait + hold
+                return why, wait
+
             if len(calls) >= limit:
-                return "minute", max(calls[0] + window - now, 0.01)
+                return person_waits(tenant, "minute", max(calls[0] + window - now, 0.01))
+            if not urgent and cls.people[tenant]:
+                return "person", 0.2
+            def organisation_waits(why: str, wait: float) -> tuple[str, float]:
+                cls.waiting[tenant] = (now + wait + hold, len(calls))
+                return why, wait
+
             if len(app) >= app_limit - app_kept:
-                return "app", max(app[0] + window - now, 0.01)
+                wait = max(app[0] + window - now, 0.01)
+                return person_waits("app", "app", wait) if urgent else organisation_waits("app", wait)
+            if not urgent and cls.people["app"]:
+                return "person", 0.2
+            if not urgent:
+                if any(used < len(calls) for other, (_, used) in cls.waiting.items() if other != tenant):
+                    return organisation_waits("turn", 0.2)
+                cls.waiting.pop(tenant, None)
             if len(running) >= concurrency:
-                return "concurrent", 0.05
+                return person_waits(tenant, "concurrent", 0.05)
+            if urgent and not any([cls.people[who].pop(call_id, None) for who in (tenant, "app")]):
+                for who in (tenant, "app"):  # a person who gave up came back as a new call: its claim is met
+                    if cls.people[who]:
+                        cls.people[who].pop(min(cls.people[who], key=cls.people[who].get))
             calls.append(now)
             app.append(now)
             running[call_id] = now + lease
@@ -64,3 +92,5 @@ class LocalBudgets:
             cls.inflight.clear()
             cls.blocked.clear()
             cls.days.clear()
+            cls.people.clear()
+            cls.waiting.clear()

@@ -114,3 +114,25 @@ def test_the_sweep_sends_people_s_rows_on_the_urgent_queue_and_still_drains_the_
     first, second = _puts(books)
     assert [bill["InvoiceNumber"] for bill in first["json"]["Invoices"]] == [backlog[0].number]  # alone, first
     assert [bill["InvoiceNumber"] for bill in second["json"]["Invoices"]] == [backlog[1].number]
+
+
+def test_a_person_s_sync_goes_out_while_the_organisation_s_backlog_holds_every_drain_slot(books, linked_vendor,
+                                                                                            settings):
+    from contextlib import ExitStack
+
+    from onport.locks import one_of
+
+    backlog = _invoices(linked_vendor, 2)
+    sync_request_many(account=linked_vendor.account, invoices=backlog, backfill=True)
+    [urgent] = _invoices(linked_vendor, 1)
+    sync_request_many(account=linked_vendor.account, invoices=[urgent], actor=books.admin)
+    name, slots = f"xero-drain:bills:{books.xero_account.pk}", settings.XERO_CONCURRENT_CALLS + 1
+    with ExitStack() as backlog_drains:  # the backlog's drains hold every slot (waiting on Xero's limits)
+        held = [backlog_drains.enter_context(one_of(name, slots=slots, seconds=60)) for _ in range(slots)]
+        assert None not in held
+
+        report = drain(xero_account_id=books.xero_account.pk, urgent_only=True)
+
+    assert report.synced == 1
+    assert [bill["InvoiceNumber"] for bill in _puts(books)[0]["json"]["Invoices"]] == [urgent.number]
+    assert AccountingSync.objects.filter(invoice__in=backlog, state=SyncState.PENDING).count() == 2

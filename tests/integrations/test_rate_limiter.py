@@ -120,6 +120,64 @@ def test_background_calls_leave_part_of_the_app_minute_to_people(budgets):
     _spend(f"test-{uuid.uuid4()}", 2)  # a person's sync still goes
 
 
+def _try(tenant: str, share) -> bool:
+    """One call without waiting: True if it got a slot."""
+    try:
+        _spend(tenant, 1, share)
+    except XeroRateLimited:
+        return False
+    return True
+
+
+def test_a_person_waiting_for_the_app_minute_goes_before_background_calls(budgets):
+    from integrations.xero.ratelimit import URGENT, share_for_background
+
+    budgets.XERO_APP_CALLS_PER_MINUTE, budgets.XERO_APP_RESERVE = 2, 0
+    budgets.XERO_RATE_WINDOW_SECONDS, budgets.XERO_RATE_WINDOW_MARGIN = 0.4, 0
+    backfill = share_for_background(backfill=True)
+    _spend(f"test-{uuid.uuid4()}", 2, backfill)  # the app's minute is used by a backlog
+    assert not _try(f"test-{uuid.uuid4()}", URGENT)  # a person's sync has to wait, and says so
+    time.sleep(0.6)  # the backlog's calls leave the window
+
+    assert not _try(f"test-{uuid.uuid4()}", backfill)  # the freed call is the person's
+    assert _try(f"test-{uuid.uuid4()}", URGENT)
+    assert _try(f"test-{uuid.uuid4()}", backfill)  # nobody waits any more: the backlog goes on
+
+
+def test_a_person_waiting_for_the_organisation_s_minute_goes_before_its_backlog(budgets):
+    from integrations.xero.ratelimit import URGENT, share_for_background
+
+    budgets.XERO_CALLS_PER_MINUTE, budgets.XERO_RATE_WINDOW_SECONDS, budgets.XERO_RATE_WINDOW_MARGIN = 2, 0.4, 0
+    tenant, other = f"test-{uuid.uuid4()}", f"test-{uuid.uuid4()}"
+    backfill = share_for_background(backfill=True)
+    _spend(tenant, 2, backfill)
+    assert not _try(tenant, URGENT)
+    time.sleep(0.6)
+
+    assert not _try(tenant, backfill)
+    assert _try(other, backfill)  # another organisation's backlog is not held up by this person
+    assert _try(tenant, URGENT)
+    assert _try(tenant, backfill)
+
+
+def test_a_free_call_of_the_app_minute_goes_to_the_waiting_organisation_that_had_fewest(budgets):
+    from integrations.xero.ratelimit import share_for_background
+
+    budgets.XERO_APP_CALLS_PER_MINUTE, budgets.XERO_APP_RESERVE = 3, 0
+    budgets.XERO_RATE_WINDOW_SECONDS, budgets.XERO_RATE_WINDOW_MARGIN = 3, 0
+    backfill = share_for_background(backfill=True)
+    busy, quiet = f"test-{uuid.uuid4()}", f"test-{uuid.uuid4()}"
+    _spend(busy, 1, backfill)
+    time.sleep(1.5)
+    _spend(busy, 2, backfill)  # one organisation's backlog has the app's minute
+    assert not _try(quiet, backfill)  # another one's waits, with none of the minute's calls so far
+    time.sleep(1.9)  # the backlog's first call leaves the window
+
+    assert not _try(busy, backfill)  # the free call is the other organisation's turn
+    assert _try(quiet, backfill)
+    assert not _try(busy, backfill)  # and the minute is full again
+
+
 def test_an_app_wide_block_stops_every_organisation(budgets):
     RateLimiter(f"test-{uuid.uuid4()}").block(30, app_wide=True)
 
