@@ -180,6 +180,8 @@ XERO_APP_CALLS_PER_MINUTE = env.int("XERO_APP_CALLS_PER_MINUTE", default=10000)
 # (automatic syncs a fifth of it), and background calls leave this much of the app's minute.
 XERO_DAY_RESERVE = env.int("XERO_DAY_RESERVE", default=500)
 XERO_APP_RESERVE = env.int("XERO_APP_RESERVE", default=200)
+# background calls take at most 1/12 of the app's minute in any twelfth of it (5 s): the window frees evenly
+XERO_APP_PACE_SLICES = env.int("XERO_APP_PACE_SLICES", default=12)
 XERO_DRAIN_LOCK_SECONDS = env.int("XERO_DRAIN_LOCK_SECONDS", default=300)  # a dead drain frees its slot after this
 # A drain gives its worker back after this long (other organisations' work is queued behind it), and
 # waits at most this long for a call slot before coming back when the budget frees.

@@ -5,7 +5,9 @@ Retry-After, for one organisation or, when the app-wide limit was hit, for every
 A call that is not urgent (`Share`) leaves part of the day and app budgets to those that are: a backfill
 stops short of the day limit so a person's "sync accounting" still goes through, and a person waiting for
 a budget gets its next free call before any backlog does. Backlogs take turns at the app's minute: a free
-call goes to the waiting organisation that has had the fewest calls in the window.
+call goes to the waiting organisation that has had the fewest calls in the window; and they spread it over
+the window (paced), since calls taken in a burst leave the rolling window in a burst a minute later, and
+a person arriving in between would wait for it.
 
 With Redis (production, CI) the budgets live in Redis and are taken atomically by one Lua script; the
 zero-setup demo without Redis keeps them in the process.
@@ -78,6 +80,7 @@ class RateLimiter:
         self.concurrency = int(settings.XERO_CONCURRENT_CALLS)
         self.app_limit = int(settings.XERO_APP_CALLS_PER_MINUTE)
         self.day_limit = int(settings.XERO_CALLS_PER_DAY)
+        self.pace_slices = max(int(settings.XERO_APP_PACE_SLICES), 1)
         self.lease = 120.0
         prefix = f"xero:limits:{tenant_id}"
         self.keys = [f"{prefix}:window", f"{prefix}:inflight", f"{prefix}:blocked", *APP_KEYS, f"{prefix}:day",
@@ -87,7 +90,7 @@ class RateLimiter:
     def _try(self, call_id: str, now: float) -> tuple[str, float]:
         args = [now, self.window, self.limit, self.concurrency, self.lease, call_id,
                 self.app_limit, self.share.app_kept, self.day_limit, self.share.day_kept, int(self.share.urgent),
-                PERSON_HOLD, self.tenant_id]
+                PERSON_HOLD, self.tenant_id, self.pace_slices]
         if self.redis is None:
             return LocalBudgets.acquire(self.tenant_id, *args)
         answer = self.redis.eval(ACQUIRE, len(self.keys), *self.keys, *args).decode()

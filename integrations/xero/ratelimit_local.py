@@ -18,7 +18,7 @@ class LocalBudgets:
 
     @classmethod
     def acquire(cls, tenant, now, window, limit, concurrency, lease, call_id, app_limit, app_kept, day_limit,
-                day_kept, urgent, hold, _tenant) -> tuple[str, float]:
+                day_kept, urgent, hold, _tenant, slices) -> tuple[str, float]:
         with cls.lock:
             for who, why in ((tenant, "blocked"), ("app", "app-blocked")):
                 if cls.blocked.get(who, 0) > now:
@@ -53,6 +53,10 @@ class LocalBudgets:
                 return person_waits("app", "app", wait) if urgent else organisation_waits("app", wait)
             if not urgent and cls.people["app"]:
                 return "person", 0.2
+            slice_ = window / slices
+            recent = [t for t in app if t > now - slice_]
+            if not urgent and len(recent) >= max(1, (app_limit - app_kept) // slices):
+                return organisation_waits("paced", max(recent[0] + slice_ - now, 0.01))
             if not urgent:
                 if any(used < len(calls) for other, (_, used) in cls.waiting.items() if other != tenant):
                     return organisation_waits("turn", 0.2)

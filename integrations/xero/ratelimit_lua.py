@@ -7,7 +7,7 @@
 #       organisations waiting for the app's minute (zset: tenant -> until) and their calls in the window (hash)
 # ARGV: now, window seconds, per-window limit, concurrency, lease seconds, call id,
 #       app limit, app calls to keep, day limit, day calls to keep, urgent (1: a person waits), hold seconds,
-#       tenant
+#       tenant, slices of the window (background calls take at most their share of the app's minute per slice)
 # Returns "ok", or "<why> <seconds to wait>". A person refused for a budget says so; calls that are not
 # urgent then leave that budget's next free call to the person. Among the rest, a free call of the app's
 # minute goes to the waiting organisation that has had the fewest calls in the window (a deficit
@@ -15,7 +15,7 @@
 ACQUIRE = """
 local now, window, limit, concurrency, lease = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local app_limit, app_kept, day_limit, day_kept = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
-local urgent, hold, tenant = ARGV[11] == '1', tonumber(ARGV[12]), ARGV[13]
+local urgent, hold, tenant, slices = ARGV[11] == '1', tonumber(ARGV[12]), ARGV[13], tonumber(ARGV[14])
 local blocked = tonumber(redis.call('GET', KEYS[3]) or '0')
 if blocked > now then return 'blocked ' .. (blocked - now) end
 local app_blocked = tonumber(redis.call('GET', KEYS[5]) or '0')
@@ -76,6 +76,14 @@ if used(KEYS[4], KEYS[6]) >= app_limit - app_kept then
   return organisation_waits('app', frees_in(KEYS[4], KEYS[6]))
 end
 if not urgent and redis.call('ZCARD', KEYS[9]) > 0 then return 'person 0.2' end
+if not urgent then  -- backlogs spread the app's minute over the window: a burst would free as a burst
+  local slice = window / slices
+  local allowed = math.max(1, math.floor((app_limit - app_kept) / slices))
+  if redis.call('ZCOUNT', KEYS[4], now - slice, '+inf') >= allowed then
+    local oldest = redis.call('ZRANGEBYSCORE', KEYS[4], now - slice, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+    return organisation_waits('paced', math.max(tonumber(oldest[2]) + slice - now, 0.01))
+  end
+end
 if not urgent then  -- an organisation that has had fewer of the window's calls is waiting: its turn
   local mine = used(KEYS[1], KEYS[8])
   for _, other in ipairs(redis.call('ZRANGE', KEYS[11], 0, -1)) do

@@ -95,7 +95,8 @@ def _spend(tenant: str, calls: int, share=None) -> None:
 
 @pytest.fixture
 def budgets(store):
-    """Both stores of the budgets obey the same rules."""
+    """Both stores of the budgets obey the same rules (each test below sets the pace it is about)."""
+    store.XERO_APP_PACE_SLICES = 1  # one slice: the whole window, no pacing within it
     return store
 
 
@@ -176,6 +177,21 @@ def test_a_free_call_of_the_app_minute_goes_to_the_waiting_organisation_that_had
     assert not _try(busy, backfill)  # the free call is the other organisation's turn
     assert _try(quiet, backfill)
     assert not _try(busy, backfill)  # and the minute is full again
+
+
+def test_backlogs_spread_the_app_minute_over_the_window_and_people_do_not_wait_for_that(budgets):
+    from integrations.xero.ratelimit import URGENT, share_for_background
+
+    budgets.XERO_APP_CALLS_PER_MINUTE, budgets.XERO_APP_RESERVE = 24, 0
+    budgets.XERO_APP_PACE_SLICES = 12  # 2 calls in each twelfth of the window
+    budgets.XERO_RATE_WINDOW_SECONDS, budgets.XERO_RATE_WINDOW_MARGIN = 12, 0
+    backfill = share_for_background(backfill=True)
+    _spend(f"test-{uuid.uuid4()}", 2, backfill)
+
+    assert not _try(f"test-{uuid.uuid4()}", backfill)  # a third in the same second would be a burst
+    assert _try(f"test-{uuid.uuid4()}", URGENT)  # a person is not paced
+    time.sleep(1.3)
+    assert _try(f"test-{uuid.uuid4()}", backfill)
 
 
 def test_an_app_wide_block_stops_every_organisation(budgets):
