@@ -55,7 +55,7 @@ class LocalBudgets:
                 return "person", 0.2
             slice_ = window / slices
             recent = [t for t in app if t > now - slice_]
-            if not urgent and len(recent) >= max(1, (app_limit - app_kept) // slices):
+            if not urgent and len(recent) >= math.ceil((app_limit - app_kept) / slices):
                 return organisation_waits("paced", max(recent[0] + slice_ - now, 0.01))
             if not urgent:
                 if any(used < len(calls) for other, (_, used) in cls.waiting.items() if other != tenant):

@@ -78,7 +78,7 @@ end
 if not urgent and redis.call('ZCARD', KEYS[9]) > 0 then return 'person 0.2' end
 if not urgent then  -- backlogs spread the app's minute over the window: a burst would free as a burst
   local slice = window / slices
-  local allowed = math.max(1, math.floor((app_limit - app_kept) / slices))
+  local allowed = math.ceil((app_limit - app_kept) / slices)  -- rounded up: the window itself caps the minute
   if redis.call('ZCOUNT', KEYS[4], now - slice, '+inf') >= allowed then
     local oldest = redis.call('ZRANGEBYSCORE', KEYS[4], now - slice, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
     return organisation_waits('paced', math.max(tonumber(oldest[2]) + slice - now, 0.01))
