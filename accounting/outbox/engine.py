@@ -237,10 +237,11 @@ class Outbox(ABC):
 
 def drain_slots(outbox_name: str, xero_account_id: int, urgent_only: bool) -> tuple[str, int]:
     """The lock name and number of drains a Xero account may run at once: one more than calls in flight (it
-    builds its batch while the others are in Xero), and one of its own for people's rows, so that a backlog
-    waiting on Xero's limits in every slot never keeps a person's sync from the limiter, where it goes first."""
+    builds its batch while the others are in Xero); people's drains have as many of their own, so that a
+    backlog waiting on Xero's limits in every slot never keeps a person's sync from the limiter, where it
+    goes first (the limiter keeps Xero's five in flight for all of them together)."""
     name = f"xero-drain:{outbox_name}:{xero_account_id}"
-    return (f"{name}:people", 1) if urgent_only else (name, int(settings.XERO_CONCURRENT_CALLS) + 1)
+    return (f"{name}:people" if urgent_only else name), int(settings.XERO_CONCURRENT_CALLS) + 1
 
 
 def lock_seconds() -> int:
