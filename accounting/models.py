@@ -3,6 +3,7 @@
 - `accounting.setup.models`: Setup > Accounting (AccountingSettings, TaxRateMapping)
 - `accounting.sync.models`: the sync engine's outboxes (AccountingSync, SyncEvent, BillPayment)
 - `accounting.payouts.models`: Automated Vendor Payout (settings, bank details, runs, payments)
+- `accounting.reconcile.models`: Reconcile with Xero (comparisons, what differs, per-vendor totals)
 
 Import models from their room, not from here.
 """
@@ -17,5 +18,6 @@ from accounting.payouts.models import (  # noqa: F401
     VendorBankDetails,
     VendorBankDetailsChange,
 )
+from accounting.reconcile.models import Reconciliation, ReconciliationLine, VendorTotal  # noqa: F401
 from accounting.setup.models import AccountingSettings, TaxRateMapping  # noqa: F401
 from accounting.sync.models import AccountingSync, BillPayment, SyncEvent  # noqa: F401

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -139,6 +140,8 @@ CELERY_BEAT_SCHEDULE = {
     "xero-contacts-refresh": {"task": "accounting.setup.tasks.xero_contacts_refresh_all", "schedule": 24 * 60 * 60},
     "payouts-schedule": {"task": "accounting.payouts.tasks.payouts_schedule", "schedule": 60 * 60},
     "payouts-payments-sweep": {"task": "accounting.payouts.tasks.payout_payments_sweep", "schedule": 60},
+    "xero-reconcile-nightly": {"task": "accounting.reconcile.tasks.xero_reconcile_nightly_all",
+                               "schedule": crontab(hour=2, minute=30)},
 }
 
 CACHES = {

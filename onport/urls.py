@@ -20,6 +20,7 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("integrations/", include("integrations.urls")),
     path("setup/payouts/", include("accounting.payouts.urls")),
+    path("accounting/reconcile/", include("accounting.reconcile.urls")),
     path("setup/", include("accounting.setup.urls")),
     path("staff/", admin.site.urls),
 ]

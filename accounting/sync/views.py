@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounting.reconcile.selectors import bill_seen
 from accounting.sync import selectors, services
 from accounting.sync.backfill import backfill_request
 from accounting.sync.forms import SyncLogForm
@@ -37,7 +38,8 @@ def panel_context(invoice) -> dict:
     sync = selectors.invoice_sync(invoice=invoice)
     return {"sync": sync, "sync_events": selectors.invoice_sync_events(invoice=invoice),
             "bill_paid_in_xero": selectors.bill_paid_in_xero(invoice=invoice, sync=sync),
-            "bill_payment": selectors.invoice_bill_payment(invoice=invoice)}
+            "bill_payment": selectors.invoice_bill_payment(invoice=invoice),
+            "bill_seen": bill_seen(sync=sync)}
 
 
 @account_required("finance")

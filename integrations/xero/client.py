@@ -82,6 +82,7 @@ class XeroClient:
         self.max_wait = max_wait  # how long a call may wait for the shared rate limit before giving up
         self.share = share  # what the calls leave of the day's and the app's budgets (a drain sets it per batch)
         self.on_auth_error = on_auth_error
+        self.calls = 0  # requests sent to Xero through this client (a job reports what it cost)
         self._api = sdk_api_client(token_getter=self._token_dict, oauth2_token=_LockedRefreshToken(self))
 
     # -- tokens ---------------------------------------------------------------------------------
@@ -124,8 +125,10 @@ class XeroClient:
                     self._reload(rejected=rejected)
                 used = self.xero_account.access_token
                 if limiter is None:
+                    self.calls += 1
                     return request()
                 with limiter.slot(max_wait=self.max_wait):
+                    self.calls += 1
                     result = request()
                 limiter.observe(_budgets_left(self._api))
                 return result

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -213,6 +214,8 @@ def set_invoice_status(sandbox: Sandbox, request: Request, tenant_id: str, invoi
         if invoice is None:
             raise AdminError(f"unknown invoice {invoice_id}", 404)
         invoice.update(Status=status, UpdatedDateUTC=utc_now())
+        if status in {"VOIDED", "DELETED"}:  # as in Xero: nothing is owed on a bill off the books
+            invoice["AmountDue"] = Decimal("0.00")
         sandbox.state.mark_changed()
         return json_response(to_debug(invoice))
 
