@@ -76,10 +76,7 @@ def reconciliation_run(*, reconciliation_id: int) -> Reconciliation:
         bills, notes = _read_xero(client, reconciliation, expected)
     finally:
         Reconciliation.objects.filter(pk=reconciliation.pk).update(calls=F("calls") + client.calls)
-    account_invoices = set(PurchaseInvoice.objects.filter(account_id=reconciliation.account_id).values_list("pk", flat=True))
-    known = {xero_id.lower() for xero_id in AccountingSync.objects.filter(
-        account_id=reconciliation.account_id, xero_account=reconciliation.xero_account).exclude(xero_id="")
-        .values_list("xero_id", flat=True)}
+    known, account_invoices = _known(reconciliation, bills)
     comparison = compare(expected, bills, notes, known_ids=known, invoice_of_url=invoice_of_url,
                          account_invoice_ids=account_invoices)
     _save(reconciliation, comparison)
@@ -88,6 +85,18 @@ def reconciliation_run(*, reconciliation_id: int) -> Reconciliation:
     if reconciliation.nightly:
         transaction.on_commit(lambda: drift_alert(reconciliation))
     return reconciliation
+
+
+def _known(reconciliation: Reconciliation, bills: dict[str, XeroBill]) -> tuple[set[str], set[int]]:
+    """Of the bills read, those Onport sent to this Xero account; and of the invoices their links name, those
+    of this account (two queries on what was read, not on every row the account has)."""
+    ids = list(bills)
+    sent = AccountingSync.objects.filter(account_id=reconciliation.account_id, xero_account=reconciliation.xero_account,
+                                         xero_id__in=ids + [xero_id.upper() for xero_id in ids])
+    known = {xero_id.lower() for xero_id in sent.values_list("xero_id", flat=True)}
+    linked = {invoice_of_url(bill.url) for xero_id, bill in bills.items() if xero_id not in known} - {None}
+    mine = PurchaseInvoice.objects.filter(account_id=reconciliation.account_id, pk__in=linked)
+    return known, set(mine.values_list("pk", flat=True))
 
 
 def reconciliation_fail(*, reconciliation_id: int, error: str) -> None:

@@ -274,3 +274,13 @@ def test_the_invoice_page_says_where_the_bill_stands_in_xero_and_when_it_was_see
     assert f"Paid in Xero on {TODAY:%-d %b %Y}." in paid and "Seen in Xero" in paid
     assert "Part paid in Xero: 5.00 paid, 13.00 still due." in part_paid
     assert "Voided in Xero." in voided
+
+
+def test_the_page_s_queries_do_not_grow_with_its_lines(books, changed_in_xero, client, django_assert_max_num_queries):
+    _reconcile(books)
+    client.force_login(books.admin)
+
+    with django_assert_max_num_queries(14):  # eight lines, each with its invoice and vendor
+        page = client.get(reverse("reconcile:page", args=[books.xero_account.pk]))
+
+    assert page.content.decode().count("<tr data-difference=") == 8
