@@ -9,7 +9,7 @@ A task runs it in the background (integrations/tasks.py); one import per Xero ac
 import datetime
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Subquery, When
 from django.utils import timezone
 
 from integrations.models import (
@@ -131,9 +131,11 @@ def _upsert(xero_account: XeroAccount, rows) -> None:
 
 
 def _refresh_link_names(xero_account: XeroAccount) -> None:
-    """Vendor links show the contact's name: follow renames made in Xero (one query)."""
+    """Vendor links show the contact's name: follow renames made in Xero, keeping the name it was linked by
+    so the vendor page can say so (one query)."""
     same_contact = XeroContact.objects.filter(xero_account=xero_account, contact_id=OuterRef("contact_id"))
     renamed = same_contact.exclude(name=OuterRef("contact_name"))
     VendorXeroLink.objects.filter(xero_account=xero_account).filter(Exists(renamed)).update(
-        contact_name=Subquery(same_contact.values("name")[:1])
+        renamed_from=Case(When(renamed_from="", then=F("contact_name")), default=F("renamed_from")),
+        contact_name=Subquery(same_contact.values("name")[:1]),
     )

@@ -167,6 +167,8 @@ class VendorXeroLink(models.Model):
     xero_account = models.ForeignKey(XeroAccount, on_delete=models.CASCADE, related_name="vendor_links")
     contact_id = models.CharField(max_length=64)
     contact_name = models.CharField(max_length=255)
+    renamed_from = models.CharField(max_length=255, blank=True,
+                                    help_text="The contact's name when it was linked, if it was renamed in Xero since.")
     account_code_override = models.CharField("account code (products)", max_length=10, blank=True)
     tax_type_override = models.CharField("tax type", max_length=50, blank=True)
     linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -176,4 +178,28 @@ class VendorXeroLink(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["vendor", "xero_account"], name="vendor_xero_link_unique"),
+        ]
+
+
+class XeroWebhookEvent(models.Model):
+    """An event Xero's webhook sent (ids only), kept once however often Xero sends it, until it is processed.
+
+    Not an account's row: one organisation may be connected to several Onport accounts; processing finds them."""
+
+    tenant_id = models.CharField(max_length=36)
+    category = models.CharField(max_length=20)  # INVOICE | CONTACT | CREDITNOTE
+    event_type = models.CharField(max_length=10)  # CREATE | UPDATE
+    resource_id = models.CharField(max_length=36)
+    event_date = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant_id", "category", "resource_id", "event_type", "event_date"],
+                                    name="xero_webhook_event_once"),
+        ]
+        indexes = [
+            models.Index(fields=["received_at"], condition=models.Q(processed_at=None), name="xero_webhook_pending"),
         ]

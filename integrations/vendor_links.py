@@ -70,7 +70,7 @@ def vendor_xero_link_set(
         vendor=vendor,
         xero_account=xero_account,
         defaults={"account_id": vendor.account_id, "contact_id": contact.contact_id,
-                  "contact_name": contact.name, "linked_by": user},
+                  "contact_name": contact.name, "renamed_from": "", "linked_by": user},
     )
     return link
 

@@ -168,6 +168,8 @@ XERO_AUTHORIZE_URL = env("XERO_AUTHORIZE_URL", default="https://login.xero.com/i
 XERO_TOKEN_URL = env("XERO_TOKEN_URL", default="https://identity.xero.com/connect/token")
 XERO_REVOKE_URL = env("XERO_REVOKE_URL", default="https://identity.xero.com/connect/revocation")
 XERO_API_BASE = env("XERO_API_BASE", default="https://api.xero.com").rstrip("/")
+# The webhook signing key from Xero's developer portal; empty: every webhook answers 401.
+XERO_WEBHOOK_KEY = env("XERO_WEBHOOK_KEY", default="onport-sandbox-webhook-key" if DEBUG else "")
 # Apps created before March 2026 may still ask for the broad accounting.transactions scope.
 XERO_LEGACY_SCOPES = env.bool("XERO_LEGACY_SCOPES", default=False)
 # Xero's limits, shared by all workers through Redis: per organisation 60 calls a rolling minute, 5 in

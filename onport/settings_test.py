@@ -9,6 +9,7 @@ os.environ.setdefault("XERO_CALLS_PER_MINUTE", "100000")
 os.environ.setdefault("XERO_CONCURRENT_CALLS", "10")
 # Tasks queued on commit run in the test process; tests that need real workers start them.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("XERO_WEBHOOK_KEY", "test-only-webhook-key")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "5ZrvS8lhYjzE0cBnqsFs3rxd2v5V3c6iV0Hq3iIkPBM=")
 
 from onport.settings import *  # noqa: E402,F403

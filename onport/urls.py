@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounting.reconcile.webhook_views import xero_webhook
 from onport import views
 from onport.forms import EmailAuthenticationForm
 
@@ -22,5 +23,6 @@ urlpatterns = [
     path("setup/payouts/", include("accounting.payouts.urls")),
     path("accounting/reconcile/", include("accounting.reconcile.urls")),
     path("setup/", include("accounting.setup.urls")),
+    path("webhooks/xero/", xero_webhook, name="xero_webhook"),
     path("staff/", admin.site.urls),
 ]

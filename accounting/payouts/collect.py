@@ -2,7 +2,8 @@
 
 Xero decides what can be paid: a payment is refused on a bill that is not approved (AUTHORISED), and the
 amount Xero still shows as due on a bill is what is left after the credit notes allocated to it and the
-payments already made there. So a run asks Xero for each bill's standing before it is collected.
+payments already made there. So a run asks Xero for each bill's standing before it is collected (and the
+invoice pages then show where each bill stood, as a comparison or a webhook would).
 """
 
 import datetime
@@ -13,10 +14,11 @@ from django.utils import timezone
 
 from accounting.payouts.errors import PayoutRefused
 from accounting.payouts.models import PayoutItem, PayoutLineStatus, PayoutRunStatus
+from accounting.reconcile.services import bills_seen_record
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from integrations.models import XeroAccount
 from integrations.services import xero_client
-from integrations.xero.bill_status import BillStanding, bills_standing
+from integrations.xero.bill_pages import XeroBill, bills_by_id
 from integrations.xero.errors import XeroError
 from invoicing.models import InvoiceStatus, PurchaseInvoice
 from onport.models import Account
@@ -47,7 +49,7 @@ def due_invoices(*, account: Account, xero_account: XeroAccount, issued_before: 
     )
 
 
-def bills_standing_now(*, xero_account: XeroAccount, account: Account, delay_days: int) -> dict[str, BillStanding]:
+def bills_standing_now(*, xero_account: XeroAccount, account: Account, delay_days: int) -> dict[str, XeroBill]:
     """What Xero says of the bills a run would take now, by InvoiceID (lower case)."""
     issued_before = timezone.now() - datetime.timedelta(days=delay_days)
     bill_ids = list(due_invoices(account=account, xero_account=xero_account, issued_before=issued_before)
@@ -55,12 +57,14 @@ def bills_standing_now(*, xero_account: XeroAccount, account: Account, delay_day
     if not bill_ids:
         return {}
     try:
-        return bills_standing(xero_client(xero_account), bill_ids)
+        bills = bills_by_id(xero_client(xero_account), bill_ids)
     except XeroError as error:
         raise PayoutRefused(f"Xero could not say what the bills still owe, so no run was made: {error.message}") from error
+    bills_seen_record(xero_account=xero_account, bills=bills)
+    return {bill.xero_id: bill for bill in bills}
 
 
-def payout_item(*, account: Account, invoice: PurchaseInvoice, standing: dict[str, BillStanding]) -> PayoutItem:
+def payout_item(*, account: Account, invoice: PurchaseInvoice, standing: dict[str, XeroBill]) -> PayoutItem:
     """The invoice's item in a run: paid what Xero says is due on its bill, or not payable yet and why."""
     bill = standing.get(invoice.bill_id.lower())
     reason = _not_payable(bill)
@@ -72,13 +76,14 @@ def payout_item(*, account: Account, invoice: PurchaseInvoice, standing: dict[st
                       credits=invoice.total - due, amount=due)
 
 
-def _not_payable(bill: BillStanding | None) -> str:
+def _not_payable(bill: XeroBill | None) -> str:
     if bill is None:
         return "Xero did not return this bill (deleted there?): sync accounting on the invoice again."
     if bill.status in ("DRAFT", "SUBMITTED"):
         return NOT_APPROVED.format(status="a draft" if bill.status == "DRAFT" else "awaiting approval")
     if bill.status == "PAID":
-        return "The bill is already paid in Xero: mark the invoice paid in Onport."
+        paid_on = f" on {bill.fully_paid_on.day} {bill.fully_paid_on:%b %Y}" if bill.fully_paid_on else ""
+        return f"Already paid in Xero{paid_on}, so this run does not pay it again: mark the invoice paid in Onport."
     if bill.status in ("VOIDED", "DELETED"):
         return f"The bill is {bill.status.lower()} in Xero."
     if bill.amount_due <= 0:

@@ -114,3 +114,20 @@ class BillSeen(models.Model):
         if self.amount_paid > 0:
             return f"Part paid in Xero: {self.amount_paid:,.2f} paid, {self.amount_due:,.2f} still due."
         return f"Awaiting payment in Xero ({self.amount_due:,.2f} due)."
+
+
+class DriftNotice(models.Model):
+    """A difference admins and finance were told of (by the nightly check or a webhook): each is told once,
+    and again only if it goes away and comes back."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    xero_account = models.ForeignKey(XeroAccount, on_delete=models.CASCADE, related_name="drift_notices")
+    key = models.CharField(max_length=120)  # difference:invoice:xero id
+    difference = models.CharField(max_length=20, choices=Difference.choices)
+    invoice = models.ForeignKey(PurchaseInvoice, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    xero_id = models.CharField(max_length=36, blank=True)
+    explanation = models.CharField(max_length=500)
+    noticed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["xero_account", "key"], name="drift_notice_once")]

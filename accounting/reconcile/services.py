@@ -16,7 +16,7 @@ from django.db.models import F
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from accounting.reconcile.alerts import drift_alert
+from accounting.reconcile.alerts import drift_email, drift_notices_update
 from accounting.reconcile.compare import Comparison, Expected, compare
 from accounting.reconcile.models import BillSeen, Reconciliation, ReconciliationLine, ReconciliationState, VendorTotal
 from accounting.setup.selectors import accounting_settings_read
@@ -83,8 +83,17 @@ def reconciliation_run(*, reconciliation_id: int) -> Reconciliation:
     bills_seen_record(xero_account=reconciliation.xero_account, bills=bills.values())
     reconciliation = Reconciliation.objects.get(pk=reconciliation.pk)
     if reconciliation.nightly:
-        transaction.on_commit(lambda: drift_alert(reconciliation))
+        _nightly_alert(reconciliation, expected, bills)
     return reconciliation
+
+
+def _nightly_alert(reconciliation: Reconciliation, expected: list[Expected], bills: dict[str, XeroBill]) -> None:
+    xero_account = reconciliation.xero_account
+    lines = list(reconciliation.lines.all())
+    new = drift_notices_update(xero_account=xero_account, found=lines,
+                               judged_invoice_ids={invoice.invoice_id for invoice in expected}, judged_xero_ids=set(bills))
+    why = f"Tonight's check of {' '.join(xero_account.name.split())} found what Xero and Onport no longer agree on:"
+    transaction.on_commit(lambda: drift_email(xero_account=xero_account, found=new, why=why))
 
 
 def _known(reconciliation: Reconciliation, bills: dict[str, XeroBill]) -> tuple[set[str], set[int]]:
@@ -106,11 +115,18 @@ def reconciliation_fail(*, reconciliation_id: int, error: str) -> None:
 
 def expectations(reconciliation: Reconciliation) -> list[Expected]:
     """The range's invoices that belong in this Xero account, each with the ids of what Onport sent."""
-    setup = accounting_settings_read(account=reconciliation.account)
-    invoices = list(PurchaseInvoice.objects.filter(
+    invoices = PurchaseInvoice.objects.filter(
         account_id=reconciliation.account_id, status__in=RECONCILED,
         issue_date__gte=reconciliation.date_from, issue_date__lte=reconciliation.date_to,
-    ).select_related("vendor").order_by("issue_date", "id"))
+    )
+    return expectations_for(xero_account=reconciliation.xero_account, invoices=invoices)
+
+
+def expectations_for(*, xero_account: XeroAccount, invoices) -> list[Expected]:
+    """These invoices (a queryset of the Xero account's Onport account), as far as they belong in this Xero account."""
+    setup = accounting_settings_read(account=xero_account.account)
+    invoices = list(invoices.filter(account_id=xero_account.account_id, status__in=RECONCILED)
+                    .select_related("vendor").order_by("issue_date", "id"))
     syncs = defaultdict(list)
     for sync in AccountingSync.objects.filter(invoice__in=invoices).select_related("adjustment"):
         syncs[sync.invoice_id].append(sync)
@@ -121,12 +137,12 @@ def expectations(reconciliation: Reconciliation) -> list[Expected]:
     for invoice in invoices:
         rows = syncs[invoice.pk]
         bill_row = next((row for row in rows if row.kind == SyncKind.BILL and row.adjustment_id is None), None)
-        elsewhere = bill_row is not None and bill_row.xero_account_id != reconciliation.xero_account_id
-        if elsewhere or (bill_row is None and setup.xero_account_id != reconciliation.xero_account_id):
+        elsewhere = bill_row is not None and bill_row.xero_account_id != xero_account.pk
+        if elsewhere or (bill_row is None and setup.xero_account_id != xero_account.pk):
             continue  # its bill belongs to another Xero account
         if invoice.status == InvoiceStatus.VOID and not (bill_row and bill_row.xero_id):
             continue  # void before it reached Xero: nothing to compare
-        ours = [row for row in rows if row.xero_id and row.xero_account_id == reconciliation.xero_account_id]
+        ours = [row for row in rows if row.xero_id and row.xero_account_id == xero_account.pk]
         expected.append(Expected(
             invoice_id=invoice.pk, number=invoice.number, vendor_id=invoice.vendor_id, vendor_name=invoice.vendor.name,
             status=invoice.status, total=invoice.total, tax_total=invoice.tax_total,

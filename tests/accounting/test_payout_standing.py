@@ -140,3 +140,24 @@ def test_a_vendor_whose_payment_xero_refused_is_not_shown_as_plainly_paid(books,
     page = admin_client_.get(reverse("payouts:run_detail", args=[run.pk])).content.decode()
 
     assert "Paid by the bank · not in Xero" in page and "Xero refused the payment" in page
+
+
+def test_a_bill_paid_in_xero_is_not_paid_again_and_the_review_says_why(books, account, admin_client_):
+    account.plan = "advance"
+    account.save()
+    payouts_setup(books)
+    vendor = payee(books, account, name="Lumen", iban=VENDOR_IBANS[0])
+    [paid, owed] = synced_invoices(books, vendor, days_ago=20, count=2)
+    today = datetime.date.today()
+    books.sandbox.pay_invoice(books.xero_account.tenant_id, paid.syncs.get().xero_id, date=today.isoformat())
+
+    run = payouts.payout_run_create(account=account)
+
+    items = {item.invoice_id: item for item in PayoutItem.objects.filter(line__run=run)}
+    assert not items[paid.pk].payable and items[paid.pk].amount == 0
+    assert items[paid.pk].reason == (f"Already paid in Xero on {today.day} {today:%b %Y}, so this run does not pay "
+                                     "it again: mark the invoice paid in Onport.")
+    assert items[owed.pk].payable and run.lines.get().amount == owed.total
+    page = admin_client_.get(reverse("payouts:run_detail", args=[run.pk])).content.decode()
+    assert "Already paid in Xero on" in page
+    assert paid.syncs.get().seen_in_xero.status == "PAID"  # the invoice page knows it too

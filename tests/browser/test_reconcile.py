@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from xero_python.accounting import Invoice, Invoices, LineItem
 
+from accounting.reconcile.services import nightly_start_all
 from accounting.sync.models import AccountingSync
 from accounting.sync.outbox import drain
 from accounting.sync.services import sync_request_many
@@ -18,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_finance_compares_a_month_with_xero_and_downloads_what_differs(page, login, live_server, settings, books,
-                                                                       account):
+                                                                       account, mailoutbox):
     settings.PUBLIC_BASE_URL = live_server.url
     books.settings.bill_status = "AUTHORISED"
     books.settings.save()
@@ -59,3 +60,10 @@ def test_finance_compares_a_month_with_xero_and_downloads_what_differs(page, log
     for number, explanation in listed.items():
         expect(rows.filter(has_text=number)).to_contain_text(explanation)
     page.screenshot(path="/tmp/onport-reconcile.png", full_page=True)
+
+    assert nightly_start_all() == 1  # the nightly check: one email naming the three
+    [mail] = mailoutbox
+    assert mail.subject == "Xero and Onport disagree: 3 new differences (Main entity)"
+    for number, explanation in listed.items():
+        assert f"{number} (Acme Packaging): {explanation}" in mail.body
+    assert agreed.number not in mail.body

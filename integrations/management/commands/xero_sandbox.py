@@ -45,6 +45,8 @@ class Command(BaseCommand):
         parser.add_argument("--fault", action="append", type=fault_option, default=[], metavar="KIND=P",
                             help="random fault probability, e.g. --fault 503_before=0.1 --fault drop=0.01")
         parser.add_argument("--fault-seed", type=int, help="seed for the random faults")
+        parser.add_argument("--webhook-url", help="send signed webhooks (INVOICE, CONTACT, CREDITNOTE) to this URL")
+        parser.add_argument("--webhook-key", help="the webhook signing key (Onport's XERO_WEBHOOK_KEY)")
         parser.add_argument("--verbose-requests", action="store_true", help="log every request")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -58,7 +60,8 @@ class Command(BaseCommand):
                 host=options["host"], port=options["port"], state_file=options["state_file"],
                 client_id=options["client_id"], client_secret=options["client_secret"], app_name=options["app_name"],
                 redirect_uris=options["redirect_uris"], latency_ms=options["latency_ms"],
-                faults=dict(options["fault"]), fault_seed=options["fault_seed"], **settings,
+                faults=dict(options["fault"]), fault_seed=options["fault_seed"],
+                webhook_url=options["webhook_url"], webhook_key=options["webhook_key"], **settings,
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
@@ -72,6 +75,8 @@ class Command(BaseCommand):
             ("XERO_REVOKE_URL", f"{base}/connect/revocation"), ("XERO_API_BASE", base),
         ):
             self.stdout.write(f"  export {name}={value}")
+        if options["webhook_url"]:
+            self.stdout.write(f"Webhooks go to {options['webhook_url']} (signed with XERO_WEBHOOK_KEY)")
         self.stdout.write(f"Inspect: {base}/_sandbox/state  {base}/_sandbox/requests   (Ctrl-C to stop)")
         try:
             server.serve_forever()

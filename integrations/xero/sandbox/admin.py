@@ -16,6 +16,13 @@ POST /_sandbox/orgs/<tenant_id>/accounts/<code or id>/status {"status": "ARCHIVE
 POST /_sandbox/orgs/<tenant_id>/invoices/<id>/pay   {"amount"?, "date"?, "account_code"?} (approves a draft first)
 POST /_sandbox/orgs/<tenant_id>/invoices/<id>/status {"status": "VOIDED"|"DELETED"|"AUTHORISED"}
 POST /_sandbox/orgs/<tenant_id>/contacts/bulk       {"count": 10000, "prefix"?: "Bulk Supplier"} → {"created": n}
+GET  /_sandbox/webhooks[?since=<delivery>]           subscriptions and deliveries (see webhooks.py)
+POST /_sandbox/webhooks                             {"url", "key", "client_id"?, "categories"?} (as in Xero's portal)
+POST /_sandbox/webhooks/remove                      {"client_id"?}
+POST /_sandbox/webhooks/intent                      {"client_id"?} intent to receive, now → the subscription
+POST /_sandbox/webhooks/forge                       {"client_id"?, "events"?} a payload signed wrong → the delivery
+POST /_sandbox/webhooks/replay                      {"delivery": n} an earlier body again, signed right → the delivery
+POST /_sandbox/webhooks/idle                        {"timeout"?: 10} waits until every queued event is delivered
 """
 
 from __future__ import annotations

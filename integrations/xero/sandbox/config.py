@@ -44,13 +44,17 @@ class SandboxConfig:
     idempotency_window: float = 360.0  # Xero keeps keys for 6 minutes
     idempotency_wait_seconds: float = 30.0  # how long a concurrent repeat waits for the first
     max_attachment_bytes: int = 10 * 1024 * 1024
+    webhook_timeout_seconds: float = 5.0  # Xero wants the answer within 5 s
+    webhook_retry_seconds: float = 5.0  # first pause after a failed delivery; doubles up to an hour
+    webhook_give_up_seconds: float = 86400.0  # Xero retries for 24 h, then turns the webhook off
     quiet: bool = True  # no per-request log lines
 
     TUNABLE = (
         "token_ttl", "refresh_grace_seconds", "refresh_token_ttl", "code_ttl", "rate_per_minute",
         "rate_window_seconds", "concurrent_limit", "day_limit", "day_window_seconds",
         "app_rate_per_minute", "idempotency_window", "idempotency_wait_seconds",
-        "max_attachment_bytes", "quiet",
+        "max_attachment_bytes", "webhook_timeout_seconds", "webhook_retry_seconds", "webhook_give_up_seconds",
+        "quiet",
     )
 
     def client(self, client_id: str | None) -> ClientApp | None:

@@ -16,6 +16,7 @@ from . import (
     invoices,
     org_settings,
     payments,
+    webhook_admin,
 )
 
 API = "/api.xro/2.0"
@@ -66,7 +67,8 @@ ADMIN_ENDPOINTS = {
     "admin.disconnect": admin.disconnect_tenant, "admin.expire_tokens": admin.expire_tokens,
     "admin.lock_dates": admin.lock_dates, "admin.status": admin.set_status, "admin.pay": admin.pay_invoice,
     "admin.invoice_status": admin.set_invoice_status, "admin.bulk_contacts": admin.bulk_contacts,
-    "admin.organisations": admin.organisations,
+    "admin.organisations": admin.organisations, "admin.webhooks": webhook_admin.webhooks,
+    "admin.webhook_action": webhook_admin.webhook_action,
 }
 
 
@@ -121,6 +123,9 @@ URL_MAP = Map([
     Rule("/_sandbox/orgs/<tenant_id>/invoices/<invoice_id>/pay", methods=["POST"], endpoint="admin.pay"),
     Rule("/_sandbox/orgs/<tenant_id>/invoices/<invoice_id>/status", methods=["POST"], endpoint="admin.invoice_status"),
     Rule("/_sandbox/orgs/<tenant_id>/contacts/bulk", methods=["POST"], endpoint="admin.bulk_contacts"),
+    Rule("/_sandbox/webhooks", methods=["GET", "POST"], endpoint="admin.webhooks"),
+    Rule("/_sandbox/webhooks/<any(remove, intent, forge, replay, idle):action>", methods=["POST"],
+         endpoint="admin.webhook_action"),
 ], strict_slashes=False)
 
 # Xero's paths are case-insensitive; known segments are normalised to the spelling the rules use.

@@ -14,6 +14,7 @@ from .idempotency import IdempotencyStore
 from .limits import RateLimiter
 from .request_log import RequestLog
 from .state import SandboxState
+from .webhooks import WebhookHub
 
 JSON_TYPE = "application/json; charset=utf-8"
 
@@ -27,6 +28,7 @@ class Sandbox:
     idempotency: IdempotencyStore
     faults: FaultInjector
     requests: RequestLog
+    webhooks: WebhookHub
 
     def reset(self) -> None:
         """Back to the seed: data, grants, request log, faults, limits and start-up settings."""
@@ -38,6 +40,7 @@ class Sandbox:
         self.idempotency.reset()
         self.faults.reset()
         self.requests.clear()
+        self.webhooks.reset()
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -47,6 +47,7 @@ from .routes import (
 from .runtime import Sandbox, json_response
 from .url_limit import MAX_URL_LENGTH, request_url_length, url_too_long
 from .state import SandboxState
+from .webhooks import WebhookHub
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class SandboxApp:
         finally:
             if not is_admin:
                 self._record(request, response, started)
+            self.sandbox.webhooks.observe()
 
     def dispatch(self, request: Request) -> Response:
         if not request.path.startswith("/_sandbox") and request_url_length(request.environ) > MAX_URL_LENGTH:
@@ -156,15 +158,18 @@ class SandboxServer:
                  client_id: str = DEFAULT_CLIENT_ID, client_secret: str = DEFAULT_CLIENT_SECRET,
                  app_name: str = DEFAULT_APP_NAME, redirect_uris: list[str] | None = None,
                  latency_ms: int = 0, faults: dict[str, float] | None = None, fault_seed: int | None = None,
-                 jwt_secret: str | None = None, **settings: Any) -> None:
+                 jwt_secret: str | None = None, webhook_url: str | None = None, webhook_key: str | None = None,
+                 **settings: Any) -> None:
         config = SandboxConfig(clients=[ClientApp(client_id, client_secret, app_name, list(redirect_uris or []))])
         config.update(settings)
         state = SandboxState(state_file, jwt_secret=jwt_secret)
         self.sandbox = Sandbox(
             state=state, config=config, initial_config=config.copy(), limiter=RateLimiter(config),
             idempotency=IdempotencyStore(state, config), faults=FaultInjector(latency_ms, faults, fault_seed),
-            requests=RequestLog(),
+            requests=RequestLog(), webhooks=WebhookHub(state, config),
         )
+        if webhook_url and webhook_key:  # as set in Xero's developer portal
+            self.sandbox.webhooks.subscribe(client_id=client_id, url=webhook_url, key=webhook_key)
         self.host, self.port = host, port
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -195,6 +200,7 @@ class SandboxServer:
             self.sandbox.state.save_if_changed()
 
     def stop(self) -> None:
+        self.sandbox.webhooks.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -9,9 +9,11 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 SANDBOX_CLIENT_ID = "onport-sandbox"
 SANDBOX_CLIENT_SECRET = "onport-sandbox-secret"
+DEMO_WEBHOOK_KEY = "onport-sandbox-webhook-key"
 
 
 class Command(BaseCommand):
@@ -36,6 +38,7 @@ class Command(BaseCommand):
             "XERO_TOKEN_URL": f"{sandbox}/connect/token",
             "XERO_REVOKE_URL": f"{sandbox}/connect/revocation",
             "XERO_API_BASE": sandbox,
+            "XERO_WEBHOOK_KEY": os.environ.get("XERO_WEBHOOK_KEY", DEMO_WEBHOOK_KEY),
         }
         python = sys.executable
         commands = {
@@ -43,6 +46,8 @@ class Command(BaseCommand):
                 python, "manage.py", "xero_sandbox", "--port", str(sandbox_port),
                 "--state-file", str(settings.VAR_DIR / "xero-sandbox.json"),
                 "--client-id", env["XERO_CLIENT_ID"], "--client-secret", env["XERO_CLIENT_SECRET"],
+                "--webhook-url", f"http://127.0.0.1:{port}{reverse('xero_webhook')}",
+                "--webhook-key", env["XERO_WEBHOOK_KEY"],
             ],
             "worker": [python, "-m", "celery", "-A", "onport", "worker", "--loglevel", "INFO", "--concurrency", "2"],
             "beat": [

@@ -1,0 +1,175 @@
+"""Xero's webhooks: keep each event once, then read what changed back from Xero by id, in batches.
+
+A bill changed in Xero updates where Onport last saw it (`BillSeen`) and, if Xero and Onport now disagree,
+admins and finance hear of it as they do from the nightly check (which stays as the backstop). A vendor's
+contact archived or renamed in Xero flags the vendor. Onport stays a one-way exporter: no invoice changes.
+
+Only Onport's own bills and vendors' contacts are read: an organisation's sales invoices and customers raise
+events too, and they cost nothing here. Echoes of Onport's own writes (an event no later than the sync that
+wrote the bill) are not read back either.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounting.reconcile.alerts import drift_email, drift_notices_update
+from accounting.reconcile.compare import compare
+from accounting.reconcile.models import Difference
+from accounting.reconcile.services import bills_seen_record, expectations_for, invoice_of_url
+from accounting.sync.models import AccountingSync, SyncKind
+from integrations.contact_import import xero_contacts_upsert
+from integrations.models import XeroAccount, XeroContact, XeroContactStatus, XeroWebhookEvent
+from integrations.services import xero_client
+from integrations.xero.bill_pages import bills_by_id
+from integrations.xero.client import XeroClient
+from integrations.xero.contacts import contacts_by_id
+from integrations.xero.errors import XeroAuthError, XeroRateLimited, XeroUnavailable
+from integrations.xero.ratelimit import share_for_background
+from integrations.xero.webhooks import WebhookEvent
+from invoicing.models import PurchaseInvoice
+
+BATCH = 500  # events taken at a time
+# What a webhook can judge from its bills alone (credit notes and bills Onport did not send are the nightly's).
+JUDGED = [Difference.NOT_IN_XERO, Difference.TOTAL, Difference.TAX, Difference.VOIDED_IN_XERO,
+          Difference.DELETED_IN_XERO, Difference.VOID_IN_ONPORT, Difference.PAID_IN_XERO,
+          Difference.PART_PAID_IN_XERO, Difference.PAID_IN_ONPORT]
+
+
+@dataclass
+class Outcome:
+    events: int = 0
+    bills_read: int = 0
+    contacts_read: int = 0
+    differences: int = 0
+    vendors_flagged: int = 0
+    calls: int = 0
+    notes: dict[int, str] = field(default_factory=dict)
+
+
+def webhook_events_receive(*, events: list[WebhookEvent]) -> int:
+    """Keep the events (each once, however often Xero sends it) and have them processed in the background."""
+    from accounting.reconcile.tasks import xero_webhook_events  # tasks import this module
+
+    if not events:
+        return 0
+    XeroWebhookEvent.objects.bulk_create([
+        XeroWebhookEvent(tenant_id=event.tenant_id, category=event.category, event_type=event.event_type,
+                         resource_id=event.resource_id, event_date=event.event_date)
+        for event in events
+    ], ignore_conflicts=True)
+    transaction.on_commit(lambda: xero_webhook_events.delay())
+    return len(events)
+
+
+def webhook_events_pending() -> bool:
+    return XeroWebhookEvent.objects.filter(processed_at=None).exists()
+
+
+def webhook_events_process() -> Outcome:
+    """Process what is pending, oldest first, until nothing is. A rate limit or an outage is raised for the task
+    to retry; the events stay pending and are read again (recording what Xero says twice changes nothing)."""
+    outcome = Outcome()
+    while True:
+        events = list(XeroWebhookEvent.objects.filter(processed_at=None).order_by("received_at", "id")[:BATCH])
+        if not events:
+            return outcome
+        by_tenant = defaultdict(list)
+        for event in events:
+            by_tenant[event.tenant_id].append(event)
+        for tenant_id, tenant_events in by_tenant.items():
+            note = _tenant_process(tenant_id, tenant_events, outcome)
+            XeroWebhookEvent.objects.filter(pk__in=[event.pk for event in tenant_events]).update(
+                processed_at=timezone.now(), outcome=note[:200])
+        outcome.events += len(events)
+
+
+def _tenant_process(tenant_id: str, events: list[XeroWebhookEvent], outcome: Outcome) -> str:
+    xero_accounts = [xero_account for xero_account in XeroAccount.objects.filter(tenant_id__iexact=tenant_id)
+                     .select_related("account") if xero_account.is_ready]
+    if not xero_accounts:
+        return "No connected Xero account has this organisation."
+    notes = []
+    for xero_account in xero_accounts:
+        client = xero_client(xero_account)
+        client.share = share_for_background(backfill=False)
+        try:
+            found = _bills_changed(xero_account, client, [e for e in events if e.category == "INVOICE"], outcome)
+            flags = _contacts_changed(xero_account, client, [e for e in events if e.category == "CONTACT"], outcome)
+        except (XeroRateLimited, XeroUnavailable):
+            raise
+        except XeroAuthError as error:
+            notes.append(f"{xero_account.name}: {error.message}")
+            continue
+        finally:
+            outcome.calls += client.calls
+        if found or flags:
+            name = " ".join(xero_account.name.split())
+            why = f"Xero just told Onport of changes in {name}; this is where Xero and Onport no longer agree:"
+            transaction.on_commit(lambda x=xero_account, f=found, c=flags, w=why:
+                                  drift_email(xero_account=x, found=f, contact_flags=c, why=w))
+        notes.append(f"{xero_account.name}: {len(found)} new difference(s), {len(flags)} vendor(s) flagged")
+    return "; ".join(notes)
+
+
+def _bills_changed(xero_account: XeroAccount, client: XeroClient, events: list[XeroWebhookEvent],
+                   outcome: Outcome) -> list:
+    latest = {}
+    for event in events:
+        latest[event.resource_id] = max(event.event_date, latest.get(event.resource_id, event.event_date))
+    if not latest:
+        return []
+    ids = list(latest)
+    rows = list(AccountingSync.objects.filter(
+        xero_account=xero_account, kind__in=[SyncKind.BILL, SyncKind.DEBIT_BILL],
+        xero_id__in=ids + [xero_id.upper() for xero_id in ids],
+    ).only("pk", "xero_id", "synced_at", "invoice_id"))
+    wanted = {row.xero_id.lower(): row.invoice_id for row in rows
+              if not (row.synced_at and latest[row.xero_id.lower()] <= row.synced_at)}  # not our own echo
+    if not wanted:
+        return []
+    bills = {bill.xero_id: bill for bill in bills_by_id(client, list(wanted))}
+    outcome.bills_read += len(bills)
+    bills_seen_record(xero_account=xero_account, bills=bills.values())
+    invoice_ids = set(wanted.values())
+    expected = expectations_for(xero_account=xero_account,
+                                invoices=PurchaseInvoice.objects.filter(pk__in=invoice_ids))
+    comparison = compare(expected, bills, {}, known_ids=set(bills), invoice_of_url=invoice_of_url,
+                         account_invoice_ids=set())
+    found = [line for line in comparison.found if line.difference in JUDGED]
+    new = drift_notices_update(xero_account=xero_account, found=found, judged_invoice_ids=invoice_ids,
+                               judged_xero_ids=set(bills), judged_differences=JUDGED)
+    outcome.differences += len(new)
+    return new
+
+
+def _contacts_changed(xero_account: XeroAccount, client: XeroClient, events: list[XeroWebhookEvent],
+                      outcome: Outcome) -> list[str]:
+    """Vendors' contacts archived or renamed in Xero: the contact list follows, the vendors are flagged."""
+    ids = {event.resource_id for event in events}
+    links = [link for link in xero_account.vendor_links.select_related("vendor") if link.contact_id.lower() in ids]
+    if not links:
+        return []
+    rows = {row.contact_id.lower(): row for row in contacts_by_id(client, [link.contact_id for link in links])}
+    outcome.contacts_read += len(rows)
+    before = {contact.contact_id.lower(): contact.status
+              for contact in XeroContact.objects.filter(xero_account=xero_account, contact_id__in=[l.contact_id for l in links])}
+    xero_contacts_upsert(xero_account=xero_account, rows=list(rows.values()))
+    flags = []
+    for link in links:
+        row = rows.get(link.contact_id.lower())
+        if row is None:
+            continue
+        if row.status == XeroContactStatus.ARCHIVED and before.get(link.contact_id.lower()) != XeroContactStatus.ARCHIVED:
+            flags.append(f"{link.vendor.name}: its Xero contact “{row.name}” was archived in Xero; Xero refuses bills "
+                         "to it. Un-archive it in Xero or link the vendor to another contact.")
+        if row.name and row.name != link.contact_name:
+            flags.append(f"{link.vendor.name}: its Xero contact was renamed in Xero from “{link.contact_name}” to "
+                         f"“{row.name}”. Check it is still this vendor.")
+            link.renamed_from = link.renamed_from or link.contact_name
+            link.contact_name = row.name[:255]
+            link.save(update_fields=["renamed_from", "contact_name", "updated_at"])
+    outcome.vendors_flagged += len(flags)
+    return flags
