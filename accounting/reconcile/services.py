@@ -23,14 +23,22 @@ from accounting.setup.selectors import accounting_settings_read
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from integrations.models import XeroAccount
 from integrations.services import xero_client
-from integrations.xero.bill_pages import XeroBill, XeroCreditNote, bills_by_id, bills_page, supplier_credit_notes_page
+from integrations.xero.bill_pages import (
+    XeroBill,
+    XeroCreditNote,
+    bills_by_id,
+    bills_modified_page,
+    bills_page,
+    supplier_credit_notes_page,
+)
 from integrations.xero.client import XeroClient
 from integrations.xero.ratelimit import share_for_background
 from invoicing.models import AdjustmentKind, InvoiceAdjustment, InvoiceStatus, PurchaseInvoice
 
 STALE_AFTER = datetime.timedelta(minutes=30)  # a "running" comparison older than this died with its worker
 MOST_DAYS = 366
-NIGHTLY_DAYS = 92  # the nightly check looks at about a quarter's invoices
+NIGHTLY_DAYS = 92  # the nightly check compares about a quarter's invoices, and older bills changed since
+CHANGED_MARGIN = datetime.timedelta(minutes=10)  # Xero's clock and ours may differ a little
 RECONCILED = (InvoiceStatus.ISSUED, InvoiceStatus.PAID, InvoiceStatus.VOID)
 
 
@@ -74,6 +82,7 @@ def reconciliation_run(*, reconciliation_id: int) -> Reconciliation:
     client.share = share_for_background(backfill=False)  # a person waits for it, but leaves room for syncs
     try:
         bills, notes = _read_xero(client, reconciliation, expected)
+        changed = _changed_since_last_night(client, reconciliation, bills) if reconciliation.nightly else []
     finally:
         Reconciliation.objects.filter(pk=reconciliation.pk).update(calls=F("calls") + client.calls)
     known, account_invoices = _known(reconciliation, bills)
@@ -83,17 +92,45 @@ def reconciliation_run(*, reconciliation_id: int) -> Reconciliation:
     bills_seen_record(xero_account=reconciliation.xero_account, bills=bills.values())
     reconciliation = Reconciliation.objects.get(pk=reconciliation.pk)
     if reconciliation.nightly:
-        _nightly_alert(reconciliation, expected, bills)
+        _nightly_alert(reconciliation, expected, bills, changed)
     return reconciliation
 
 
-def _nightly_alert(reconciliation: Reconciliation, expected: list[Expected], bills: dict[str, XeroBill]) -> None:
+def _changed_since_last_night(client: XeroClient, reconciliation: Reconciliation, bills: dict[str, XeroBill]) -> list:
+    """Onport's bills dated before the range that changed in Xero since the last nightly check (If-Modified-Since):
+    recorded, and their new differences returned. The first night has no "since": the range is all it reads."""
+    from accounting.reconcile.judge import bills_judge, onport_bills  # judge builds on this module
+
+    last = (Reconciliation.objects.filter(xero_account=reconciliation.xero_account, nightly=True,
+                                          state=ReconciliationState.DONE).exclude(pk=reconciliation.pk)
+            .order_by("-started_at").first())
+    if last is None:
+        return []
+    changed: dict[str, XeroBill] = {}
+    page = 1
+    while True:
+        answer = bills_modified_page(client, since=last.started_at - CHANGED_MARGIN, page=page)
+        changed.update((bill.xero_id, bill) for bill in answer.items if bill.xero_id not in bills)
+        if not answer.has_more:
+            break
+        page += 1
+    rows = onport_bills(xero_account=reconciliation.xero_account, xero_ids=changed)
+    ours = {row.xero_id.lower(): row.invoice_id for row in rows}
+    if not ours:
+        return []
+    return bills_judge(xero_account=reconciliation.xero_account,
+                       bills={xero_id: bill for xero_id, bill in changed.items() if xero_id in ours},
+                       invoice_ids=set(ours.values()))
+
+
+def _nightly_alert(reconciliation: Reconciliation, expected: list[Expected], bills: dict[str, XeroBill],
+                   changed: list) -> None:
     xero_account = reconciliation.xero_account
     lines = list(reconciliation.lines.all())
     new = drift_notices_update(xero_account=xero_account, found=lines,
                                judged_invoice_ids={invoice.invoice_id for invoice in expected}, judged_xero_ids=set(bills))
     why = f"Tonight's check of {' '.join(xero_account.name.split())} found what Xero and Onport no longer agree on:"
-    transaction.on_commit(lambda: drift_email(xero_account=xero_account, found=new, why=why))
+    transaction.on_commit(lambda: drift_email(xero_account=xero_account, found=new + changed, why=why))
 
 
 def _known(reconciliation: Reconciliation, bills: dict[str, XeroBill]) -> tuple[set[str], set[int]]:

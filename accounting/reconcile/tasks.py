@@ -34,7 +34,8 @@ def xero_reconcile(self, reconciliation_id: int) -> None:
 
 @shared_task
 def xero_reconcile_nightly_all() -> int:
-    """Celery beat, once a day: the nightly check of every connected Xero account."""
+    """Celery beat, once a day: the nightly check of every connected Xero account (and old webhook events go)."""
+    webhooks.webhook_events_prune()
     return services.nightly_start_all()
 
 

@@ -9,17 +9,15 @@ events too, and they cost nothing here. Echoes of Onport's own writes (an event 
 wrote the bill) are not read back either.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounting.reconcile.alerts import drift_email, drift_notices_update
-from accounting.reconcile.compare import compare
-from accounting.reconcile.models import Difference
-from accounting.reconcile.services import bills_seen_record, expectations_for, invoice_of_url
-from accounting.sync.models import AccountingSync, SyncKind
+from accounting.reconcile.alerts import drift_email
+from accounting.reconcile.judge import bills_judge, onport_bills
 from integrations.contact_import import xero_contacts_upsert
 from integrations.models import XeroAccount, XeroContact, XeroContactStatus, XeroWebhookEvent
 from integrations.services import xero_client
@@ -29,13 +27,9 @@ from integrations.xero.contacts import contacts_by_id
 from integrations.xero.errors import XeroAuthError, XeroRateLimited, XeroUnavailable
 from integrations.xero.ratelimit import share_for_background
 from integrations.xero.webhooks import WebhookEvent
-from invoicing.models import PurchaseInvoice
 
 BATCH = 500  # events taken at a time
-# What a webhook can judge from its bills alone (credit notes and bills Onport did not send are the nightly's).
-JUDGED = [Difference.NOT_IN_XERO, Difference.TOTAL, Difference.TAX, Difference.VOIDED_IN_XERO,
-          Difference.DELETED_IN_XERO, Difference.VOID_IN_ONPORT, Difference.PAID_IN_XERO,
-          Difference.PART_PAID_IN_XERO, Difference.PAID_IN_ONPORT]
+KEPT_DAYS = 30
 
 
 @dataclass
@@ -66,6 +60,13 @@ def webhook_events_receive(*, events: list[WebhookEvent]) -> int:
 
 def webhook_events_pending() -> bool:
     return XeroWebhookEvent.objects.filter(processed_at=None).exists()
+
+
+def webhook_events_prune(*, kept_days: int = KEPT_DAYS) -> int:
+    """Forget processed events after a while (Xero sends again for 24 h at most, so dedupe needs far less)."""
+    cutoff = timezone.now() - datetime.timedelta(days=kept_days)
+    deleted, _ = XeroWebhookEvent.objects.filter(processed_at__lt=cutoff).delete()
+    return deleted
 
 
 def webhook_events_process() -> Outcome:
@@ -121,26 +122,14 @@ def _bills_changed(xero_account: XeroAccount, client: XeroClient, events: list[X
         latest[event.resource_id] = max(event.event_date, latest.get(event.resource_id, event.event_date))
     if not latest:
         return []
-    ids = list(latest)
-    rows = list(AccountingSync.objects.filter(
-        xero_account=xero_account, kind__in=[SyncKind.BILL, SyncKind.DEBIT_BILL],
-        xero_id__in=ids + [xero_id.upper() for xero_id in ids],
-    ).only("pk", "xero_id", "synced_at", "invoice_id"))
+    rows = onport_bills(xero_account=xero_account, xero_ids=latest)
     wanted = {row.xero_id.lower(): row.invoice_id for row in rows
               if not (row.synced_at and latest[row.xero_id.lower()] <= row.synced_at)}  # not our own echo
     if not wanted:
         return []
     bills = {bill.xero_id: bill for bill in bills_by_id(client, list(wanted))}
     outcome.bills_read += len(bills)
-    bills_seen_record(xero_account=xero_account, bills=bills.values())
-    invoice_ids = set(wanted.values())
-    expected = expectations_for(xero_account=xero_account,
-                                invoices=PurchaseInvoice.objects.filter(pk__in=invoice_ids))
-    comparison = compare(expected, bills, {}, known_ids=set(bills), invoice_of_url=invoice_of_url,
-                         account_invoice_ids=set())
-    found = [line for line in comparison.found if line.difference in JUDGED]
-    new = drift_notices_update(xero_account=xero_account, found=found, judged_invoice_ids=invoice_ids,
-                               judged_xero_ids=set(bills), judged_differences=JUDGED)
+    new = bills_judge(xero_account=xero_account, bills=bills, invoice_ids=set(wanted.values()))
     outcome.differences += len(new)
     return new
 

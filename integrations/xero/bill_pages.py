@@ -89,6 +89,20 @@ def bills_page(client: XeroClient, *, date_from: datetime.date, date_to: datetim
     return Page(bills, _has_more(answer, page, len(answer.invoices or [])))
 
 
+def bills_modified_page(client: XeroClient, *, since: datetime.datetime, page: int) -> Page:
+    """One page of the bills changed in Xero since `since` (If-Modified-Since), whatever their date."""
+    tenant = client.xero_account.tenant_id
+    answer = client.lookup(
+        lambda: client.accounting.get_invoices(
+            tenant, if_modified_since=since, where='Type=="ACCPAY"', order="UpdatedDateUTC,InvoiceID", page=page,
+            page_size=PAGE_SIZE, summary_only=True, _request_timeout=request_timeout(),
+        ),
+        tenant_id=tenant,
+    )
+    bills = tuple(_bill(invoice) for invoice in answer.invoices or [] if text(invoice.type) == "ACCPAY")
+    return Page(bills, _has_more(answer, page, len(answer.invoices or [])))
+
+
 def bills_by_id(client: XeroClient, bill_ids: list[str]) -> list[XeroBill]:
     """Bills by InvoiceID (those dated outside a range), in as few calls as Xero's URL limit allows."""
     tenant = client.xero_account.tenant_id

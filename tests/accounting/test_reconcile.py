@@ -263,6 +263,34 @@ def test_the_nightly_check_emails_admins_and_finance_once_naming_what_is_new(boo
     assert invoices["agreed"].number in mailoutbox[1].body and invoices["paid"].number not in mailoutbox[1].body
 
 
+def test_the_nightly_check_also_reads_older_bills_changed_since_the_last_night(books, linked_vendor, mailoutbox,
+                                                                            django_capture_on_commit_callbacks):
+    from accounting.reconcile.services import NIGHTLY_DAYS, nightly_start_all
+    from invoicing.models import PurchaseInvoice
+
+    books.settings.bill_status = "AUTHORISED"
+    books.settings.save()
+    [old] = [invoice_create(order=order_create(vendor=linked_vendor, lines=[(1, "10.00")]))]
+    PurchaseInvoice.objects.filter(pk=old.pk).update(issue_date=TODAY - datetime.timedelta(days=NIGHTLY_DAYS + 60))
+    sync_request_many(account=linked_vendor.account, invoices=[old], actor=books.admin)
+    drain(xero_account_id=books.xero_account.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        nightly_start_all()  # the first night: nothing differs
+    assert mailoutbox == []
+    Reconciliation.objects.update(started_at=timezone.now() - datetime.timedelta(days=1))
+
+    books.sandbox.set_invoice_status(books.xero_account.tenant_id, _bill_id(old), "VOIDED")
+    with django_capture_on_commit_callbacks(execute=True):
+        nightly_start_all()
+
+    [mail] = mailoutbox
+    assert f"{old.number} (Acme Packaging): Voided in Xero, still issued in Onport." in mail.body
+    assert AccountingSync.objects.get(invoice=old).seen_in_xero.status == "VOIDED"
+    modified = [r for r in books.sandbox.requests(path_prefix="/api.xro/2.0/Invoices")
+                if r["headers"].get("If-Modified-Since")]
+    assert len(modified) == 1
+
+
 def test_the_invoice_page_says_where_the_bill_stands_in_xero_and_when_it_was_seen(books, changed_in_xero, client):
     _reconcile(books)
     client.force_login(books.admin)

@@ -140,3 +140,50 @@ def test_events_of_organisations_onport_does_not_know_cost_no_call(webhook, book
     assert _wait_for(lambda: XeroWebhookEvent.objects.filter(processed_at__isnull=False).exists(), 2.0)
     onport_calls = [r for r in books.sandbox.requests() if r["id"] > before and r["method"] == "GET"]
     assert onport_calls == []  # not a vendor's contact: nothing read back
+
+
+def test_processed_events_are_forgotten_after_a_month_pending_ones_never(db):
+    import datetime
+
+    from django.utils import timezone
+
+    from accounting.reconcile.webhooks import webhook_events_prune
+
+    now = timezone.now()
+    base = {"tenant_id": "t", "category": "INVOICE", "event_type": "UPDATE", "event_date": now}
+    XeroWebhookEvent.objects.create(resource_id="old", processed_at=now - datetime.timedelta(days=31), **base)
+    XeroWebhookEvent.objects.create(resource_id="recent", processed_at=now - datetime.timedelta(days=1), **base)
+    XeroWebhookEvent.objects.create(resource_id="pending", **base)
+
+    assert webhook_events_prune() == 1
+    assert set(XeroWebhookEvent.objects.values_list("resource_id", flat=True)) == {"recent", "pending"}
+
+
+def _signed(body: bytes, key: str) -> dict:
+    import base64
+    import hashlib
+    import hmac
+
+    return {"HTTP_X_XERO_SIGNATURE": base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest()).decode()}
+
+
+def test_the_endpoint_takes_only_signed_posts_and_never_trusts_without_a_key(client, settings, db):
+    url = reverse("xero_webhook")
+    body = b'{"events":[],"firstEventSequence":0,"lastEventSequence":0,"entropy":"ABC"}'
+
+    assert client.get(url).status_code == 405
+    assert client.post(url, body, content_type="application/json", **_signed(body, settings.XERO_WEBHOOK_KEY)).status_code == 200
+    assert client.post(url, body, content_type="application/json", **_signed(body, "another key")).status_code == 401
+    assert client.post(url, body, content_type="application/json").status_code == 401
+    settings.XERO_WEBHOOK_KEY = ""
+    assert client.post(url, body, content_type="application/json", **_signed(body, "")).status_code == 401
+
+
+def test_a_signed_payload_onport_cannot_read_is_acknowledged_and_kept_out(client, settings, db):
+    url = reverse("xero_webhook")
+    body = b'{"events":[{"eventCategory":"INVOICE","eventType":"UPDATE","resourceId":"not-a-uuid"}]}'
+
+    response = client.post(url, body, content_type="application/json", **_signed(body, settings.XERO_WEBHOOK_KEY))
+
+    assert (response.status_code, response.content) == (200, b"")
+    assert not XeroWebhookEvent.objects.exists()
