@@ -47,7 +47,7 @@ def reconcile_page(request, xero_account_id: int):
         form = ReconcileForm(initial={"date_from": start, "date_to": end})
     return render(request, "accounting/reconcile/page.html", {
         "xero_account": xero_account, "xero_accounts": xero_accounts_list(account=request.account), "form": form,
-        **_results(latest),
+        **selectors.xero_awareness(xero_account=xero_account), **_results(latest),
     })
 
 

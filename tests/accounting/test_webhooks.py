@@ -55,7 +55,8 @@ def test_intent_to_receive_passes_signed_right_200_signed_wrong_401(webhook, boo
     assert all(delivery["ok"] for delivery in intent)
 
 
-def test_a_bill_paid_in_xero_is_seen_within_a_second_and_finance_is_told(webhook, books, linked_vendor, mailoutbox):
+def test_a_bill_paid_in_xero_is_seen_within_a_second_and_finance_is_told(webhook, books, linked_vendor, mailoutbox,
+                                                                         client):
     invoice, bill_id = _synced_bill(books, linked_vendor)
     assert _reads_by_id(books.sandbox) == []  # the bill's CREATE event was Onport's own: not read back
 
@@ -74,6 +75,9 @@ def test_a_bill_paid_in_xero_is_seen_within_a_second_and_finance_is_told(webhook
     assert f"{invoice.number} (Acme Packaging): Paid in Xero on" in mailoutbox[0].body
     delivery = [d for d in books.sandbox.webhooks()["deliveries"] if d["kind"] == "events"][-1]
     assert (delivery["status"], delivery["response_body"], delivery["ok"]) == (200, "", True)
+    client.force_login(books.admin)
+    page = client.get(reverse("reconcile:page", args=[books.xero_account.pk])).content.decode()
+    assert "Xero tells Onport when a bill" in page and "nothing received yet" not in page
 
 
 def test_a_wrong_signature_is_refused_401_and_changes_nothing(webhook, books, linked_vendor):
