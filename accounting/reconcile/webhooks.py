@@ -24,7 +24,7 @@ from integrations.services import xero_client
 from integrations.xero.bill_pages import bills_by_id
 from integrations.xero.client import XeroClient
 from integrations.xero.contacts import contacts_by_id
-from integrations.xero.errors import XeroAuthError, XeroRateLimited, XeroUnavailable
+from integrations.xero.errors import XeroError, XeroRateLimited, XeroUnavailable
 from integrations.xero.ratelimit import share_for_background
 from integrations.xero.webhooks import WebhookEvent
 
@@ -101,7 +101,7 @@ def _tenant_process(tenant_id: str, events: list[XeroWebhookEvent], outcome: Out
             flags = _contacts_changed(xero_account, client, [e for e in events if e.category == "CONTACT"], outcome)
         except (XeroRateLimited, XeroUnavailable):
             raise
-        except XeroAuthError as error:
+        except XeroError as error:  # reconnect needed, a refused lookup…: told here, the nightly check catches up
             notes.append(f"{xero_account.name}: {error.message}")
             continue
         finally:

@@ -191,3 +191,23 @@ def test_a_signed_payload_onport_cannot_read_is_acknowledged_and_kept_out(client
 
     assert (response.status_code, response.content) == (200, b"")
     assert not XeroWebhookEvent.objects.exists()
+
+
+def test_an_organisation_that_refuses_onport_does_not_hold_up_the_queue(books, linked_vendor):
+    import datetime
+
+    from django.utils import timezone
+
+    from accounting.reconcile.webhooks import webhook_events_process
+
+    _, bill_id = _synced_bill(books, linked_vendor)
+    XeroWebhookEvent.objects.create(tenant_id=books.xero_account.tenant_id.lower(), category="INVOICE",
+                                    event_type="UPDATE", resource_id=bill_id.lower(),
+                                    event_date=timezone.now() + datetime.timedelta(minutes=1))
+    books.sandbox.disconnect_tenant(books.xero_account.tenant_id)  # the organisation removed the app in Xero
+
+    outcome = webhook_events_process()
+
+    [event] = XeroWebhookEvent.objects.all()
+    assert outcome.events == 1 and event.processed_at is not None
+    assert event.outcome.startswith("Main entity: ") and not BillSeen.objects.exists()
