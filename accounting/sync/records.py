@@ -3,6 +3,7 @@
 from accounting.outbox.engine import Outbox
 from accounting.outbox.results import Outcome
 from accounting.sync.models import SyncEvent
+from accounting.sync.notify import automatic_stops_notify
 from onport.db import bulk_update_rows
 
 
@@ -15,4 +16,5 @@ def syncs_record(outcomes: list[Outcome], *, fields: list[str]) -> None:
                   state=outcome.state, reason=outcome.reason, message=outcome.message)
         for outcome in outcomes
     )
+    automatic_stops_notify(outcomes)
 

@@ -1,0 +1,67 @@
+"""A person hears at once when an automatic sync needs one: one email per batch to the account's admins and
+finance, naming each invoice Xero refused (or Onport stopped) and what was said. A person's own "sync accounting"
+sends none: they see the answer on the page. A row is told once; it waits for a person until retried."""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import BadHeaderError, send_mail
+from django.db import transaction
+from django.urls import reverse
+
+from accounting.outbox.models import Priority, State
+from accounting.outbox.results import Outcome
+from invoicing.models import PurchaseInvoice
+from onport.models import Account, Membership, Role
+
+logger = logging.getLogger(__name__)
+NEEDS_A_PERSON = (State.FAILED, State.NEEDS_ATTENTION)
+NAMED_IN_MAIL = 25
+
+
+@dataclass(frozen=True)
+class Stopped:
+    invoice_id: int
+    state: str
+    message: str
+
+
+def automatic_stops_notify(outcomes: list[Outcome]) -> None:
+    """After the batch's commit, email what automatic syncs could not do (nothing if there was none)."""
+    by_account: dict[int, list[Stopped]] = {}
+    for outcome in outcomes:
+        if outcome.state in NEEDS_A_PERSON and outcome.row.priority != Priority.MANUAL:
+            by_account.setdefault(outcome.row.account_id, []).append(
+                Stopped(outcome.row.invoice_id, outcome.state, outcome.message))
+    for account_id, stopped in by_account.items():
+        transaction.on_commit(lambda a=account_id, s=stopped: _email(a, s))
+
+
+def _email(account_id: int, stopped: list[Stopped]) -> None:
+    members = Membership.objects.filter(account_id=account_id, role__in=[Role.ADMIN, Role.FINANCE]).select_related("user")
+    recipients = sorted({member.user.email for member in members if member.user.email})
+    if not recipients:
+        return
+    invoices = PurchaseInvoice.objects.filter(account_id=account_id, pk__in=[s.invoice_id for s in stopped])
+    invoices = {invoice.pk: invoice for invoice in invoices.select_related("vendor")}
+    account = Account.objects.get(pk=account_id)
+    named = [f"- {invoices[s.invoice_id].number} ({invoices[s.invoice_id].vendor.name}): {s.message}"
+             for s in stopped[:NAMED_IN_MAIL] if s.invoice_id in invoices]
+    more = [f"…and {len(stopped) - NAMED_IN_MAIL} more."] if len(stopped) > NAMED_IN_MAIL else []
+    count = len(stopped)
+    shown = State.NEEDS_ATTENTION if all(s.state == State.NEEDS_ATTENTION for s in stopped) else State.FAILED
+    link = f"{settings.PUBLIC_BASE_URL}{reverse('sync:log')}?state={shown}"
+    try:
+        send_mail(
+            subject=f"{count} invoice{'s' if count != 1 else ''} did not reach Xero ({' '.join(account.name.split())})",
+            message="\n".join([
+                "Automatic sync could not send these invoices to Xero; they wait for someone to fix what is said "
+                "and press sync accounting (or “Retry” in the Sync log):", "", *named, *more, "",
+                f"The Sync log, with each problem:\n{link}",
+            ]) + "\n",
+            from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=recipients,
+        )
+    except (BadHeaderError, smtplib.SMTPException, OSError):
+        logger.exception("sync failure email not sent", extra={"account": account_id})
