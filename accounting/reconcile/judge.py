@@ -10,8 +10,9 @@ from integrations.models import XeroAccount
 from integrations.xero.bill_pages import XeroBill
 from invoicing.models import PurchaseInvoice
 
-# What a bill alone can tell (credit notes and bills Onport did not send are the full comparison's).
-JUDGED = [Difference.NOT_IN_XERO, Difference.TOTAL, Difference.TAX, Difference.VOIDED_IN_XERO,
+# What a bill read alone can tell (missing bills, credit notes and bills Onport did not send are the full
+# comparison's).
+JUDGED = [Difference.TOTAL, Difference.TAX, Difference.VOIDED_IN_XERO,
           Difference.DELETED_IN_XERO, Difference.VOID_IN_ONPORT, Difference.PAID_IN_XERO,
           Difference.PART_PAID_IN_XERO, Difference.PAID_IN_ONPORT]
 
@@ -26,11 +27,15 @@ def onport_bills(*, xero_account: XeroAccount, xero_ids) -> list[AccountingSync]
 
 
 def bills_judge(*, xero_account: XeroAccount, bills: dict[str, XeroBill], invoice_ids: set[int]) -> list:
-    """Record where these bills stand and return the differences of their invoices not told before."""
+    """Record where these bills stand and return the differences of their invoices not told before.
+
+    Only invoices whose own bill was read are judged: an adjustment bill read alone says nothing of the bill."""
     bills_seen_record(xero_account=xero_account, bills=bills.values())
     expected = expectations_for(xero_account=xero_account, invoices=PurchaseInvoice.objects.filter(pk__in=invoice_ids))
+    expected = [invoice for invoice in expected if invoice.bill_id in bills]
     comparison = compare(expected, bills, {}, known_ids=set(bills), invoice_of_url=invoice_of_url,
                          account_invoice_ids=set())
     found = [line for line in comparison.found if line.difference in JUDGED]
-    return drift_notices_update(xero_account=xero_account, found=found, judged_invoice_ids=invoice_ids,
+    return drift_notices_update(xero_account=xero_account, found=found,
+                                judged_invoice_ids={invoice.invoice_id for invoice in expected},
                                 judged_xero_ids=set(bills), judged_differences=JUDGED)

@@ -17,8 +17,9 @@ logger = logging.getLogger(__name__)
 @csrf_exempt
 @require_POST
 def xero_webhook(request):
-    if int(request.headers.get("Content-Length") or 0) > MAX_BODY_BYTES:
-        return HttpResponse(status=413)
+    length = request.headers.get("Content-Length") or "0"
+    if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+        return HttpResponse(status=413 if length.isdigit() else 400)
     body = request.body
     if not signature_valid(body, request.headers.get(SIGNATURE_HEADER, ""), settings.XERO_WEBHOOK_KEY):
         return HttpResponse(status=401)

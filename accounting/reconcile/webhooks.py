@@ -11,7 +11,7 @@ wrote the bill) are not read back either.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,14 +33,15 @@ KEPT_DAYS = 30
 
 
 @dataclass
-class Outcome:
+class Processed:
+    """What one processing run did (the task logs it; the benchmark prints it)."""
+
     events: int = 0
     bills_read: int = 0
     contacts_read: int = 0
     differences: int = 0
     vendors_flagged: int = 0
     calls: int = 0
-    notes: dict[int, str] = field(default_factory=dict)
 
 
 def webhook_events_receive(*, events: list[WebhookEvent]) -> int:
@@ -69,10 +70,10 @@ def webhook_events_prune(*, kept_days: int = KEPT_DAYS) -> int:
     return deleted
 
 
-def webhook_events_process() -> Outcome:
+def webhook_events_process() -> Processed:
     """Process what is pending, oldest first, until nothing is. A rate limit or an outage is raised for the task
     to retry; the events stay pending and are read again (recording what Xero says twice changes nothing)."""
-    outcome = Outcome()
+    outcome = Processed()
     while True:
         events = list(XeroWebhookEvent.objects.filter(processed_at=None).order_by("received_at", "id")[:BATCH])
         if not events:
@@ -87,7 +88,7 @@ def webhook_events_process() -> Outcome:
         outcome.events += len(events)
 
 
-def _tenant_process(tenant_id: str, events: list[XeroWebhookEvent], outcome: Outcome) -> str:
+def _tenant_process(tenant_id: str, events: list[XeroWebhookEvent], outcome: Processed) -> str:
     xero_accounts = [xero_account for xero_account in XeroAccount.objects.filter(tenant_id__iexact=tenant_id)
                      .select_related("account") if xero_account.is_ready]
     if not xero_accounts:
@@ -116,7 +117,7 @@ def _tenant_process(tenant_id: str, events: list[XeroWebhookEvent], outcome: Out
 
 
 def _bills_changed(xero_account: XeroAccount, client: XeroClient, events: list[XeroWebhookEvent],
-                   outcome: Outcome) -> list:
+                   outcome: Processed) -> list:
     latest = {}
     for event in events:
         latest[event.resource_id] = max(event.event_date, latest.get(event.resource_id, event.event_date))
@@ -135,16 +136,20 @@ def _bills_changed(xero_account: XeroAccount, client: XeroClient, events: list[X
 
 
 def _contacts_changed(xero_account: XeroAccount, client: XeroClient, events: list[XeroWebhookEvent],
-                      outcome: Outcome) -> list[str]:
+                      outcome: Processed) -> list[str]:
     """Vendors' contacts archived or renamed in Xero: the contact list follows, the vendors are flagged."""
-    ids = {event.resource_id for event in events}
-    links = [link for link in xero_account.vendor_links.select_related("vendor") if link.contact_id.lower() in ids]
+    ids = [event.resource_id for event in events]
+    if not ids:
+        return []
+    either_case = ids + [contact_id.upper() for contact_id in ids]
+    links = list(xero_account.vendor_links.filter(contact_id__in=either_case).select_related("vendor"))
     if not links:
         return []
-    rows = {row.contact_id.lower(): row for row in contacts_by_id(client, [link.contact_id for link in links])}
+    linked_ids = [link.contact_id for link in links]
+    rows = {row.contact_id.lower(): row for row in contacts_by_id(client, linked_ids)}
     outcome.contacts_read += len(rows)
     before = {contact.contact_id.lower(): contact.status
-              for contact in XeroContact.objects.filter(xero_account=xero_account, contact_id__in=[l.contact_id for l in links])}
+              for contact in XeroContact.objects.filter(xero_account=xero_account, contact_id__in=linked_ids)}
     xero_contacts_upsert(xero_account=xero_account, rows=list(rows.values()))
     flags = []
     for link in links:

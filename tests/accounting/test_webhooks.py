@@ -211,3 +211,35 @@ def test_an_organisation_that_refuses_onport_does_not_hold_up_the_queue(books, l
     [event] = XeroWebhookEvent.objects.all()
     assert outcome.events == 1 and event.processed_at is not None
     assert event.outcome.startswith("Main entity: ") and not BillSeen.objects.exists()
+
+
+def test_an_adjustment_bill_paid_in_xero_says_nothing_false_of_the_invoices_own_bill(books, linked_vendor, mailoutbox,
+                                                                                      django_capture_on_commit_callbacks):
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from accounting.reconcile.models import DriftNotice
+    from accounting.reconcile.webhooks import webhook_events_process
+    from accounting.sync.models import SyncKind
+    from invoicing import services as invoicing
+
+    books.settings.adjustments_enabled_by_staff = books.settings.sync_adjustments = True
+    books.settings.bill_status = "AUTHORISED"
+    books.settings.save()
+    invoice, _ = _synced_bill(books, linked_vendor)
+    invoicing.adjustment_add(invoice=invoice, kind="debit", amount=Decimal("7.50"), reason="Extra packaging")
+    AccountingSync.objects.filter(state="pending").update(next_attempt_at=timezone.now())
+    drain(xero_account_id=books.xero_account.pk)
+    debit_id = AccountingSync.objects.get(invoice=invoice, kind=SyncKind.DEBIT_BILL).xero_id
+    books.sandbox.pay_invoice(books.xero_account.tenant_id, debit_id)
+    XeroWebhookEvent.objects.create(tenant_id=books.xero_account.tenant_id.lower(), category="INVOICE",
+                                    event_type="UPDATE", resource_id=debit_id.lower(),
+                                    event_date=timezone.now() + datetime.timedelta(minutes=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        processed = webhook_events_process()
+
+    assert processed.events == 1 and processed.bills_read == 1  # the adjustment bill was read back
+    assert not DriftNotice.objects.exists() and mailoutbox == []  # and nothing is said of the invoice's own bill
