@@ -10,6 +10,7 @@ from accounting.payouts.models import (
     PayoutSettings,
     VendorBankDetails,
 )
+from onport.csv_files import spreadsheet_safe
 
 SEPA_CURRENCY = "EUR"
 
@@ -48,14 +49,6 @@ def _description(run: PayoutRun, line: PayoutLine) -> str:
 
 CSV_COLUMNS = ["payment_date", "reference", "end_to_end_id", "vendor", "account_holder", "country", "iban", "bic",
                "account_number", "bank_code", "currency", "amount", "invoices"]
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula: a leading = + - @ tab or CR gets a ' before it (OWASP)."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def csv_file(*, run: PayoutRun, lines: list[PayoutLine], details: dict[int, VendorBankDetails]) -> str:

@@ -7,6 +7,7 @@ app_name = "payouts"
 urlpatterns = [
     path("", views.payout_setup, name="setup"),
     path("runs/", views.run_list, name="run_list"),
+    path("runs/export.csv", views.runs_export, name="runs_export"),
     path("runs/new/", views.run_create, name="run_create"),
     path("runs/<int:run_id>/", views.run_detail, name="run_detail"),
     path("runs/<int:run_id>/approve/", views.run_approve, name="run_approve"),

@@ -10,10 +10,12 @@ from functools import wraps
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounting.payouts import bank, errors, selectors, services
 from accounting.payouts import setup as setup_services
+from accounting.payouts.exports import RUNS_COLUMNS, payout_runs_rows
 from accounting.payouts.forms import (
     LineFailedForm,
     PayoutSettingsForm,
@@ -21,6 +23,7 @@ from accounting.payouts.forms import (
 )
 from accounting.payouts.models import PaymentState, PayoutLineStatus, PayoutRunStatus
 from integrations.xero.bank_accounts import BankAccount
+from onport.csv_files import csv_download
 from onport.permissions import account_required
 
 
@@ -113,6 +116,14 @@ def vendor_history(request, vendor_id: int):
 def run_list(request):
     context = {"runs": selectors.runs_list(account=request.account), "setup": selectors.payout_settings_read(account=request.account)}
     return render(request, "accounting/payouts/run_list.html", context)
+
+
+@payouts_view("finance")
+@require_GET
+def runs_export(request):
+    """Export CSV of every run, one row per invoice, streamed."""
+    return csv_download(filename=f"payout-runs-{timezone.localdate():%Y-%m-%d}.csv", header=RUNS_COLUMNS,
+                        rows=payout_runs_rows(account=request.account))
 
 
 @payouts_view("admin")

@@ -3,7 +3,7 @@
 import csv
 import io
 
-from accounting.payouts.files import spreadsheet_safe
+from onport.csv_files import spreadsheet_safe
 from accounting.reconcile.models import Reconciliation
 
 COLUMNS = ["Invoice", "Vendor", "What differs", "Explanation", "What to do", "Onport amount", "Xero amount",

@@ -4,14 +4,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounting.reconcile.selectors import bill_seen
 from accounting.sync import selectors, services
 from accounting.sync.backfill import backfill_request
+from accounting.sync.exports import SYNC_LOG_COLUMNS, sync_log_rows
 from accounting.sync.forms import SyncLogForm
 from accounting.sync.models import SyncState
 from invoicing.selectors import invoice_find
+from onport.csv_files import csv_download
 from onport.permissions import account_required
 from onport.request_values import ids_from, safe_next
 
@@ -77,7 +80,21 @@ def sync_log(request):
     rows = selectors.sync_log(account=request.account, filters=form.filters() if form.is_bound else selectors.SyncLogFilter())
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     counts = selectors.sync_counts(account=request.account)
-    return render(request, "accounting/sync/log.html", {"form": form, "page": page, "counts": counts, "states": SyncState})
+    filter_query = request.GET.copy()
+    filter_query.pop("page", None)
+    context = {"form": form, "page": page, "counts": counts, "states": SyncState, "filter_query": filter_query.urlencode()}
+    return render(request, "accounting/sync/log.html", context)
+
+
+@account_required("view")
+@require_GET
+def sync_log_export(request):
+    """Export CSV of the Sync log under its current filter, every row, streamed."""
+    form = SyncLogForm(request.GET or None, account=request.account)
+    if form.is_bound and not form.is_valid():  # the log says what is wrong with the filter
+        return redirect(f"{reverse('sync:log')}?{request.GET.urlencode()}")
+    rows = sync_log_rows(account=request.account, filters=form.filters() if form.is_bound else selectors.SyncLogFilter())
+    return csv_download(filename=f"sync-log-{timezone.localdate():%Y-%m-%d}.csv", header=SYNC_LOG_COLUMNS, rows=rows)
 
 
 @account_required("finance")

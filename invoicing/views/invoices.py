@@ -7,9 +7,12 @@ Every action is a POST that needs the "finance" capability and calls one service
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounting.sync import selectors as sync_selectors
+from accounting.sync.exports import PAYMENTS_COLUMNS, payments_rows
 from contacts.selectors import vendor_list
 from invoicing import selectors, services
 from invoicing.errors import InvoicingError
@@ -22,6 +25,7 @@ from invoicing.forms import (
 )
 from invoicing.models import InvoiceStatus, PurchaseInvoice
 from invoicing.views.pagination import Keyset, keyset_paginate
+from onport.csv_files import csv_download
 from onport.permissions import account_required
 
 INVOICES_PER_PAGE = 50
@@ -48,7 +52,27 @@ def invoice_list(request):
         )
     searched = any(value for key, value in request.GET.items() if key not in PAGING_PARAMETERS)
     bills = sync_selectors.bill_states(account=request.account, invoice_ids=[invoice.pk for invoice in page]) if page else {}
-    return render(request, "invoicing/invoice_list.html", {"form": form, "page": page, "searched": searched, "bills": bills})
+    context = {"form": form, "page": page, "searched": searched, "bills": bills, "search_query": _search_query(request)}
+    return render(request, "invoicing/invoice_list.html", context)
+
+
+def _search_query(request) -> str:
+    """The search without its page: what "Export CSV" exports is every invoice that matches, not one page."""
+    query = request.GET.copy()
+    for name in PAGING_PARAMETERS:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@account_required("view")
+@require_GET
+def invoice_export(request):
+    """Export CSV of the current search: every matching invoice, streamed (no page limit)."""
+    form = InvoiceSearchForm(request.GET, vendors=vendor_list(account=request.account))
+    if not form.is_valid():  # the list says what is wrong with the search
+        return redirect(f"{reverse('invoicing:invoice_list')}?{_search_query(request)}")
+    rows = payments_rows(account=request.account, search=form.search(), xero_status=form.xero_filter())
+    return csv_download(filename=f"payments-{timezone.localdate():%Y-%m-%d}.csv", header=PAYMENTS_COLUMNS, rows=rows)
 
 
 def _lines_form(invoice: PurchaseInvoice, data=None, *, amend: bool) -> InvoiceQuantitiesForm:

@@ -1,5 +1,8 @@
 """Setup > Payouts, bank details, runs and history pages: plan gating, roles, tenancy, what people see."""
 
+import csv
+import io
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -221,3 +224,26 @@ def test_a_bank_reason_too_long_is_refused_in_words_and_nothing_is_marked(paid_r
     assert "Say what the bank said in at most 255 characters; nothing was marked." in response.content.decode()
     lumen.refresh_from_db()
     assert lumen.status == "included"
+
+
+def test_payout_runs_export_lists_every_invoice_of_every_run_masked_and_only_this_accounts(paid_run, account,
+                                                                                            other_account):
+    # given the run: Lumen paid for two invoices, Nobank skipped (no bank details)
+    finance = _client(account, "finance")
+
+    response = finance.get(reverse("payouts:runs_export"))
+
+    assert response.status_code == 200 and response.streaming and response["Cache-Control"] == "no-store"
+    text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    lumen = [row for row in rows if row["Vendor"] == "Lumen"]
+    assert len(lumen) == 2 and {row["Invoice"] for row in lumen} == set(
+        paid_run.lines.get(vendor__name="Lumen").items.values_list("invoice__number", flat=True))
+    assert {(row["Run"], row["Run status"], row["Currency"], row["Vendor line"], row["In the payment"], row["Bank account"])
+            for row in lumen} == {("PAYOUT-0001", "File ready", "EUR", "To pay", "yes", "FR14 •••• •••• 2606")}
+    [nobank] = [row for row in rows if row["Vendor"] == "Nobank"]
+    assert nobank["In the payment"] == "no" and "No bank details" in nobank["Why not"]
+    assert VENDOR_IBANS[0] not in text
+    other = b"".join(_client(other_account, "admin").get(reverse("payouts:runs_export")).streaming_content).decode()
+    assert other.count("\r\n") == 1  # the header alone
+    assert _client(account, "viewer").get(reverse("payouts:runs_export")).status_code == 403

@@ -1,5 +1,6 @@
 """A finance person with two accounts finds an invoice under Contacts > Payments and opens it."""
 
+import csv
 import datetime
 
 import pytest
@@ -70,3 +71,25 @@ def test_find_and_open_an_invoice_in_the_other_account(page, login, two_accounts
     expect(lines).to_contain_text("Shipping")
     expect(page.get_by_test_id("invoice-total")).to_have_text("99.00 GBP")  # (37.50 + 40.00 + 5.00 shipping) + 20%
     page.screenshot(path=SCREENSHOT, full_page=True)
+
+
+def test_export_the_search_as_csv(page, login, two_accounts):
+    user, wanted = two_accounts
+    login(page, user.email)
+    with page.expect_navigation():
+        page.get_by_label("Account", exact=True).select_option(label="Second Shop")
+    page.goto("/contacts/payments/")
+
+    # when: search invoices by vendor, then Export CSV
+    page.get_by_label("Vendor", exact=True).select_option(label="Acme Wholesale")
+    page.get_by_role("button", name="Search invoices").click()
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+
+    # then: the file holds the search's invoice, not the other vendor's or the other account's
+    assert download.value.suggested_filename.startswith("payments-")
+    with open(download.value.path(), encoding="utf-8-sig") as exported:
+        rows = list(csv.DictReader(exported))
+    assert [(row["Number"], row["Vendor"], row["Total"], row["Xero status"]) for row in rows] == [
+        (wanted.number, "Acme Wholesale", "99.00", "Not synced")]

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounting.payouts.files import spreadsheet_safe
+from onport.csv_files import spreadsheet_safe
 from onport.request_values import ids_from
 
 pytestmark = pytest.mark.django_db
