@@ -109,5 +109,10 @@ def xero_lists_get(*, xero_account: XeroAccount, fresh: bool = False) -> XeroLis
     return lists
 
 
+def xero_lists_cached(*, xero_account: XeroAccount) -> XeroLists | None:
+    """The lists as last read (within a few minutes), or None: never calls Xero (for Preview bill)."""
+    return cache.get(_key(xero_account)) if xero_account.is_ready else None
+
+
 def xero_lists_forget(*, xero_account: XeroAccount) -> None:
     cache.delete(_key(xero_account))

@@ -76,41 +76,70 @@ def _currency_problem(invoice: PurchaseInvoice) -> Problem:
                    "Contact Onport support.")
 
 
+@dataclass(frozen=True)
+class BillDraft:
+    """The bill as Onport would send it now, with every problem that stops it (Preview bill shows both) and, per
+    line, the rule that chose its account code. A line whose code or tax type is unknown carries "" there."""
+
+    bill: BillInput
+    problems: tuple[Problem, ...]
+    account_rules: tuple[str, ...]
+
+
 def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | Problem:
-    """The bill for this invoice, or the problem that stops it (in plain words, with the fix)."""
-    setup = context.settings
+    """The bill for this invoice, or the first problem that stops it (in plain words, with the fix)."""
     if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PAID):
-        return Problem(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}: only issued invoices are synced.")
+        return _not_issued(invoice)
+    draft = bill_draft(invoice, context)
+    return draft.problems[0] if draft.problems else draft.bill
+
+
+def _not_issued(invoice: PurchaseInvoice) -> Problem:
+    return Problem(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}: only issued invoices are synced.")
+
+
+def bill_draft(invoice: PurchaseInvoice, context: CodingContext) -> BillDraft:
+    """The bill for this invoice as far as Onport knows it, and all that stops it, in the order they are fixed."""
+    setup = context.settings
+    problems: list[Problem] = []
+    if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PAID):
+        problems.append(_not_issued(invoice))
     link = context.links.get(invoice.vendor_id)
     tab = "the Tax tab" if invoice.vendor.is_dropship else "its contact edit page"
     if link is None:
-        return Problem(f"Vendor '{invoice.vendor.name}' is not linked to a Xero contact — link it on {tab}.")
-    if link.contact_id in context.archived_contacts:
-        return Problem(
+        problems.append(Problem(f"Vendor '{invoice.vendor.name}' is not linked to a Xero contact — link it on {tab}."))
+    elif link.contact_id in context.archived_contacts:
+        problems.append(Problem(
             f"The Xero contact '{link.contact_name}' of vendor '{invoice.vendor.name}' is archived in Xero — "
             f"un-archive it in Xero or link another contact on {tab}."
-        )
+        ))
     if not currency_known(invoice.currency):
-        return _currency_problem(invoice)
-    product_account = link.account_code_override or setup.product_account_code
+        problems.append(_currency_problem(invoice))
+    override = link.account_code_override if link else ""
+    product_account = override or setup.product_account_code
+    product_rule = (f"vendor '{invoice.vendor.name}' override" if override
+                    else "Setup > Accounting, product lines")
     if not product_account or not setup.shipping_account_code:
-        return Problem("Choose the account codes for product and shipping lines in Setup > Accounting.")
+        problems.append(Problem("Choose the account codes for product and shipping lines in Setup > Accounting."))
     if invoice.amounts_include_tax:
         line_amount_type = LineAmountType.INCLUSIVE
     elif setup.line_amount_type == LineAmountType.NO_TAX and invoice.tax_total:
-        return Problem(
+        problems.append(Problem(
             f"Invoice {invoice.number} has {invoice.tax_total} tax but Setup > Accounting sends bills with no tax — "
             "choose tax exclusive amounts there."
-        )
+        ))
+        line_amount_type = LineAmountType.EXCLUSIVE
     else:
         line_amount_type = setup.line_amount_type
-    lines = []
+    lines, rules, unmapped = [], [], []
     for line in invoice.lines.all():
         tax_type = ""
         if line_amount_type != LineAmountType.NO_TAX:
-            tax_type = link.tax_type_override or context.tax_types.get(line.tax_rate.normalize(), "")
-            if not tax_type:
-                return Problem(f"Choose the Xero tax type for the {line.tax_rate.normalize()} % tax rate in Setup > Accounting.")
+            tax_type = (link.tax_type_override if link else "") or context.tax_types.get(line.tax_rate.normalize(), "")
+            rate = line.tax_rate.normalize()
+            if not tax_type and rate not in unmapped:
+                unmapped.append(rate)
+                problems.append(Problem(f"Choose the Xero tax type for the {rate} % tax rate in Setup > Accounting."))
         is_shipping = line.kind == LineKind.SHIPPING
         lines.append(
             BillLine(
@@ -121,8 +150,9 @@ def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | 
                 tax_type=tax_type,
             )
         )
-    return BillInput(
-        contact_id=link.contact_id,
+        rules.append("Setup > Accounting, shipping lines" if is_shipping else product_rule)
+    bill = BillInput(
+        contact_id=link.contact_id if link else "",
         number=invoice.number,
         date=invoice.issue_date,
         due_date=(
@@ -137,6 +167,7 @@ def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | 
         url=invoice_url(invoice),
         lines=tuple(lines),
     )
+    return BillDraft(bill=bill, problems=tuple(problems), account_rules=tuple(rules))
 
 WAITING_FOR_BILL = Problem("Waits for the invoice's bill to be in Xero.", Reason.WAITING_FOR_BILL)
 

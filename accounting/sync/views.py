@@ -12,8 +12,9 @@ from accounting.sync import selectors, services
 from accounting.sync.backfill import backfill_request
 from accounting.sync.exports import SYNC_LOG_COLUMNS, sync_log_rows
 from accounting.sync.forms import SyncLogForm
+from accounting.sync.preview import bill_preview
 from accounting.sync.models import SyncState
-from invoicing.selectors import invoice_find
+from invoicing.selectors import invoice_find, invoice_get
 from onport.csv_files import csv_download
 from onport.permissions import account_required
 from onport.request_values import ids_from, safe_next
@@ -43,6 +44,13 @@ def panel_context(invoice) -> dict:
             "bill_paid_in_xero": selectors.bill_paid_in_xero(invoice=invoice, sync=sync),
             "bill_payment": selectors.invoice_bill_payment(invoice=invoice),
             "bill_seen": bill_seen(sync=sync)}
+
+
+@account_required("view")
+@require_GET
+def invoice_bill_preview(request, invoice_id: int):
+    invoice = invoice_get(account=request.account, invoice_id=invoice_id)
+    return render(request, "accounting/sync/preview.html", {"invoice": invoice, "preview": bill_preview(invoice=invoice)})
 
 
 @account_required("finance")

@@ -7,7 +7,7 @@ import datetime
 import hashlib
 import json
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from xero_python.accounting import (
     Contact,
@@ -75,6 +75,39 @@ def bill_model(bill: BillInput, *, xero_id: str | None = None) -> Invoice:
     if xero_id:
         invoice.invoice_id = xero_id
     return invoice
+
+
+@dataclass(frozen=True)
+class LineTotal:
+    unit_amount: Decimal  # as sent: to the bill's unit decimals
+    amount: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class BillTotals:
+    lines: tuple[LineTotal, ...]
+    sub_total: Decimal
+    total_tax: Decimal
+    total: Decimal
+
+
+def bill_totals(bill: BillInput, *, line_rates: tuple[Decimal, ...]) -> BillTotals:
+    """The bill's amounts as Xero computes them from what is sent: unit amounts to the bill's decimals, each line to
+    the cent, tax per line at its tax type's rate (percent, in `line_rates`) rounded half up, then summed."""
+    cent, places = Decimal("0.01"), Decimal("0.0001") if unit_decimals(bill) == 4 else Decimal("0.01")
+    lines = []
+    for line, rate in zip(bill.lines, line_rates, strict=True):
+        unit = line.unit_amount.quantize(places)  # as bill_model sends it
+        amount = (line.quantity * unit).quantize(cent, rounding=ROUND_HALF_UP)
+        share = Decimal(0) if bill.line_amount_type == "NoTax" else rate / 100
+        tax = amount * share / (1 + share) if bill.line_amount_type == "Inclusive" else amount * share
+        lines.append(LineTotal(unit_amount=unit, amount=amount, tax=tax.quantize(cent, rounding=ROUND_HALF_UP)))
+    lines_total = sum((line.amount for line in lines), Decimal("0.00"))
+    total_tax = sum((line.tax for line in lines), Decimal("0.00"))
+    inclusive = bill.line_amount_type == "Inclusive"
+    return BillTotals(lines=tuple(lines), sub_total=lines_total - total_tax if inclusive else lines_total,
+                      total_tax=total_tax, total=lines_total if inclusive else lines_total + total_tax)
 
 
 def fingerprint(bill: BillInput) -> str:

@@ -45,3 +45,31 @@ def test_finance_syncs_an_invoice_and_follows_view_in_xero(page, login, live_ser
     assert [line["Description"] for line in bill["LineItems"]] == ["SKU-1 Product 1", "SKU-2 Product 2", "Shipping"]
     assert Decimal(str(bill["Total"])) == invoice.total
     assert bill["Url"] == f"{live_server.url}{invoice.get_absolute_url()}"
+
+
+def test_finance_previews_the_bill_then_syncs_it_from_the_preview(page, login, live_server, settings, books, account):
+    settings.PUBLIC_BASE_URL = live_server.url
+    vendor = VendorFactory(account=account, name="Acme Packaging")
+    books.link(vendor, "Acme Packaging Ltd")
+    invoice = invoice_create(order=order_create(vendor=vendor, lines=[(3, "12.3333")], shipping="0.00"))
+    login(page, MembershipFactory(account=account, role="finance").user.email)
+    page.goto(invoice.get_absolute_url())
+
+    # when: Preview bill
+    page.get_by_role("link", name="Preview bill").click()
+
+    # then: the lines and total Xero will compute, and nothing in Xero yet
+    expect(page.get_by_role("heading", name=f"Preview bill {invoice.number}")).to_be_visible()
+    lines = page.get_by_role("table", name="Bill lines")
+    expect(lines.locator("tbody tr")).to_have_count(1)
+    expect(lines.locator("tbody tr").first).to_contain_text("SKU-1 Product 1")
+    expect(lines.locator("tbody tr").first).to_contain_text("INPUT2")
+    expect(page.get_by_test_id("preview-total")).to_have_text("44.40 GBP")  # 37.00 + 7.40
+    page.screenshot(path="/tmp/onport-bill-preview.png", full_page=True)
+    assert books.bills() == []
+
+    # and: sync accounting from the preview creates that bill
+    page.get_by_role("button", name="sync accounting").click()
+    expect(page.get_by_role("link", name="View in Xero")).to_be_visible(timeout=15_000)
+    [bill] = books.bills()
+    assert Decimal(str(bill["Total"])) == Decimal("44.40") and bill["LineItems"][0]["AccountCode"] == "300"
