@@ -87,6 +87,19 @@ def main() -> None:
         url, reached = _walk(client, query, 1, target)
         worst = max(worst, _case(client, f"{label}, page {reached} (by cursor)", url, args.repeat, account))
     print(f"worst p95: {worst:.1f} ms (issue 12's target: 100 ms at any depth and with any filter)")
+    _counts_case(client, args.repeat)
+
+
+def _counts_case(client, repeat: int) -> None:
+    """The invoices by Xero status above the list, fetched after it (two aggregates over the account)."""
+    timings = []
+    for index in range(repeat + 3):
+        started = time.perf_counter()
+        response = client.get("/contacts/payments/xero-counts/")
+        if index >= 3:
+            timings.append((time.perf_counter() - started) * 1000)
+    assert response.status_code == 200
+    print(f"{'Xero status counts (after the list)':<46} {'':>5} {statistics.median(timings):>8.1f} {_p95(timings):>8.1f}")
 
 
 def _filters(vendor_id: int) -> list[tuple[str, str]]:

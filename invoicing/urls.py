@@ -12,6 +12,7 @@ urlpatterns = [
     path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
     path("orders/<int:order_id>/invoices/new/", orders.order_invoice_create, name="order_invoice_create"),
     path("contacts/payments/", invoices.invoice_list, name="invoice_list"),
+    path("contacts/payments/xero-counts/", invoices.invoice_xero_counts, name="invoice_xero_counts"),
     path("contacts/payments/export.csv", invoices.invoice_export, name="invoice_export"),
     path("contacts/payments/<int:invoice_id>/", invoices.invoice_detail, name="invoice_detail"),
     path("contacts/payments/<int:invoice_id>/issue/", invoices.invoice_issue, name="invoice_issue"),

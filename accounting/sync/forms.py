@@ -3,6 +3,7 @@ from django import forms
 from accounting.sync.models import SyncState
 from accounting.sync.selectors import SyncLogFilter
 from contacts.models import Vendor
+from onport.request_values import ids_from
 
 
 class SyncLogForm(forms.Form):
@@ -10,6 +11,7 @@ class SyncLogForm(forms.Form):
     vendor = forms.ModelChoiceField(label="Vendor", required=False, queryset=Vendor.objects.none(), empty_label="All vendors")
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    invoices = forms.CharField(required=False, widget=forms.HiddenInput)  # "12,13": a bulk sync's invoices
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,4 +27,5 @@ class SyncLogForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         vendor = data.get("vendor")
         return SyncLogFilter(state=data.get("state", ""), vendor_id=vendor.pk if vendor else None,
-                             date_from=data.get("date_from"), date_to=data.get("date_to"))
+                             date_from=data.get("date_from"), date_to=data.get("date_to"),
+                             invoice_ids=tuple(ids_from(data.get("invoices", "").split(","))))

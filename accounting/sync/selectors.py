@@ -54,6 +54,30 @@ def payments_search(*, account: Account, search: InvoiceSearch, xero_status: str
     return invoices.filter(Exists(bills.filter(state__in=XERO_STATUS_STATES[xero_status])))
 
 
+def xero_status_counts(*, account: Account) -> dict[str, int]:
+    """How many of the account's invoices are in each XeroStatus (the Payments list's filter), in two aggregates."""
+    by_state = AccountingSync.objects.for_account(account).filter(kind=SyncKind.BILL, adjustment=None).values(
+        "state").annotate(n=Count("id")).order_by()
+    counts = dict.fromkeys(XeroStatus.values, 0)
+    status_of = {state: status for status, states in XERO_STATUS_STATES.items() for state in states}
+    with_bill = 0
+    for row in by_state:
+        counts[status_of.get(row["state"], XeroStatus.NOT_SYNCED)] += row["n"]
+        with_bill += row["n"] if row["state"] != SyncState.CANCELLED else 0
+    counts[XeroStatus.NOT_SYNCED] = PurchaseInvoice.objects.for_account(account).count() - with_bill
+    return counts
+
+
+def invoices_to_sync_matching(*, account: Account, search: InvoiceSearch, xero_status: str = "") -> QuerySet[PurchaseInvoice]:
+    """"Select all that match": the search's issued invoices whose bill is not in Xero as it stands (not synced,
+    changed, refused or needing attention) — oldest first, so a second press takes the ones the first left."""
+    invoices = payments_search(account=account, search=search, xero_status=xero_status).filter(status=InvoiceStatus.ISSUED)
+    settled = AccountingSync.objects.filter(invoice=OuterRef("pk"), kind=SyncKind.BILL, adjustment=None,
+                                            state__in=(*XERO_STATUS_STATES[XeroStatus.SYNCED],
+                                                       *XERO_STATUS_STATES[XeroStatus.ON_ITS_WAY]))
+    return invoices.filter(~Exists(settled)).order_by("issue_date", "id")
+
+
 def invoice_sync_events(*, invoice: PurchaseInvoice, limit: int = 20) -> list[SyncEvent]:
     return list(SyncEvent.objects.filter(invoice=invoice).order_by("-created_at", "-id")[:limit])
 
@@ -77,9 +101,12 @@ class SyncProgress:
 
 
 def sync_progress(*, account: Account, invoice_ids: list[int]) -> SyncProgress:
-    rows = AccountingSync.objects.for_account(account).filter(invoice_id__in=invoice_ids[:MAX_BULK], kind=SyncKind.BILL)
+    """The bills of these invoices by state; ids that are not the account's bills (made up, another account's)
+    count for nothing, so the page stops once the bills it knows are done."""
+    rows = AccountingSync.objects.for_account(account).filter(
+        invoice_id__in=invoice_ids[:MAX_BULK], kind=SyncKind.BILL, adjustment=None)
     by_state = {row["state"]: row["n"] for row in rows.values("state").annotate(n=Count("id")).order_by()}
-    return SyncProgress(total=len(invoice_ids[:MAX_BULK]), by_state=by_state)
+    return SyncProgress(total=sum(by_state.values()), by_state=by_state)
 
 
 @dataclass(frozen=True)
@@ -88,6 +115,7 @@ class SyncLogFilter:
     vendor_id: int | None = None
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    invoice_ids: tuple[int, ...] = ()  # the rows of these invoices alone (from a bulk sync's progress)
 
 
 def sync_log(*, account: Account, filters: SyncLogFilter) -> QuerySet[AccountingSync]:
@@ -100,7 +128,18 @@ def sync_log(*, account: Account, filters: SyncLogFilter) -> QuerySet[Accounting
         rows = rows.filter(updated_at__date__gte=filters.date_from)
     if filters.date_to:
         rows = rows.filter(updated_at__date__lte=filters.date_to)
+    if filters.invoice_ids:
+        rows = rows.filter(invoice_id__in=filters.invoice_ids[:MAX_BULK])
     return rows.order_by("-updated_at", "-id")
+
+
+WAITING_FOR_A_PERSON = (SyncState.FAILED, SyncState.NEEDS_ATTENTION, SyncState.PAUSED)
+
+
+def waiting_for_a_person(*, account: Account) -> dict[str, int]:
+    """The account's documents that wait for someone to act, by state (the top bar's count, the daily digest)."""
+    rows = AccountingSync.objects.for_account(account).filter(state__in=WAITING_FOR_A_PERSON)
+    return {row["state"]: row["n"] for row in rows.values("state").annotate(n=Count("id")).order_by()}
 
 
 def sync_counts(*, account: Account) -> dict[str, int]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("contacts/payments/sync/", views.invoices_sync, name="invoices_sync"),
     path("contacts/payments/sync/progress/", views.sync_progress, name="progress"),
     path("accounting/sync-log/", views.sync_log, name="log"),
+    path("accounting/sync-log/waiting/", views.sync_waiting_count, name="waiting_count"),
     path("accounting/sync-log/export.csv", views.sync_log_export, name="log_export"),
     path("accounting/backfill/", views.backfill_start, name="backfill"),
     path("accounting/sync-log/retry/", views.sync_retry_failed, name="retry_failed"),

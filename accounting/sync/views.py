@@ -1,6 +1,7 @@
 """sync accounting: one invoice or many, their progress, and the Sync log."""
 
 from django.contrib import messages
+from django.http import JsonResponse, QueryDict
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +15,8 @@ from accounting.sync.exports import SYNC_LOG_COLUMNS, sync_log_rows
 from accounting.sync.forms import SyncLogForm
 from accounting.sync.preview import bill_preview
 from accounting.sync.models import SyncState
+from contacts.selectors import vendor_list
+from invoicing.forms import InvoiceSearchForm
 from invoicing.selectors import invoice_find, invoice_get
 from onport.csv_files import csv_download
 from onport.permissions import account_required
@@ -56,12 +59,24 @@ def invoice_bill_preview(request, invoice_id: int):
 @account_required("finance")
 @require_POST
 def invoices_sync(request):
-    """sync accounting for the invoices selected in the search results."""
-    ids = ids_from(request.POST.getlist("invoice"))
+    """sync accounting for the invoices selected in the search results, or for all that match the search."""
     back = safe_next(request, request.POST.get("next"), default=reverse("invoicing:invoice_list"))
-    invoices = selectors.invoices_for_sync(account=request.account, invoice_ids=ids)
+    if "matching" in request.POST:
+        form = InvoiceSearchForm(QueryDict(request.POST["matching"]), vendors=vendor_list(account=request.account))
+        if not form.is_valid():
+            messages.error(request, "That search can't be used any more: search again, then select.")
+            return redirect(back)
+        matching = selectors.invoices_to_sync_matching(account=request.account, search=form.search(),
+                                                       xero_status=form.xero_filter())
+        invoices, left = list(matching[:selectors.MAX_BULK]), matching.count() - selectors.MAX_BULK
+        if left > 0:
+            messages.info(request, f"{selectors.MAX_BULK} invoices are on their way to Xero; {left} more match. "
+                                   "Press sync accounting again for the next ones.")
+    else:
+        invoices = selectors.invoices_for_sync(account=request.account, invoice_ids=ids_from(request.POST.getlist("invoice")))
     if not invoices:
-        messages.error(request, "Select the invoices to sync first.")
+        messages.error(request, "Select the invoices to sync first." if "matching" not in request.POST
+                       else "No issued invoice of that search is waiting to be synced.")
         return redirect(back)
     try:
         services.sync_request_many(account=request.account, invoices=invoices, actor=request.user)
@@ -90,8 +105,21 @@ def sync_log(request):
     counts = selectors.sync_counts(account=request.account)
     filter_query = request.GET.copy()
     filter_query.pop("page", None)
-    context = {"form": form, "page": page, "counts": counts, "states": SyncState, "filter_query": filter_query.urlencode()}
+    in_flight = sum(counts.get(state, 0) for state in (SyncState.PENDING, SyncState.SENDING, SyncState.UNKNOWN))
+    context = {"form": form, "page": page, "counts": counts, "states": SyncState, "filter_query": filter_query.urlencode(),
+               "in_flight": in_flight}
     return render(request, "accounting/sync/log.html", context)
+
+
+@account_required("finance")
+@require_GET
+def sync_waiting_count(request):
+    """The top bar's "n need you": fetched after the page, so no page counts for it."""
+    waiting = selectors.waiting_for_a_person(account=request.account)
+    count = sum(waiting.values())
+    state = next((state for state in selectors.WAITING_FOR_A_PERSON if waiting.get(state)), SyncState.FAILED)
+    return JsonResponse({"count": count, "words": f"{count} need{'s' if count == 1 else ''} you",
+                         "url": f"{reverse('sync:log')}?state={state}"})
 
 
 @account_required("view")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounting.sync import selectors as sync_selectors
 from accounting.sync.exports import PAYMENTS_COLUMNS, payments_rows
+from accounting.sync.models import XeroStatus
 from contacts.selectors import vendor_list
 from invoicing import selectors, services
 from invoicing.errors import InvoicingError
@@ -54,6 +55,16 @@ def invoice_list(request):
     bills = sync_selectors.bill_states(account=request.account, invoice_ids=[invoice.pk for invoice in page]) if page else {}
     context = {"form": form, "page": page, "searched": searched, "bills": bills, "search_query": _search_query(request)}
     return render(request, "invoicing/invoice_list.html", context)
+
+
+@account_required("view")
+@require_GET
+def invoice_xero_counts(request):
+    """The invoices by Xero status, above the list: fetched after the page (htmx), so the list itself never counts."""
+    counts = sync_selectors.xero_status_counts(account=request.account)
+    rows = [(status, label, counts[status]) for status, label in XeroStatus.choices]
+    return render(request, "invoicing/includes/xero_counts.html", {"xero_counts": rows,
+                                                                   "current": request.GET.get("xero_status", "")})
 
 
 def _search_query(request) -> str:

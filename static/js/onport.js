@@ -33,3 +33,37 @@ document.addEventListener("change", function (event) {
     box.checked = event.target.checked;
   });
 });
+
+// [data-selected-count="NAME"]: says how many NAME checkboxes are ticked, or that every match of the search is
+// selected ([data-select-matching="NAME"], which then stands for them all).
+document.addEventListener("change", function (event) {
+  var target = event.target;
+  var name = target.getAttribute && (target.name || target.getAttribute("data-select-all"));
+  var counter = name && document.querySelector('[data-selected-count="' + name + '"]');
+  var matching = counter && document.querySelector('[data-select-matching="' + name + '"]');
+  if (!counter) {
+    name = target.getAttribute && target.getAttribute("data-select-matching");
+    counter = name && document.querySelector('[data-selected-count="' + name + '"]');
+    matching = target;
+  }
+  if (!counter) return;
+  if (matching && matching.checked) {
+    counter.textContent = "Every issued invoice that matches is selected.";
+    return;
+  }
+  var ticked = document.querySelectorAll('input[type="checkbox"][name="' + name + '"]:checked').length;
+  counter.textContent = ticked ? ticked + " selected." : "Select issued invoices to sync.";
+});
+
+// [data-waiting-count-url]: the top bar's "n need you", fetched after the page and shown only when n > 0.
+document.querySelectorAll("[data-waiting-count-url]").forEach(function (link) {
+  fetch(link.getAttribute("data-waiting-count-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (waiting) {
+      if (!waiting || !waiting.count) return;
+      link.textContent = waiting.words;
+      link.href = waiting.url;
+      link.hidden = false;
+    })
+    .catch(function () { /* the count is a convenience: the Sync log says the same */ });
+});

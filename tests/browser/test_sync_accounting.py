@@ -73,3 +73,29 @@ def test_finance_previews_the_bill_then_syncs_it_from_the_preview(page, login, l
     expect(page.get_by_role("link", name="View in Xero")).to_be_visible(timeout=15_000)
     [bill] = books.bills()
     assert Decimal(str(bill["Total"])) == Decimal("44.40") and bill["LineItems"][0]["AccountCode"] == "300"
+
+
+def test_finance_selects_invoices_sees_the_count_and_follows_the_bulk_sync_to_its_log(page, login, live_server,
+                                                                                      settings, books, account):
+    settings.PUBLIC_BASE_URL = live_server.url
+    vendor = VendorFactory(account=account, name="Acme Packaging")
+    books.link(vendor, "Acme Packaging Ltd")
+    first, second, third = (invoice_create(order=order_create(vendor=vendor)) for _ in range(3))
+    login(page, MembershipFactory(account=account, role="finance").user.email)
+    page.goto("/contacts/payments/")
+    counts = page.get_by_role("navigation", name="Invoices by Xero status")
+    expect(counts.locator('[data-xero-status="not_synced"]')).to_contain_text("Not synced 3")
+
+    # when: tick two invoices
+    page.get_by_label(f"Select {first.number}").check()
+    page.get_by_label(f"Select {third.number}").check()
+    expect(page.locator('[data-selected-count="invoice"]')).to_have_text("2 selected.")
+    page.get_by_role("button", name="sync accounting").click()
+
+    # then: the progress page ends with those two, and its Sync log shows only them
+    expect(page.get_by_text("2 of 2")).to_be_visible(timeout=15_000)
+    page.get_by_role("link", name="Open the Sync log").click()
+    expect(page.locator("table tbody tr")).to_have_count(2)
+    expect(page.get_by_role("table")).not_to_contain_text(second.number)
+    page.goto("/contacts/payments/")
+    expect(counts.locator('[data-xero-status="synced"]')).to_contain_text("Synced 2")
