@@ -7,3 +7,8 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+
+class NotificationsForm(forms.Form):
+    sync_stops = forms.BooleanField(label="Email me at once when an automatic sync needs a person", required=False)
+    daily_digest = forms.BooleanField(label="Email me each morning what still waits for a person", required=False)

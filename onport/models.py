@@ -46,6 +46,9 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    # Notifications > the emails an admin or finance member gets about this account (viewers get none).
+    email_sync_stops = models.BooleanField("email me at once when an automatic sync needs a person", default=True)
+    email_daily_digest = models.BooleanField("email me a daily digest of what waits for a person", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -29,3 +29,10 @@ def user_create(*, email: str, password: str, **extra):
 def membership_set(*, user, account: Account, role: str) -> Membership:
     membership, _ = Membership.objects.update_or_create(user=user, account=account, defaults={"role": role})
     return membership
+
+
+def membership_notifications_set(*, membership: Membership, sync_stops: bool, daily_digest: bool) -> Membership:
+    """The member's own choice of the account's emails (Notifications page)."""
+    membership.email_sync_stops, membership.email_daily_digest = sync_stops, daily_digest
+    membership.save(update_fields=["email_sync_stops", "email_daily_digest"])
+    return membership

@@ -142,6 +142,7 @@ CELERY_BEAT_SCHEDULE = {
     "payouts-payments-sweep": {"task": "accounting.payouts.tasks.payout_payments_sweep", "schedule": 60},
     "xero-reconcile-nightly": {"task": "accounting.reconcile.tasks.xero_reconcile_nightly_all",
                                "schedule": crontab(hour=2, minute=30)},
+    "sync-digest-daily": {"task": "accounting.sync.tasks.sync_digest_all", "schedule": crontab(hour=7, minute=0)},
 }
 
 CACHES = {

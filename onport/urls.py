@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/switch/", views.account_switch, name="account_switch"),
+    path("account/notifications/", views.notifications, name="notifications"),
     # invoicing first: it holds /orders/… and /contacts/payments/…, before the rest of /contacts/.
     path("", include("accounting.sync.urls")),
     path("", include("invoicing.urls")),

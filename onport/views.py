@@ -1,10 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
+from onport.forms import NotificationsForm
 from onport.middleware import SESSION_ACCOUNT_KEY
 from onport.permissions import account_required
+from onport.services import membership_notifications_set
 
 
 @account_required()
@@ -24,3 +27,18 @@ def account_switch(request):
         raise Http404("No such account.")
     request.session[SESSION_ACCOUNT_KEY] = account_id
     return redirect("home")
+
+
+@account_required()
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    """The emails this member gets about the current account (admins and finance; viewers get none)."""
+    membership = request.membership
+    form = NotificationsForm(request.POST if request.method == "POST" else None, initial={  # both unticked: empty POST
+        "sync_stops": membership.email_sync_stops, "daily_digest": membership.email_daily_digest})
+    if request.method == "POST" and form.is_valid():
+        membership_notifications_set(membership=membership, sync_stops=form.cleaned_data["sync_stops"],
+                                     daily_digest=form.cleaned_data["daily_digest"])
+        messages.success(request, f"Your notifications for {request.account.name} are saved.")
+        return redirect("notifications")
+    return render(request, "onport/notifications.html", {"form": form, "gets_email": membership.can("finance")})

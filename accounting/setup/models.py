@@ -41,6 +41,7 @@ class AccountingSettings(models.Model):
     payment_account_id = models.CharField(max_length=64, blank=True)
     payment_account_code = models.CharField("record payments from (Xero bank account)", max_length=10, blank=True)
     payment_account_name = models.CharField(max_length=150, blank=True)
+    digest_sent_on = models.DateField(null=True, blank=True, editable=False)  # the daily digest's once-a-day mark
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

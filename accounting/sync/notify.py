@@ -40,7 +40,8 @@ def automatic_stops_notify(outcomes: list[Outcome]) -> None:
 
 
 def _email(account_id: int, stopped: list[Stopped]) -> None:
-    members = Membership.objects.filter(account_id=account_id, role__in=[Role.ADMIN, Role.FINANCE]).select_related("user")
+    members = Membership.objects.filter(account_id=account_id, role__in=[Role.ADMIN, Role.FINANCE],
+                                        email_sync_stops=True).select_related("user")
     recipients = sorted({member.user.email for member in members if member.user.email})
     if not recipients:
         return
@@ -59,7 +60,8 @@ def _email(account_id: int, stopped: list[Stopped]) -> None:
             message="\n".join([
                 "Automatic sync could not send these invoices to Xero; they wait for someone to fix what is said "
                 "and press sync accounting (or “Retry” in the Sync log):", "", *named, *more, "",
-                f"The Sync log, with each problem:\n{link}",
+                f"The Sync log, with each problem:\n{link}", "",
+                f"Turn these emails off under Notifications: {settings.PUBLIC_BASE_URL}{reverse('notifications')}",
             ]) + "\n",
             from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=recipients,
         )

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 
 from accounting.outbox.queue import drain_turn, drains_queue_due
 from accounting.sync.backfill import backfill_run
+from accounting.sync.digest import accounts_waiting, daily_digest_send
 from accounting.sync.outbox import DOCUMENTS, drain
 from accounting.sync.payments import BILL_PAYMENTS, bill_payments_drain
 from accounting.sync.sweep import sweep
@@ -36,3 +37,9 @@ def accounting_sweep() -> None:
     """Every minute (beat): expired leases, reconnected accounts, changed invoices; then drain what is due."""
     drains_queue_due(xero_drain, DOCUMENTS, sweep())
     drains_queue_due(bill_payments_drain_task, BILL_PAYMENTS, BILL_PAYMENTS.sweep())
+
+
+@shared_task
+def sync_digest_all() -> int:
+    """Each morning (beat): the daily digest of every account where something waits for a person."""
+    return sum(1 for account_id in accounts_waiting() if daily_digest_send(account_id=account_id))
