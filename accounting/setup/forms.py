@@ -18,15 +18,7 @@ class PlainLabels:
         super().__init__(*args, **kwargs)
 
 
-class XeroAccountChoiceForm(PlainLabels, forms.Form):
-    xero_account = forms.ModelChoiceField(
-        queryset=XeroAccount.objects.none(), label="Xero account", empty_label="Choose a connected Xero account…"
-    )
-
-    def __init__(self, *args, choices: list[XeroAccount], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["xero_account"].queryset = XeroAccount.objects.filter(pk__in=[x.pk for x in choices])
-        self.fields["xero_account"].label_from_instance = lambda x: f"{x.name} ({x.tenant_name})"
+FORM_ID = "accounting-settings-form"  # the Xero account's select, shown in its own card, belongs to this one form
 
 
 def tax_field_name(rate: Decimal) -> str:
@@ -47,14 +39,23 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
     due_date_from_terms = forms.BooleanField(label="Due date from the vendor's payment terms", required=False)
     record_payments = forms.BooleanField(label="Record payments in Xero when an invoice is marked paid", required=False)
 
+    xero_account = forms.ModelChoiceField(
+        queryset=XeroAccount.objects.none(), label="Xero account", required=False,
+        empty_label="Choose a connected Xero account…", widget=forms.Select(attrs={"form": FORM_ID}),
+    )
+
     def __init__(self, *args, settings: AccountingSettings, lists: XeroLists | None, rates: list[Decimal],
-                 mappings: dict[Decimal, str], bank_accounts: list[BankAccount] | None = None, **kwargs):
+                 mappings: dict[Decimal, str], bank_accounts: list[BankAccount] | None = None,
+                 xero_accounts: list[XeroAccount] = (), **kwargs):
         initial = {name: getattr(settings, name) for name in
                    ("auto_sync_dropship", "auto_sync_replenishment", "line_amount_type", "bill_status",
                     "due_date_from_terms", "sync_adjustments", "product_account_code", "shipping_account_code",
                     "record_payments")}
         initial["payment_account"] = settings.payment_account_id
+        initial["xero_account"] = settings.xero_account_id
         super().__init__(*args, initial=initial, **kwargs)
+        self.fields["xero_account"].queryset = XeroAccount.objects.filter(pk__in=[x.pk for x in xero_accounts])
+        self.fields["xero_account"].label_from_instance = lambda x: f"{x.name} ({x.tenant_name})"
         self.settings, self.lists, self.rates, self.mappings = settings, lists, rates, mappings
         self.bank_accounts = {account.account_id: account for account in bank_accounts or []}
         if bank_accounts is not None:
@@ -107,6 +108,7 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
             tax_types={rate: data.get(name, "") for rate, name in self.tax_fields} if self.lists else None,
             record_payments=data["record_payments"],
             payment_account=self.bank_accounts.get(data.get("payment_account") or ""),
+            xero_account=data.get("xero_account"),
         )
 
     def add_refusal(self, refused) -> None:
@@ -115,10 +117,9 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
             self.add_error(None, refused.message)
         fields = dict(self.tax_fields)
         problems = {**refused.errors, **{fields.get(rate): message for rate, message in refused.tax_errors.items()}}
-        if problems:
-            self.add_error(None, "Nothing was saved: Xero would refuse some of these choices (see below).")
         for name, message in problems.items():
-            if name in self.fields and self.data.get(name):
+            if name in self.fields and self.data.get(name) and hasattr(self.fields[name].widget, "choices") \
+                    and name != "xero_account":
                 widget = self.fields[name].widget
                 widget.choices = [(self.data[name], f"{self.data[name]} – refused by Xero"), *widget.choices]
             self.add_error(name if name in self.fields else None, message)

@@ -4,19 +4,20 @@ Every account code and tax type is checked against Xero's live lists when it is 
 Xero would refuse (archived, bank or system account, a tax rate for sales) is never stored.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounting.sync.sweep import waiting_rows_rearm
 from accounting.setup.models import (
     AccountingSettings,
     BillStatus,
     LineAmountType,
     TaxRateMapping,
 )
-from accounting.setup.selectors import xero_accounts_connected
+from accounting.setup.selectors import tax_rate_mappings, tax_rates_in_use, xero_accounts_connected
 from integrations.contact_import import contact_import_start
 from integrations.selectors import contact_import_latest
 from integrations.models import XeroAccount
@@ -53,6 +54,15 @@ class SettingsInput:
     tax_types: dict[Decimal, str] | None = field(default=None)
     record_payments: bool = False
     payment_account: BankAccount | None = None  # None: keep the saved one (Xero's list was unreachable or unchanged)
+    xero_account: XeroAccount | None = None  # None: keep the chosen one
+
+
+@dataclass(frozen=True)
+class SettingsSaved:
+    settings: AccountingSettings
+    switched: bool = False  # another Xero account was chosen: its codes are still to choose
+    auto_sync_stopped: bool = False  # …so automatic sync was switched off until they are
+    requeued: int = 0  # invoices that waited on these settings and go again
 
 
 def accounting_settings_get(*, account: Account) -> AccountingSettings:
@@ -63,20 +73,16 @@ def accounting_settings_get(*, account: Account) -> AccountingSettings:
 def accounting_settings_choose_xero_account(*, settings: AccountingSettings, xero_account: XeroAccount) -> AccountingSettings:
     """Make this connected Xero account the accounting integration.
 
-    Account codes belong to one organisation's chart, so switching clears them; tax mappings are kept
-    per Xero account. The first contact import of a newly chosen Xero account starts by itself.
+    Account codes belong to one organisation's chart, so switching clears them (and automatic sync waits for the
+    new ones); tax mappings are kept per Xero account. The first contact import of a newly chosen Xero account
+    starts by itself.
     """
     if xero_account.account_id != settings.account_id or xero_account not in xero_accounts_connected(account=settings.account):
         raise ValidationError({"xero_account": "Choose one of your connected Xero accounts."})
     if settings.xero_account_id == xero_account.pk:
         return settings
     with transaction.atomic():
-        settings.xero_account = xero_account
-        settings.product_account_code = settings.shipping_account_code = ""
-        settings.full_clean()
-        settings.save(update_fields=["xero_account", *CODE_FIELDS, "updated_at"])
-        if contact_import_latest(xero_account=xero_account) is None:
-            contact_import_start(xero_account=xero_account)
+        _switch_xero_account(settings, xero_account)
     return settings
 
 
@@ -97,15 +103,59 @@ def _xero_problems(settings: AccountingSettings, data: SettingsInput) -> tuple[d
     return errors, tax_errors
 
 
-def accounting_settings_update(*, settings: AccountingSettings, data: SettingsInput) -> AccountingSettings:
-    """Save Setup > Accounting, or raise SettingsRefused (nothing saved) saying why."""
+AUTO_SYNC_MESSAGE = "Nothing was saved: automatic sync needs every choice marked below, or bills would wait for a person."
+XERO_REFUSES_MESSAGE = "Nothing was saved: Xero would refuse some of these choices (see below)."
+
+
+def _auto_sync_problems(settings: AccountingSettings, data: SettingsInput) -> tuple[dict[str, str], dict[Decimal, str]]:
+    """What automatic sync needs and this save would leave missing: the codes, and a tax type per rate in use."""
+    if not (data.auto_sync_dropship or data.auto_sync_replenishment):
+        return {}, {}
+    if settings.xero_account is None:
+        return {"auto_sync_dropship": "Choose the Xero account first: automatic sync sends bills to it."}, {}
+    errors = {}
+    for name, lines in (("product_account_code", "product"), ("shipping_account_code", "shipping")):
+        code = getattr(data, name) if getattr(data, name) is not None else getattr(settings, name)
+        if not code:
+            errors[name] = f"Choose the account code for {lines} lines: automatic sync needs it."
+    tax_errors = {}
+    if data.line_amount_type != LineAmountType.NO_TAX:
+        mapped = data.tax_types if data.tax_types is not None else tax_rate_mappings(xero_account=settings.xero_account)
+        for rate in tax_rates_in_use(account=settings.account, xero_account=settings.xero_account):
+            if not mapped.get(rate):
+                tax_errors[rate] = (f"Choose the Xero tax type for {rate.normalize():f}%: automatic sync needs one for "
+                                    "every tax rate your orders use.")
+    return errors, tax_errors
+
+
+def accounting_settings_update(*, settings: AccountingSettings, data: SettingsInput) -> SettingsSaved:
+    """Save Setup > Accounting, or raise SettingsRefused (nothing saved) listing every problem at once.
+
+    Choosing another Xero account here clears the codes of the old organisation (and its bank account for
+    payments) and switches automatic sync off until the new organisation's codes are chosen. After a save, the
+    invoices that waited on these settings are checked again and the ones now complete go to Xero.
+    """
     if data.line_amount_type not in LineAmountType.values or data.bill_status not in BillStatus.values:
         raise SettingsRefused(message="Choose how amounts are entered and which status bills get.")
-    errors, tax_errors = _xero_problems(settings, data)
-    if data.record_payments and data.payment_account is None and not settings.payment_account_id:
+    switching = data.xero_account is not None and data.xero_account.pk != settings.xero_account_id
+    if switching:
+        if (data.xero_account.account_id != settings.account_id
+                or data.xero_account not in xero_accounts_connected(account=settings.account)):
+            raise SettingsRefused(errors={"xero_account": "Choose one of your connected Xero accounts."})
+        # the codes and tax types on the form are the old organisation's: the new one's are chosen next
+        data = replace(data, product_account_code=None, shipping_account_code=None, tax_types=None,
+                       payment_account=None)
+        errors, tax_errors, auto_errors, auto_tax_errors = {}, {}, {}, {}
+    else:
+        errors, tax_errors = _xero_problems(settings, data)
+        auto_errors, auto_tax_errors = _auto_sync_problems(settings, data)
+    if data.record_payments and data.payment_account is None and not settings.payment_account_id and not switching:
         errors["payment_account"] = "Choose the Xero bank account that payments are recorded from."
-    if errors or tax_errors:
-        raise SettingsRefused(errors=errors, tax_errors=tax_errors)
+    if errors or tax_errors or auto_errors or auto_tax_errors:
+        messages = [XERO_REFUSES_MESSAGE] if errors or tax_errors else []
+        messages += [AUTO_SYNC_MESSAGE] if auto_errors or auto_tax_errors else []
+        raise SettingsRefused(message=" ".join(messages), errors={**auto_errors, **errors},
+                              tax_errors={**auto_tax_errors, **tax_errors})
     update_fields = ["auto_sync_dropship", "auto_sync_replenishment", "line_amount_type", "bill_status",
                      "due_date_from_terms", "updated_at"]
     for name in update_fields[:-1]:
@@ -124,12 +174,31 @@ def accounting_settings_update(*, settings: AccountingSettings, data: SettingsIn
         settings.payment_account_id, settings.payment_account_code = account.account_id, account.code
         settings.payment_account_name = account.name
         update_fields += ["payment_account_id", "payment_account_code", "payment_account_name"]
+    auto_sync_stopped = switching and (settings.auto_sync_dropship or settings.auto_sync_replenishment)
     settings.full_clean()
     with transaction.atomic():
         settings.save(update_fields=update_fields)
         if data.tax_types is not None and settings.xero_account is not None:
             _save_tax_mappings(settings, data.tax_types)
-    return settings
+        if switching:
+            _switch_xero_account(settings, data.xero_account)
+            return SettingsSaved(settings=settings, switched=True, auto_sync_stopped=auto_sync_stopped)
+        requeued = waiting_rows_rearm(account=settings.account)
+    return SettingsSaved(settings=settings, requeued=requeued)
+
+
+def _switch_xero_account(settings: AccountingSettings, xero_account: XeroAccount) -> None:
+    settings.xero_account = xero_account
+    settings.product_account_code = settings.shipping_account_code = ""
+    settings.auto_sync_dropship = settings.auto_sync_replenishment = False
+    settings.payment_account_id = settings.payment_account_code = settings.payment_account_name = ""
+    settings.record_payments = False
+    settings.full_clean()
+    settings.save(update_fields=["xero_account", *CODE_FIELDS, "auto_sync_dropship", "auto_sync_replenishment",
+                                 "payment_account_id", "payment_account_code", "payment_account_name",
+                                 "record_payments", "updated_at"])
+    if contact_import_latest(xero_account=xero_account) is None:
+        contact_import_start(xero_account=xero_account)
 
 
 def _save_tax_mappings(settings: AccountingSettings, tax_types: dict[Decimal, str]) -> None:

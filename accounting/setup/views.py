@@ -1,11 +1,10 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounting.setup import selectors, services
 from accounting.sync.backfill import backfill_waiting
-from accounting.setup.forms import AccountingSettingsForm, XeroAccountChoiceForm
+from accounting.setup.forms import FORM_ID, AccountingSettingsForm
 from integrations.xero_lists import ListsUnavailable, xero_lists_get
 from onport.permissions import account_required
 
@@ -32,18 +31,18 @@ def _settings_form(request, settings, *, data=None, reload=False):
     rates = selectors.tax_rates_in_use(account=request.account, xero_account=settings.xero_account)
     mappings = selectors.tax_rate_mappings(xero_account=settings.xero_account) if settings.xero_account else {}
     form = AccountingSettingsForm(data, settings=settings, lists=lists, rates=rates, mappings=mappings,
-                                  bank_accounts=lists.bank_accounts() if lists is not None else None)
+                                  bank_accounts=lists.bank_accounts() if lists is not None else None,
+                                  xero_accounts=selectors.xero_accounts_connected(account=request.account))
     return form, unavailable
 
 
-def _render(request, settings, form, unavailable, choice_form=None, status=200):
-    choices = selectors.xero_accounts_connected(account=request.account)
+def _render(request, settings, form, unavailable, status=200):
     context = {
         "settings": settings,
         "form": form,
+        "form_id": FORM_ID,
         "unavailable": unavailable,
-        "choice_form": choice_form or XeroAccountChoiceForm(initial={"xero_account": settings.xero_account_id}, choices=choices),
-        "has_choices": bool(choices),
+        "has_choices": form.fields["xero_account"].queryset.exists(),
         "earlier_invoices": backfill_waiting(account=request.account).count() if settings.xero_account_id else None,
     }
     return render(request, "accounting/setup_accounting.html", context, status=status)
@@ -61,34 +60,24 @@ def setup_accounting(request):
     form, unavailable = _settings_form(request, settings, data=request.POST)
     if form.is_valid():
         try:
-            services.accounting_settings_update(settings=settings, data=form.to_input())
+            saved = services.accounting_settings_update(settings=settings, data=form.to_input())
         except services.SettingsRefused as refused:
             form.add_refusal(refused)
         else:
-            messages.success(request, "Accounting settings saved.")
+            messages.success(request, _saved_words(saved))
             return redirect("accounting:setup_accounting")
     settings.refresh_from_db()
     return _render(request, settings, form, unavailable, status=400)
 
 
-@account_required("admin")
-@require_POST
-def setup_accounting_xero_account(request):
-    """Choose which connected Xero account is the accounting integration."""
-    settings = services.accounting_settings_get(account=request.account)
-    choices = selectors.xero_accounts_connected(account=request.account)
-    choice_form = XeroAccountChoiceForm(request.POST, choices=choices)
-    if choice_form.is_valid():
-        xero_account = choice_form.cleaned_data["xero_account"]
-        changed = settings.xero_account_id != xero_account.pk
-        try:
-            services.accounting_settings_choose_xero_account(settings=settings, xero_account=xero_account)
-        except ValidationError as error:
-            choice_form.add_error(None, error)
-        else:
-            if changed:
-                messages.success(request, f"Invoices now sync to {xero_account.name} ({xero_account.tenant_name}). "
-                                          "Choose its account codes and tax types below.")
-            return redirect("accounting:setup_accounting")
-    form, unavailable = _settings_form(request, settings)
-    return _render(request, settings, form, unavailable, choice_form=choice_form, status=400)
+def _saved_words(saved: services.SettingsSaved) -> str:
+    if saved.switched:
+        xero_account = saved.settings.xero_account
+        stopped = " Automatic sync is off until they are chosen." if saved.auto_sync_stopped else ""
+        return (f"Invoices now sync to {xero_account.name} ({xero_account.tenant_name}). "
+                f"Choose its account codes and tax types below.{stopped}")
+    words = "Accounting settings saved."
+    if saved.requeued:
+        words += (f" {saved.requeued} invoice{'s' if saved.requeued != 1 else ''} that waited on these settings "
+                  f"{'is' if saved.requeued == 1 else 'are'} on {'its' if saved.requeued == 1 else 'their'} way to Xero again.")
+    return words

@@ -7,6 +7,7 @@ from accounting.sync.inputs import CodingContext, bill_input
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from accounting.sync.outbox import DOCUMENTS
 from accounting.sync.records import syncs_record
+from accounting.sync.services import drain_queue
 from integrations.xero.mapping import fingerprint
 
 RECHECK_LIMIT = 500
@@ -21,11 +22,24 @@ def sweep() -> list[int]:
 
 def _rearm_changed() -> None:
     """Refused or stuck rows go again once the invoice or its mapping changed (not before: Xero would refuse again)."""
-    rows = list(
-        AccountingSync.objects.filter(state__in=[SyncState.FAILED, SyncState.NEEDS_ATTENTION], kind=SyncKind.BILL)
-        .select_related("invoice__vendor", "xero_account").prefetch_related("invoice__lines")
-        .order_by("updated_at")[:RECHECK_LIMIT]
-    )
+    rows = AccountingSync.objects.filter(state__in=[SyncState.FAILED, SyncState.NEEDS_ATTENTION], kind=SyncKind.BILL)
+    _rearm(rows, "The invoice or its Xero mapping changed; sending again.")
+
+
+def waiting_rows_rearm(*, account) -> int:
+    """Setup > Accounting was saved: the account's bills waiting on it that are now complete go again (after the
+    commit, through the sweep's own check); returns how many."""
+    rows = AccountingSync.objects.for_account(account).filter(
+        state__in=[SyncState.FAILED, SyncState.NEEDS_ATTENTION], kind=SyncKind.BILL)
+    rearmed = _rearm(rows, "Setup > Accounting was saved; sending again.")
+    for xero_account_id in {row.xero_account_id for row in rearmed}:
+        drain_queue(xero_account_id)
+    return len(rearmed)
+
+
+def _rearm(rows, message: str) -> list[AccountingSync]:
+    rows = list(rows.select_related("invoice__vendor", "xero_account").prefetch_related("invoice__lines")
+                .order_by("updated_at")[:RECHECK_LIMIT])
     outcomes = []
     for group in rows_by_xero_account(rows).values():
         context = CodingContext.load(xero_account=group[0].xero_account, vendor_ids={row.invoice.vendor_id for row in group})
@@ -37,7 +51,7 @@ def _rearm_changed() -> None:
             if row.reason == Reason.NOT_MODIFIABLE and not changed:
                 continue  # paid or voided in Xero: only a change in Onport can make a difference
             if row.state == SyncState.NEEDS_ATTENTION or changed:
-                outcomes.append(Outcome(row, SyncState.PENDING, Reason.CHANGED,
-                                        "The invoice or its Xero mapping changed; sending again."))
+                outcomes.append(Outcome(row, SyncState.PENDING, Reason.CHANGED, message))
     if outcomes:
         syncs_record(outcomes, fields=[])
+    return [outcome.row for outcome in outcomes]

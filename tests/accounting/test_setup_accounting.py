@@ -11,11 +11,14 @@ from django.urls import reverse
 
 from accounting.setup.models import AccountingSettings, TaxRateMapping
 from accounting.setup.services import accounting_settings_get
-from integrations.models import XeroContactImport
+from accounting.sync.models import AccountingSync, SyncState
+from accounting.sync.outbox import drain
+from accounting.sync.services import sync_request
+from integrations.models import VendorXeroLink, XeroContactImport
 from integrations.services import xero_account_create
 from integrations.xero.ratelimit import RateLimiter
 from integrations.xero.sandbox import seed
-from tests.factories import PASSWORD, VendorFactory, order_create
+from tests.factories import PASSWORD, VendorFactory, invoice_create, order_create
 
 pytestmark = pytest.mark.django_db
 
@@ -75,22 +78,20 @@ def test_setup_index_links_to_accounting(admin_client_):
 def test_setup_accounting_is_for_admins_only(request, client_fixture, account):
     client = request.getfixturevalue(client_fixture)
 
-    for url in (URL, reverse("accounting:setup_accounting_xero_account")):
-        assert client.get(url).status_code == 403
-        assert client.post(url, {**BASE, "auto_sync_dropship": "on"}).status_code == 403
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, {**BASE, "auto_sync_dropship": "on"}).status_code == 403
     assert not AccountingSettings.objects.filter(auto_sync_dropship=True).exists()
 
 
 def test_choose_the_connected_xero_account(admin_client_, uk, account, other_account, django_capture_on_commit_callbacks):
     not_connected = xero_account_create(account=account, name="Not yet")
     theirs = xero_account_create(account=other_account, name="Theirs")
-    url = reverse("accounting:setup_accounting_xero_account")
     page = admin_client_.get(URL).content.decode()
     assert "Main entity (Onport Demo (UK))" in page and "Not yet" not in page
 
-    refused = [admin_client_.post(url, {"xero_account": pk}).status_code for pk in (not_connected.pk, theirs.pk)]
+    refused = [admin_client_.post(URL, {**BASE, "xero_account": pk}).status_code for pk in (not_connected.pk, theirs.pk)]
     with django_capture_on_commit_callbacks() as enqueued:
-        chosen = admin_client_.post(url, {"xero_account": uk.pk})
+        chosen = admin_client_.post(URL, {**BASE, "xero_account": uk.pk})
 
     assert refused == [400, 400] and chosen.status_code == 302
     assert settings_of(account).xero_account == uk
@@ -176,6 +177,7 @@ def test_a_saved_code_archived_since_is_flagged(admin_client_, chosen, account, 
 def test_when_xero_is_unreachable_the_saved_values_stay(admin_client_, chosen, account, xero_sandbox):
     AccountingSettings.objects.filter(account=account).update(product_account_code="300", shipping_account_code="425")
     TaxRateMapping.objects.create(account=account, xero_account=chosen, rate=Decimal("20.00"), tax_type="INPUT2")
+    TaxRateMapping.objects.create(account=account, xero_account=chosen, rate=Decimal("5.00"), tax_type="RRINPUT")
     xero_sandbox.faults(probabilities={"503_before": 1.0})
 
     page = admin_client_.get(URL)
@@ -187,7 +189,7 @@ def test_when_xero_is_unreachable_the_saved_values_stay(admin_client_, chosen, a
     assert saved.status_code == 302
     settings = settings_of(account)
     assert (settings.auto_sync_replenishment, settings.product_account_code, settings.shipping_account_code) == (True, "300", "425")
-    assert TaxRateMapping.objects.get().tax_type == "INPUT2"
+    assert TaxRateMapping.objects.get(rate=20).tax_type == "INPUT2"
 
 
 def test_switching_the_xero_account_clears_the_codes_of_the_other_organisation(
@@ -196,7 +198,7 @@ def test_switching_the_xero_account_clears_the_codes_of_the_other_organisation(
     AccountingSettings.objects.filter(account=account).update(product_account_code="300")
     au = connect_xero(account=account, user=admin_client_.user, name="Australia", tenant=xero_sandbox.au_tenant_id)
 
-    admin_client_.post(reverse("accounting:setup_accounting_xero_account"), {"xero_account": au.pk})
+    admin_client_.post(URL, {**BASE, "xero_account": au.pk})
 
     assert (settings_of(account).xero_account, settings_of(account).product_account_code) == (au, "")
     assert "GST on Expenses" in admin_client_.get(URL).content.decode()
@@ -242,3 +244,79 @@ def test_opening_setup_accounting_writes_nothing(admin_client_, account):
     # when an admin opens the page, then it shows the defaults and stores nothing
     assert admin_client_.get(reverse("accounting:setup_accounting")).status_code == 200
     assert not AccountingSettings.objects.filter(account=account).exists()
+
+
+# --- Automatic sync needs what bills need; saving re-checks the invoices waiting on Setup ----------------------
+
+
+def test_automatic_sync_is_refused_without_what_bills_need_every_problem_at_once(admin_client_, chosen, account):
+    response = admin_client_.post(URL, {**BASE, "auto_sync_dropship": "on", "tax_20_00": "INPUT2"})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Nothing was saved: automatic sync needs every choice marked below" in html
+    form = response.context["form"]
+    assert form.errors["product_account_code"] == ["Choose the account code for product lines: automatic sync needs it."]
+    assert form.errors["shipping_account_code"] == ["Choose the account code for shipping lines: automatic sync needs it."]
+    assert form.errors["tax_5_00"] == ["Choose the Xero tax type for 5%: automatic sync needs one for every tax rate "
+                                       "your orders use."]
+    assert "tax_20_00" not in form.errors and "Xero would refuse" not in html
+    assert settings_of(account).auto_sync_dropship is False
+
+
+def test_a_refusal_by_xero_and_a_missing_choice_are_listed_together(admin_client_, chosen, account):
+    response = admin_client_.post(URL, {**BASE, "auto_sync_replenishment": "on", "product_account_code": "461",
+                                        "tax_20_00": "INPUT2", "tax_5_00": "RRINPUT"})
+
+    form = response.context["form"]
+    assert response.status_code == 400 and set(form.errors) == {"__all__", "product_account_code", "shipping_account_code"}
+    assert "is archived in Xero" in form.errors["product_account_code"][0]
+    assert form.non_field_errors() == [
+        "Nothing was saved: Xero would refuse some of these choices (see below). Nothing was saved: automatic sync "
+        "needs every choice marked below, or bills would wait for a person."]
+
+
+def test_without_automatic_sync_codes_may_be_chosen_later(admin_client_, chosen, account):
+    assert admin_client_.post(URL, {**BASE}).status_code == 302
+
+
+def test_saving_setup_sends_again_the_invoices_that_waited_on_it(admin_client_, chosen, account, xero_sandbox,
+                                                                 django_capture_on_commit_callbacks):
+    # given: a 5 % invoice whose bill waits for a tax type (Setup maps only 20 %)
+    AccountingSettings.objects.filter(account=account).update(product_account_code="300", shipping_account_code="425")
+    TaxRateMapping.objects.create(account=account, xero_account=chosen, rate=Decimal("20.00"), tax_type="INPUT2")
+    vendor = VendorFactory(account=account, name="Acme Packaging")
+    VendorXeroLink.objects.create(account=account, vendor=vendor, xero_account=chosen, contact_name="Acme Packaging Ltd",
+                                  contact_id=xero_sandbox.seeded_contact_id(chosen.tenant_id, "Acme Packaging Ltd"))
+    invoice = invoice_create(order=order_create(vendor=vendor, tax_rate="5.00"))
+    sync_request(invoice=invoice, actor=admin_client_.user)
+    drain(xero_account_id=chosen.pk)
+    assert AccountingSync.objects.get(invoice=invoice).state == SyncState.NEEDS_ATTENTION
+
+    # when: the admin maps 5 % and saves
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(URL, {**BASE, "product_account_code": "300", "shipping_account_code": "425",
+                                            "tax_20_00": "INPUT2", "tax_5_00": "RRINPUT"}, follow=True)
+
+    # then: it says so, and the bill is in Xero
+    assert "Accounting settings saved. 1 invoice that waited on these settings is on its way to Xero again." in (
+        response.content.decode())
+    sync = AccountingSync.objects.get(invoice=invoice)
+    assert sync.state == SyncState.SYNCED and sync.events.filter(message__startswith="Setup > Accounting was saved").exists()
+
+
+def test_choosing_another_xero_account_in_the_one_form_stops_automatic_sync_until_its_codes_are_chosen(
+    admin_client_, chosen, account, connect_xero, xero_sandbox
+):
+    AccountingSettings.objects.filter(account=account).update(product_account_code="300", shipping_account_code="425",
+                                                               auto_sync_dropship=True)
+    au = connect_xero(account=account, user=admin_client_.user, name="Australia", tenant=xero_sandbox.au_tenant_id)
+
+    response = admin_client_.post(URL, {**BASE, "xero_account": au.pk, "auto_sync_dropship": "on",
+                                        "product_account_code": "300"}, follow=True)
+
+    saved = settings_of(account)
+    assert (saved.xero_account, saved.product_account_code, saved.shipping_account_code, saved.auto_sync_dropship) == (
+        au, "", "", False)
+    assert ("Invoices now sync to Australia (Onport Demo (AU)). Choose its account codes and tax types below. "
+            "Automatic sync is off until they are chosen.") in response.content.decode()

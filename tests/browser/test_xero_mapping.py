@@ -10,11 +10,13 @@ from accounting.setup.services import (
     accounting_settings_choose_xero_account,
     accounting_settings_get,
 )
+from accounting.sync.models import AccountingSync, SyncState
+from accounting.sync.services import sync_request
 from contacts.models import VendorKind
 from integrations.models import VendorXeroLink, XeroContact
 from integrations.xero.ratelimit import RateLimiter
 from integrations.xero.sandbox import seed
-from tests.factories import MembershipFactory, VendorFactory, order_create
+from tests.factories import MembershipFactory, VendorFactory, invoice_create, order_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +54,7 @@ def test_admin_sets_up_accounting_then_maps_a_dropship_provider_by_search(
     page.get_by_role("link", name="Setup").click()
     page.get_by_role("link", name="Accounting settings").click()
     page.get_by_label("Xero account").select_option(label="Main entity (Onport Demo (UK))")
-    page.get_by_role("button", name="Use this Xero account").click()
+    page.get_by_role("button", name="Save accounting settings").click()
     expect(page.get_by_text("Invoices now sync to Main entity")).to_be_visible()
 
     # the choices come from the organisation's chart of accounts and tax rates
@@ -140,3 +142,40 @@ def test_finance_creates_the_contact_in_xero_for_a_replenishment_supplier(
     assert (created[0]["EmailAddress"], created[0]["TaxNumber"], created[0]["DefaultCurrency"],
             created[0]["ContactNumber"]) == ("bills@harbour.test", "GB777000111", "EUR", f"ONPORT-{supplier.pk}")
     assert VendorXeroLink.objects.get(vendor=supplier, xero_account=uk).contact_id == created[0]["ContactID"]
+
+
+def test_automatic_sync_waits_for_the_codes_and_saving_them_sends_the_waiting_invoice(
+    page, login, live_server, settings, books, account
+):
+    settings.PUBLIC_BASE_URL = live_server.url
+    AccountingSettings.objects.filter(account=account).update(product_account_code="", shipping_account_code="")
+    vendor = VendorFactory(account=account, name="Acme Packaging")
+    books.link(vendor)
+    invoice = invoice_create(order=order_create(vendor=vendor))
+    sync_request(invoice=invoice, actor=books.admin)  # waits: no account codes yet
+    assert AccountingSync.objects.get(invoice=invoice).state == SyncState.NEEDS_ATTENTION
+    login(page, books.admin.email)
+    page.goto("/setup/accounting/")
+
+    # when: automatic sync on, without the codes
+    page.get_by_label("Automatically sync dropship invoices").check()
+    page.get_by_role("button", name="Save accounting settings").click()
+
+    # then: refused, saying what is missing beside each field
+    expect(page.get_by_text("Nothing was saved: automatic sync needs every choice marked below")).to_be_visible()
+    expect(page.get_by_text("Choose the account code for product lines: automatic sync needs it.")).to_be_visible()
+    expect(page.get_by_text("Choose the account code for shipping lines: automatic sync needs it.")).to_be_visible()
+    assert AccountingSettings.objects.get(account=account).auto_sync_dropship is False
+
+    # when: the codes are chosen and saved
+    page.get_by_label("Account code for product lines").select_option("300")
+    page.get_by_label("Account code for shipping lines").select_option("425")
+    page.get_by_role("button", name="Save accounting settings").click()
+
+    # then: the waiting invoice goes to Xero
+    expect(page.get_by_text("1 invoice that waited on these settings is on its way to Xero again.")).to_be_visible()
+    page.screenshot(path="/tmp/onport-setup-requeue.png", full_page=True)
+    assert AccountingSettings.objects.get(account=account).auto_sync_dropship is True
+    [bill] = books.bills()
+    assert bill["InvoiceNumber"] == invoice.number
+    assert AccountingSync.objects.get(invoice=invoice).state == SyncState.SYNCED
