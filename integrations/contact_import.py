@@ -21,12 +21,21 @@ from integrations.models import (
     XeroContactStatus,
 )
 from integrations.selectors import contact_import_last_done
-from integrations.services import xero_client
+from integrations.services import xero_account_choose_tenant, xero_client
 from integrations.xero.contacts import XeroContactRow, contacts_page
 from integrations.xero.errors import XeroError, XeroRateLimited, XeroUnavailable
 
 STALE_AFTER = datetime.timedelta(minutes=30)  # a "running" import older than this has died with its worker
 UPSERT_FIELDS = ["name", "email", "tax_number", "contact_number", "status", "xero_updated_at", "imported_at"]
+
+
+def xero_tenant_choose(*, xero_account: XeroAccount, tenant_id: str) -> XeroAccount:
+    """Choose the Tenant (checked live, `xero_account_choose_tenant`), then start the first import of its contacts:
+    vendors can be linked as soon as the organisation is known, before Setup > Accounting names it."""
+    xero_account = xero_account_choose_tenant(xero_account=xero_account, tenant_id=tenant_id)
+    if not xero_account.contact_imports.exists():
+        contact_import_start(xero_account=xero_account)
+    return xero_account
 
 
 def contact_import_start(*, xero_account: XeroAccount) -> tuple[XeroContactImport, bool]:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from integrations import selectors, services
+from integrations.contact_import import xero_tenant_choose
 from integrations.forms import XeroAccountForm
 from integrations.models import XeroAccount
 from integrations.services import ConnectError
@@ -106,11 +107,12 @@ def xero_callback(request):
 def xero_choose_tenant(request, pk: int):
     xero_account = _xero_account(request, pk)
     try:
-        xero_account = services.xero_account_choose_tenant(xero_account=xero_account, tenant_id=request.POST.get("tenant", ""))
+        xero_account = xero_tenant_choose(xero_account=xero_account, tenant_id=request.POST.get("tenant", ""))
     except ConnectError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"{xero_account.name} now syncs to {xero_account.tenant_name}.")
+        messages.success(request, f"{xero_account.name} now syncs to {xero_account.tenant_name}. Its contacts are being "
+                                  "imported, so vendors can be linked to them.")
     return redirect(xero_account)
 
 
