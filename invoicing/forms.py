@@ -32,7 +32,8 @@ class VendorChoiceField(forms.ModelChoiceField):
 class InvoiceSearchForm(PlainLabels, forms.Form):
     """Contacts > Payments > search invoices. Every criterion is optional."""
 
-    number = forms.CharField(label="Invoice number", required=False, max_length=30)
+    number = forms.CharField(label="Invoice number", required=False, max_length=50,
+                             help_text="Onport's number or the vendor's own, or a part of either.")
     vendor = VendorChoiceField(queryset=Vendor.objects.none(), required=False, empty_label="Any vendor")
     kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *VendorKind.choices])
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *InvoiceStatus.choices])
@@ -135,8 +136,13 @@ class InvoiceQuantitiesForm(PlainLabels, forms.Form):
         return {row.line.id: self.cleaned_data[self._name(row.line)] for row in self.rows}
 
 
+VENDOR_NUMBER = {"label": "Vendor's invoice number", "required": False, "max_length": 50,
+                 "help_text": "Their own number, as printed on their invoice (optional). Onport's number stays the bill's."}
+
+
 class InvoiceCreateForm(InvoiceQuantitiesForm):
     issue_date = forms.DateField(label="Issue date", widget=DatePickerInput, error_messages=DATE_ERRORS)
+    vendor_invoice_number = forms.CharField(**VENDOR_NUMBER)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,6 +157,10 @@ class InvoiceAmendForm(InvoiceQuantitiesForm):
         help_text="Issued invoices are not edited silently: the reason is kept in the invoice's history.",
         error_messages={"required": "Say why this issued invoice is being amended."},
     )
+
+
+class VendorNumberForm(PlainLabels, forms.Form):
+    vendor_invoice_number = forms.CharField(**VENDOR_NUMBER)
 
 
 class VoidForm(PlainLabels, forms.Form):

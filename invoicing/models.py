@@ -88,6 +88,9 @@ class PurchaseInvoice(models.Model):
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="invoices")
     kind = models.CharField(max_length=20, choices=VendorKind.choices)
     number = models.CharField(max_length=30)
+    # The vendor's own number for this invoice (optional): searchable, on the bill's history in Xero and in the
+    # payout remittance. Onport's number stays the bill's number.
+    vendor_invoice_number = models.CharField("vendor's invoice number", max_length=50, blank=True)
     status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
     issue_date = models.DateField()
     due_date = models.DateField()
@@ -107,7 +110,12 @@ class PurchaseInvoice(models.Model):
 
     class Meta:
         ordering = ["-issue_date", "-id"]
-        constraints = [models.UniqueConstraint(fields=["account", "number"], name="invoice_unique_account_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "number"], name="invoice_unique_account_number"),
+            models.UniqueConstraint(fields=["account", "vendor", "vendor_invoice_number"],
+                                    condition=~models.Q(vendor_invoice_number=""), name="invoice_unique_vendor_number",
+                                    violation_error_message="This vendor already has an invoice with that number."),
+        ]
         # The Payments list pages by key on (issue_date, id), newest first: each filter's index ends in the same
         # two columns, so the page after a cursor is read straight from it, however many invoices share a date.
         # On PostgreSQL, migration 0002 adds a trigram index for the number search (a part of a number).

@@ -2,7 +2,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from invoicing.models import (
@@ -33,8 +33,9 @@ class InvoiceSearch:
 
 def invoice_search(*, account: Account, search: InvoiceSearch) -> QuerySet[PurchaseInvoice]:
     invoices = PurchaseInvoice.objects.for_account(account).select_related("vendor", "order")
-    if search.number:
-        invoices = invoices.filter(number__icontains=search.number.strip())
+    if search.number:  # Onport's number or the vendor's own (each has a trigram index on PostgreSQL)
+        number = search.number.strip()
+        invoices = invoices.filter(Q(number__icontains=number) | Q(vendor_invoice_number__icontains=number))
     if search.vendor_id:
         invoices = invoices.filter(vendor_id=search.vendor_id)
     if search.kind:

@@ -120,9 +120,10 @@ def invoice_create(
     quantities: Mapping[int, int],
     shipping: Decimal | None = None,
     issue_date: datetime.date | None = None,
+    vendor_invoice_number: str = "",
     actor=None,
 ) -> PurchaseInvoice:
-    """A draft invoice for some or all of the order's remaining quantities.
+    """A draft invoice for some or all of the order's remaining quantities (with the vendor's own number, if given).
 
     `shipping` defaults to all the shipping not yet invoiced. The order row is locked so two
     invoices created at once can never invoice more than was ordered.
@@ -137,12 +138,14 @@ def invoice_create(
         if not order_lines and shipping == 0:
             raise InvoicingError("Choose at least one line (or shipping) to invoice.")
         issue_date = issue_date or timezone.localdate()
+        _check_vendor_number(order.vendor, vendor_invoice_number.strip())
         invoice = PurchaseInvoice(
             account=account,
             order=order,
             vendor=order.vendor,
             kind=order.kind,
             number=f"INV-{sequence_next(account=account, name='invoice'):06d}",
+            vendor_invoice_number=vendor_invoice_number.strip(),
             issue_date=issue_date,
             due_date=issue_date + datetime.timedelta(days=order.vendor.payment_terms_days),
             currency=order.currency,
@@ -157,6 +160,35 @@ def invoice_create(
         )
         invoice.save(update_fields=["subtotal", "tax_total", "total", "updated_at"])
         _record(invoice, actor=actor, action="created", message=f"Draft invoice created for {order.number}.")
+    return invoice
+
+
+def _check_vendor_number(vendor, number: str, *, excluding: PurchaseInvoice | None = None) -> None:
+    """The vendor's number is theirs once: a second invoice with it is refused, naming the first."""
+    if not number:
+        return
+    same = PurchaseInvoice.objects.filter(account_id=vendor.account_id, vendor=vendor, vendor_invoice_number=number)
+    first = same.exclude(pk=excluding.pk if excluding else None).first()
+    if first is not None:
+        raise InvoicingError(f"{vendor.name}'s invoice number {number} is already on invoice {first.number}.")
+
+
+def invoice_vendor_number_set(*, invoice: PurchaseInvoice, number: str, actor=None) -> PurchaseInvoice:
+    """Record (or correct) the vendor's own invoice number; kept in the invoice's history."""
+    number = number.strip()
+    with transaction.atomic():
+        invoice = PurchaseInvoice.objects.select_for_update().select_related("vendor").get(pk=invoice.pk)
+        if invoice.vendor_invoice_number == number:
+            return invoice
+        if invoice.status == InvoiceStatus.VOID:
+            raise InvoicingError(f"Invoice {invoice.number} is void: its numbers stay as they were.")
+        _check_vendor_number(invoice.vendor, number, excluding=invoice)
+        before, invoice.vendor_invoice_number = invoice.vendor_invoice_number, number
+        invoice.full_clean()
+        invoice.save(update_fields=["vendor_invoice_number", "updated_at"])
+        said = f"Vendor's invoice number set to {number}" if number else "Vendor's invoice number removed"
+        _record(invoice, actor=actor, action="vendor_number", message=f"{said}{f' (was {before})' if before else ''}.",
+                before=before, after=number)
     return invoice
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("contacts/payments/<int:invoice_id>/amend/", invoices.invoice_amend, name="invoice_amend"),
     path("contacts/payments/<int:invoice_id>/paid/", invoices.invoice_mark_paid, name="invoice_mark_paid"),
     path("contacts/payments/<int:invoice_id>/void/", invoices.invoice_void, name="invoice_void"),
+    path("contacts/payments/<int:invoice_id>/vendor-number/", invoices.invoice_vendor_number, name="invoice_vendor_number"),
     path(
         "contacts/payments/<int:invoice_id>/adjustments/",
         invoices.invoice_adjustment_add,

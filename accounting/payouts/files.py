@@ -42,9 +42,25 @@ def sepa_file(*, run: PayoutRun, setup: PayoutSettings, lines: list[PayoutLine],
                             "Check the vendors' account holder names and bank details.") from None
 
 
+SEPA_REMITTANCE_LENGTH = 140  # the unstructured remittance (Ustrd) a SEPA bank carries
+
+
+def remittance(invoice) -> str:
+    """How the vendor recognises an invoice: Onport's number, their own, the PO and the customer's sales order."""
+    parts = [invoice.number]
+    if invoice.vendor_invoice_number:
+        parts.append(f"your ref {invoice.vendor_invoice_number}")
+    parts.append(invoice.order.number)
+    if invoice.order.sales_order_reference:
+        parts.append(f"order {invoice.order.sales_order_reference}")
+    return " ".join(parts)
+
+
 def _description(run: PayoutRun, line: PayoutLine) -> str:
-    numbers = ", ".join(item.invoice.number for item in line.items.all() if item.payable)
-    return f"{run.reference} {numbers}"[:140]
+    """The run's reference and each paid invoice, in SEPA's characters (no ";" or "…"), cut with "..." where the
+    bank's 140 characters end."""
+    text = f"{run.reference} " + ", ".join(remittance(item.invoice) for item in line.items.all() if item.payable)
+    return text if len(text) <= SEPA_REMITTANCE_LENGTH else text[:SEPA_REMITTANCE_LENGTH - 3] + "..."
 
 
 CSV_COLUMNS = ["payment_date", "reference", "end_to_end_id", "vendor", "account_holder", "country", "iban", "bic",
@@ -60,6 +76,6 @@ def csv_file(*, run: PayoutRun, lines: list[PayoutLine], details: dict[int, Vend
         writer.writerow([spreadsheet_safe(str(value)) for value in (
             run.payment_date.isoformat(), run.reference, line.end_to_end_id, line.vendor.name, bank.holder_name,
             bank.country, bank.iban, bank.bic, bank.account_number, bank.bank_code, line.currency, f"{line.amount:.2f}",
-            " ".join(item.invoice.number for item in line.items.all() if item.payable),
+            ", ".join(remittance(item.invoice) for item in line.items.all() if item.payable),
         )])
     return out.getvalue()

@@ -134,7 +134,8 @@ def payout_run_approve(*, run: PayoutRun, actor=None) -> PayoutRun:
         run = _locked_run(run, {PayoutRunStatus.REVIEW}, "Only a run waiting for approval can be approved; this one is {status}.")
         setup = payout_settings_get(account=run.account)
         run.payment_date = max(run.payment_date, timezone.localdate())
-        lines = list(run.lines.filter(status=PayoutLineStatus.INCLUDED).select_related("vendor").prefetch_related("items__invoice"))
+        lines = list(run.lines.filter(status=PayoutLineStatus.INCLUDED).select_related("vendor")
+                     .prefetch_related("items__invoice__order"))  # the remittance names each invoice's PO too
         details = {row.vendor_id: row for row in VendorBankDetails.objects.filter(vendor_id__in=[line.vendor_id for line in lines])}
         for line in lines:  # bank details removed since the review
             if line.vendor_id not in details or not details[line.vendor_id].is_complete:

@@ -17,7 +17,7 @@ from onport.models import Account
 ROWS_PER_FETCH = 2000
 
 PAYMENTS_COLUMNS = (
-    "Number", "Vendor", "Kind", "Purchase order", "Sales order", "Issue date", "Due date", "Status", "Currency",
+    "Number", "Vendor's invoice number", "Vendor", "Kind", "Purchase order", "Sales order", "Issue date", "Due date", "Status", "Currency",
     "Subtotal", "Tax", "Total", "Xero status", "Bill status in Xero", "Xero bill",
 )
 SYNC_LOG_COLUMNS = (
@@ -37,12 +37,12 @@ def payments_rows(*, account: Account, search: InvoiceSearch, xero_status: str =
     invoices = payments_search(account=account, search=search, xero_status=xero_status).annotate(
         bill=FilteredRelation("syncs", condition=Q(syncs__kind=SyncKind.BILL, syncs__adjustment__isnull=True)),
     ).values_list(
-        "number", "vendor__name", "kind", "order__number", "order__sales_order_reference", "issue_date", "due_date",
+        "number", "vendor_invoice_number", "vendor__name", "kind", "order__number", "order__sales_order_reference", "issue_date", "due_date",
         "status", "currency", "subtotal", "tax_total", "total", "bill__state", "bill__xero_status", "bill__xero_url",
     )
-    for (number, vendor, kind, order, sales_order, issued, due, status, currency, subtotal, tax, total,
+    for (number, vendor_number, vendor, kind, order, sales_order, issued, due, status, currency, subtotal, tax, total,
          state, xero_bill_status, xero_url) in invoices.iterator(chunk_size=ROWS_PER_FETCH):
-        yield (number, vendor, _KINDS.get(kind, kind), order, sales_order, issued, due, _STATUSES.get(status, status),
+        yield (number, vendor_number, vendor, _KINDS.get(kind, kind), order, sales_order, issued, due, _STATUSES.get(status, status),
                currency, subtotal, tax, total, _XERO_STATUS_OF_STATE.get(state, XeroStatus.NOT_SYNCED.label),
                xero_bill_status, xero_url)
 

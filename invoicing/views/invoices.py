@@ -22,6 +22,7 @@ from invoicing.forms import (
     InvoiceAmendForm,
     InvoiceQuantitiesForm,
     InvoiceSearchForm,
+    VendorNumberForm,
     VoidForm,
 )
 from invoicing.models import InvoiceStatus, PurchaseInvoice
@@ -108,6 +109,9 @@ def _invoice_page(request, invoice: PurchaseInvoice, *, status: int = 200, **for
             if "lines_form" not in context:
                 context["lines_form"] = _lines_form(invoice, amend=invoice.status == InvoiceStatus.ISSUED)
             context.setdefault("void_form", VoidForm())
+        if invoice.status != InvoiceStatus.VOID:
+            context.setdefault("vendor_number_form", VendorNumberForm(
+                initial={"vendor_invoice_number": invoice.vendor_invoice_number}, auto_id="vendor-number-%s"))
         if invoice.status in (InvoiceStatus.ISSUED, InvoiceStatus.PAID):
             context.setdefault("adjustment_form", AdjustmentForm())
     return render(request, "invoicing/invoice_detail.html", context, status=status)
@@ -195,6 +199,24 @@ def invoice_void(request, invoice_id: int):
             messages.success(request, f"Invoice {invoice.number} voided.")
             return redirect(invoice)
     return _invoice_page(request, invoice, status=400, void_form=form)
+
+
+@account_required("finance")
+@require_POST
+def invoice_vendor_number(request, invoice_id: int):
+    """Record or correct the vendor's own invoice number."""
+    invoice = selectors.invoice_get(account=request.account, invoice_id=invoice_id)
+    form = VendorNumberForm(request.POST, auto_id="vendor-number-%s")
+    if form.is_valid():
+        try:
+            invoice = services.invoice_vendor_number_set(invoice=invoice, number=form.cleaned_data["vendor_invoice_number"],
+                                                         actor=request.user)
+        except ValidationError as error:
+            form.add_error("vendor_invoice_number", ValidationError(error.messages))
+        else:
+            messages.success(request, f"Invoice {invoice.number}: the vendor's invoice number is saved.")
+            return redirect(invoice)
+    return _invoice_page(request, invoice, status=400, vendor_number_form=form)
 
 
 @account_required("finance")

@@ -99,6 +99,7 @@ def order_invoice_create(request, order_id: int):
                 quantities=form.quantities(),
                 shipping=form.cleaned_data["shipping"],
                 issue_date=form.cleaned_data["issue_date"],
+                vendor_invoice_number=form.cleaned_data["vendor_invoice_number"],
                 actor=request.user,
             )
         except ValidationError as error:

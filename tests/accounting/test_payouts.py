@@ -229,7 +229,7 @@ def test_other_currencies_get_a_csv_with_one_row_per_vendor(books, account):
         "payment_date": run.payment_date.isoformat(), "reference": "PAYOUT-0001", "end_to_end_id": row["end_to_end_id"],
         "vendor": "Harbour", "account_holder": "Harbour GmbH", "country": "US", "iban": "", "bic": "",
         "account_number": "000123456789", "bank_code": "026009593", "currency": "USD", "amount": "24.00",
-        "invoices": invoice.number,
+        "invoices": f"{invoice.number} {invoice.order.number}",
     }
     assert row["end_to_end_id"].startswith("PAYOUT-0001-")
     [gbp_row] = list(csv.DictReader(io.StringIO(files["GBP"].content)))
