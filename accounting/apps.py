@@ -9,6 +9,7 @@ class AccountingConfig(AppConfig):
     def ready(self) -> None:
         # Django's app registry must be ready before services (they import models) can be imported.
         from accounting.sync.changes import invoice_amended_sync, invoice_paid_sync, invoice_voided_sync
+        from accounting.sync.notes import vendor_number_set_note
         from accounting.sync.services import adjustment_added_sync, invoice_issued_sync
 
         events.subscribe(events.InvoiceIssued, invoice_issued_sync)
@@ -16,3 +17,4 @@ class AccountingConfig(AppConfig):
         events.subscribe(events.InvoiceAmended, invoice_amended_sync)
         events.subscribe(events.InvoiceVoided, invoice_voided_sync)
         events.subscribe(events.InvoicePaid, invoice_paid_sync)
+        events.subscribe(events.VendorNumberSet, vendor_number_set_note)

@@ -189,6 +189,7 @@ def invoice_vendor_number_set(*, invoice: PurchaseInvoice, number: str, actor=No
         said = f"Vendor's invoice number set to {number}" if number else "Vendor's invoice number removed"
         _record(invoice, actor=actor, action="vendor_number", message=f"{said}{f' (was {before})' if before else ''}.",
                 before=before, after=number)
+        events.publish_on_commit(events.VendorNumberSet(invoice_id=invoice.pk))
     return invoice
 
 

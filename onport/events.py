@@ -8,6 +8,7 @@ so that the announcing app does not depend on the ones that listen. This module 
 | InvoiceAmended    | invoicing.services (amend)        | accounting.sync: the bill is updated, or shown as changed  |
 | InvoiceVoided     | invoicing.services.invoice_void   | accounting.sync: the bill is voided (or deleted) in Xero   |
 | InvoicePaid       | invoicing.services.invoice_mark_paid | accounting.sync: its payment is recorded on the bill    |
+| VendorNumberSet   | invoicing.services.invoice_vendor_number_set | accounting.sync: a note on the bill's history   |
 
 Handlers subscribe in their app's `AppConfig.ready()`. A handler runs after the commit, in the request
 or task that announced the event; it should only queue work (the outbox does the rest).
@@ -45,7 +46,12 @@ class InvoicePaid:
     invoice_id: int
 
 
-Event = InvoiceIssued | AdjustmentAdded | InvoiceAmended | InvoiceVoided | InvoicePaid
+@dataclass(frozen=True)
+class VendorNumberSet:
+    invoice_id: int
+
+
+Event = InvoiceIssued | AdjustmentAdded | InvoiceAmended | InvoiceVoided | InvoicePaid | VendorNumberSet
 
 _handlers: dict[type, list[Callable]] = defaultdict(list)
 

@@ -138,3 +138,27 @@ class BillPayment(OutboxRow):
 
     def __str__(self) -> str:
         return f"Payment of invoice {self.invoice_id}: {self.state}"
+
+
+class BillNote(OutboxRow):
+    """A note on the bill's History in Xero with what Xero has no field for: the vendor's own invoice number, the
+    purchase order and the customer's sales order. One per invoice; `written` is the note Xero has (a changed
+    number writes a new note: Xero's history is kept, not edited)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    xero_account = models.ForeignKey(XeroAccount, on_delete=models.PROTECT, related_name="bill_notes")
+    invoice = models.OneToOneField(PurchaseInvoice, on_delete=models.CASCADE, related_name="bill_note")
+    state = models.CharField(max_length=20, choices=SyncState.choices, default=SyncState.PENDING)
+    bill_id = models.CharField(max_length=64, blank=True)
+    details = models.TextField()
+    written = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["xero_account", "state", "next_attempt_at"], name="bill_note_drain"),
+            models.Index(fields=["xero_account", "state", "priority", "id"], name="bill_note_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note on the bill of invoice {self.invoice_id}: {self.state}"

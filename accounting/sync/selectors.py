@@ -7,6 +7,7 @@ from accounting.payouts.models import PaymentState, PayoutPayment
 from accounting.sync.models import (
     XERO_STATUS_STATES,
     AccountingSync,
+    BillNote,
     BillPayment,
     SyncEvent,
     SyncKind,
@@ -35,6 +36,10 @@ def bill_paid_in_xero(*, invoice: PurchaseInvoice, sync: AccountingSync | None) 
 
 def invoice_bill_payment(*, invoice: PurchaseInvoice) -> BillPayment | None:
     return BillPayment.objects.filter(invoice=invoice).first()
+
+
+def invoice_bill_note(*, invoice: PurchaseInvoice) -> BillNote | None:
+    return BillNote.objects.filter(invoice=invoice).first()
 
 
 def bill_states(*, account: Account, invoice_ids: list[int]) -> dict[int, AccountingSync]:

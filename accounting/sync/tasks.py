@@ -5,6 +5,7 @@ from accounting.outbox.queue import drain_turn, drains_queue_due
 from accounting.sync.backfill import backfill_run
 from accounting.sync.digest import accounts_waiting, daily_digest_send
 from accounting.sync.outbox import DOCUMENTS, drain
+from accounting.sync.notes import BILL_NOTES, bill_notes_drain
 from accounting.sync.payments import BILL_PAYMENTS, bill_payments_drain
 from accounting.sync.sweep import sweep
 from onport.models import Account
@@ -24,6 +25,13 @@ def bill_payments_drain_task(self, xero_account_id: int, urgent_only: bool = Fal
     return {"batches": report.batches, "recorded": report.synced, "failed": report.failed, "adopted": report.adopted}
 
 
+@shared_task(acks_late=True, bind=True)
+def bill_notes_drain_task(self, xero_account_id: int, urgent_only: bool = False) -> dict:
+    """Write a Xero account's due notes on bills' history (the vendor's number), behind everything else."""
+    report = drain_turn(self, bill_notes_drain, xero_account_id, urgent_only=urgent_only)
+    return {"batches": report.batches, "written": report.synced, "failed": report.failed, "adopted": report.adopted}
+
+
 @shared_task(acks_late=True)
 def sync_backfill(account_id: int, actor_id: int | None = None) -> int:
     """Setup > Accounting › Earlier invoices: ask for a bill for each, a chunk at a time."""
@@ -37,6 +45,7 @@ def accounting_sweep() -> None:
     """Every minute (beat): expired leases, reconnected accounts, changed invoices; then drain what is due."""
     drains_queue_due(xero_drain, DOCUMENTS, sweep())
     drains_queue_due(bill_payments_drain_task, BILL_PAYMENTS, BILL_PAYMENTS.sweep())
+    drains_queue_due(bill_notes_drain_task, BILL_NOTES, BILL_NOTES.sweep())
 
 
 @shared_task
