@@ -12,7 +12,7 @@ from invoicing.models import (
     PurchaseOrder,
     PurchaseOrderLine,
 )
-from invoicing.money import round_money
+from invoicing.money import line_amounts, round_money
 from invoicing.orders import order_invoiced_quantities, order_invoiced_shipping
 from onport.models import Account
 
@@ -76,6 +76,19 @@ def order_list(*, account: Account, kind: str = "", query: str = "") -> QuerySet
             sales_order_reference__icontains=query.strip()
         )
     return orders.order_by("-ordered_on", "-id")
+
+
+def order_totals(*, orders: list[PurchaseOrder]) -> dict[int, Decimal]:
+    """What each order comes to, tax and shipping included, rounded per line as invoices are (one query)."""
+    include_tax = {order.pk: order.vendor.prices_include_tax for order in orders}
+    totals = {order.pk: line_amounts(quantity=1, unit_cost=order.shipping_cost, tax_rate=order.shipping_tax_rate,
+                                     include_tax=include_tax[order.pk]).gross for order in orders}
+    lines = PurchaseOrderLine.objects.filter(order__in=list(include_tax)).values_list("order_id", "quantity", "unit_cost",
+                                                                                      "tax_rate")
+    for order_id, quantity, unit_cost, tax_rate in lines:
+        totals[order_id] += line_amounts(quantity=quantity, unit_cost=unit_cost, tax_rate=tax_rate,
+                                         include_tax=include_tax[order_id]).gross
+    return totals
 
 
 def order_get(*, account: Account, order_id: int) -> PurchaseOrder:

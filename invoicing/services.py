@@ -247,7 +247,8 @@ def invoice_issue(*, invoice: PurchaseInvoice, actor=None) -> PurchaseInvoice:
     return invoice
 
 
-def invoice_mark_paid(*, invoice: PurchaseInvoice, actor=None) -> PurchaseInvoice:
+def invoice_mark_paid(*, invoice: PurchaseInvoice, actor=None, paid_by: str = "") -> PurchaseInvoice:
+    """Issued → paid; `paid_by` names what paid it (a payout run) in the invoice's history."""
     with transaction.atomic():
         invoice = _transition(
             invoice, allowed={InvoiceStatus.ISSUED}, target=InvoiceStatus.PAID,
@@ -255,7 +256,7 @@ def invoice_mark_paid(*, invoice: PurchaseInvoice, actor=None) -> PurchaseInvoic
         )
         invoice.paid_at = timezone.now()
         invoice.save(update_fields=["status", "paid_at", "updated_at"])
-        _record(invoice, actor=actor, action="paid", message="Marked as paid.")
+        _record(invoice, actor=actor, action="paid", message=f"Marked as paid{f' by {paid_by}' if paid_by else ''}.")
         events.publish_on_commit(events.InvoicePaid(invoice_id=invoice.pk))
     return invoice
 

@@ -8,6 +8,8 @@ from onport.forms import EmailAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # browsers ask for /favicon.ico whatever the page says
+    path("favicon.ico", views.favicon),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="onport/login.html", authentication_form=EmailAuthenticationForm),

@@ -2,12 +2,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_GET
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onport.forms import NotificationsForm
 from onport.middleware import SESSION_ACCOUNT_KEY
 from onport.permissions import account_required
 from onport.services import membership_notifications_set
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the icon (its hashed name when deployed)."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @account_required()

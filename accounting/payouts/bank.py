@@ -11,12 +11,16 @@ from accounting.payouts.models import VendorBankDetails, VendorBankDetailsChange
 from contacts.models import Vendor
 
 
-def parse_iban(value: str) -> IBAN:
+VENDORS_IBAN = "Copy it again from the vendor's invoice or bank letter."
+YOUR_IBAN = "Copy it again from your bank statement or online banking."
+
+
+def parse_iban(value: str, *, copy_from: str = VENDORS_IBAN) -> IBAN:
+    """The IBAN, or a ValueError in plain words; `copy_from` says where the person finds it again."""
     try:
         return IBAN(value)
     except schwifty_errors.InvalidChecksumDigits:
-        raise ValueError("This IBAN's check digits do not match: a character is probably mistyped. "
-                         "Copy it again from the vendor's invoice or bank letter.") from None
+        raise ValueError(f"This IBAN's check digits do not match: a character is probably mistyped. {copy_from}") from None
     except schwifty_errors.InvalidCountryCode:
         raise ValueError("An IBAN starts with the bank's two-letter country code (such as DE or FR); "
                          f"“{value[:2].upper()}” is not one.") from None
@@ -39,7 +43,7 @@ def parse_bic(value: str) -> BIC:
         raise ValueError("This is not a BIC: it should be 8 or 11 letters and digits, such as DEUTDEFF.") from None
 
 
-def usesparse_iban(country: str) -> bool:
+def country_uses_iban(country: str) -> bool:
     try:
         registry.get_iban_spec(country.upper())
     except (schwifty_errors.SchwiftyException, KeyError):
@@ -72,7 +76,7 @@ def bank_details_clean(data: BankDetailsInput) -> BankDetailsInput:
             iban, country = parsed.compact, parsed.country_code
         except ValueError as error:
             errors["iban"] = str(error)
-    elif usesparse_iban(country):
+    elif country_uses_iban(country):
         errors["iban"] = f"Banks in {country} are paid by IBAN: enter the vendor's IBAN."
     elif not (account_number and bank_code):
         errors["account_number"] = "Enter the vendor's IBAN, or its account number and bank code."

@@ -15,7 +15,10 @@ class PayoutSettingsForm(forms.Form):
     schedule = forms.ChoiceField(choices=PayoutSchedule.choices)
     delay_days = forms.IntegerField(label="Pay invoices this many days after they are issued", min_value=0, max_value=365)
     bank_account = forms.ChoiceField(label="Record payments from (Xero bank account)", required=False)
-    minimum_amount = forms.DecimalField(label="Minimum amount per vendor", min_value=Decimal(0), max_digits=14, decimal_places=2)
+    minimum_amount = forms.DecimalField(
+        label="Minimum amount per vendor", min_value=Decimal(0), max_digits=14, decimal_places=2,
+        help_text="In each vendor's own currency: 50.00 is €50.00 for a EUR vendor and £50.00 for a GBP one. "
+                  "Vendors owed less wait for a later run.")
     payer_name = forms.CharField(label="Your account holder name", max_length=70, required=False)
     payer_iban = forms.CharField(label="Your IBAN", max_length=42, required=False,
                                  help_text="For the SEPA file of EUR payouts. Leave empty to keep the one saved.")

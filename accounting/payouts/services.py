@@ -190,7 +190,8 @@ def payout_run_mark_sent(*, run: PayoutRun, actor=None) -> PayoutRun:
                 if not item.payable:
                     continue  # left for a later run
                 if item.invoice.status == InvoiceStatus.ISSUED:
-                    invoice_mark_paid(invoice=item.invoice, actor=actor)
+                    invoice_mark_paid(invoice=item.invoice, actor=actor,
+                                      paid_by=f"payout run {run.reference} (paid on {run.payment_date:%d %b %Y})")
                 if item.amount > 0:
                     payments.append(PayoutPayment(
                         account=run.account, xero_account=run.xero_account, line=line, invoice=item.invoice,

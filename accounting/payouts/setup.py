@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounting.payouts.bank import parse_bic, parse_iban
+from accounting.payouts.bank import YOUR_IBAN, parse_bic, parse_iban
 from accounting.outbox.payments import SCOPE_MESSAGE, payments_scope_missing  # noqa: F401 (payouts' names)
 from accounting.payouts.errors import BankDetailsInvalid, payouts_require_plan
 from accounting.payouts.models import PayoutSettings
@@ -63,7 +63,7 @@ def payout_settings_update(*, account: Account, data: PayoutSettingsInput, actor
     payer_iban = payer_bic = ""
     if data.payer_iban.strip():
         try:
-            payer_iban = parse_iban(data.payer_iban).compact
+            payer_iban = parse_iban(data.payer_iban, copy_from=YOUR_IBAN).compact
         except ValueError as error:
             errors["payer_iban"] = str(error)
     if data.payer_bic.strip():

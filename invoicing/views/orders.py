@@ -31,7 +31,9 @@ def order_list(request):
     criteria = form.cleaned_data if form.is_valid() else {}
     orders = selectors.order_list(account=request.account, kind=criteria.get("kind", ""), query=criteria.get("q", ""))
     page = paginate(orders, page=request.GET.get("page"), per_page=ORDERS_PER_PAGE)
-    return render(request, "invoicing/order_list.html", {"filter_form": form, "page": page})
+    totals = selectors.order_totals(orders=list(page))
+    rows = [(order, totals[order.pk]) for order in page]
+    return render(request, "invoicing/order_list.html", {"filter_form": form, "page": page, "rows": rows})
 
 
 @account_required("finance")

@@ -67,3 +67,11 @@ document.querySelectorAll("[data-waiting-count-url]").forEach(function (link) {
     })
     .catch(function () { /* the count is a convenience: the Sync log says the same */ });
 });
+
+// <form data-confirm="question">: asks before submitting (no inline script, so a strict CSP can forbid them).
+document.addEventListener("submit", function (event) {
+  var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});

@@ -132,8 +132,10 @@ def test_setup_explains_a_wrong_iban(books, admin_client_):
     response = admin_client_.post(reverse("payouts:setup"), {
         "schedule": "weekly", "delay_days": "10", "minimum_amount": "0", "payer_iban": "DE89370400440532013001",
     })
-    assert response.status_code == 400
-    assert "This IBAN&#x27;s check digits do not match" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 400 and "This IBAN&#x27;s check digits do not match" in html
+    assert "from your bank statement or online banking" in html and "vendor" not in html.split("check digits")[1][:120]
+    assert "In each vendor's own currency" in html  # the minimum's currency (help text is not escaped)
 
 
 def test_vendor_bank_details_page_validates_masks_and_lists_changes(books, account, admin_client_):
@@ -142,6 +144,7 @@ def test_vendor_bank_details_page_validates_masks_and_lists_changes(books, accou
 
     refused = admin_client_.post(url, {"holder_name": "Lumen SARL", "iban": "FR1420041010050500013M02607"})
     assert refused.status_code == 400 and "check digits do not match" in refused.content.decode()
+    assert "Copy it again from the vendor&#x27;s invoice or bank letter." in refused.content.decode()
     assert not VendorBankDetails.objects.exists()
 
     saved = admin_client_.post(url, {"holder_name": "Lumen SARL", "iban": VENDOR_IBANS[0], "bic": "BNPAFRPP"})
@@ -247,3 +250,12 @@ def test_payout_runs_export_lists_every_invoice_of_every_run_masked_and_only_thi
     other = b"".join(_client(other_account, "admin").get(reverse("payouts:runs_export")).streaming_content).decode()
     assert other.count("\r\n") == 1  # the header alone
     assert _client(account, "viewer").get(reverse("payouts:runs_export")).status_code == 403
+
+
+def test_the_invoices_history_names_the_run_that_paid_it(paid_run, account, admin_client_):
+    admin_client_.post(reverse("payouts:run_mark_sent", args=[paid_run.pk]))
+
+    lumen = paid_run.lines.get(vendor__name="Lumen")
+    for item in lumen.items.select_related("invoice"):
+        page = admin_client_.get(item.invoice.get_absolute_url()).content.decode()
+        assert f"Marked as paid by payout run PAYOUT-0001 (paid on {paid_run.payment_date:%d %b %Y})." in page

@@ -179,3 +179,24 @@ def test_automatic_sync_waits_for_the_codes_and_saving_them_sends_the_waiting_in
     [bill] = books.bills()
     assert bill["InvoiceNumber"] == invoice.number
     assert AccountingSync.objects.get(invoice=invoice).state == SyncState.SYNCED
+
+
+def test_unlink_asks_first_and_a_no_keeps_the_link(page, login, live_server, settings, books, account):
+    settings.PUBLIC_BASE_URL = live_server.url
+    vendor = VendorFactory(account=account, kind=VendorKind.DROPSHIP, name="Cobalt Logistics")
+    books.link(vendor, "Cobalt Freight")
+    login(page, books.admin.email)
+    page.goto(f"/contacts/{vendor.pk}/settings/tax/")
+    questions = []
+
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Unlink").click()
+    expect(page.locator("#xero-linked-name")).to_have_text("Cobalt Freight")
+    assert VendorXeroLink.objects.filter(vendor=vendor).exists()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Unlink").click()
+    expect(page.locator("#xero-linked-name")).to_have_count(0)
+    assert not VendorXeroLink.objects.filter(vendor=vendor).exists()
+    assert questions == ["Unlink “Cobalt Logistics” from its Xero contact? Bills already in Xero stay as they are; "
+                         "new ones wait until it is linked again."]
