@@ -136,6 +136,16 @@ class InvoiceQuantitiesForm(PlainLabels, forms.Form):
         return {row.line.id: self.cleaned_data[self._name(row.line)] for row in self.rows}
 
 
+class OwnIds:
+    """Several forms share the invoice page: each gets ids of its own (`id_prefix`), so labels find their field."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 VENDOR_NUMBER = {"label": "Vendor's invoice number", "required": False, "max_length": 50,
                  "help_text": "Their own number, as printed on their invoice (optional). Onport's number stays the bill's."}
 
@@ -159,17 +169,20 @@ class InvoiceAmendForm(InvoiceQuantitiesForm):
     )
 
 
-class VendorNumberForm(PlainLabels, forms.Form):
+class VendorNumberForm(OwnIds, PlainLabels, forms.Form):
+    id_prefix = "vendor_number"
     vendor_invoice_number = forms.CharField(**VENDOR_NUMBER)
 
 
-class VoidForm(PlainLabels, forms.Form):
+class VoidForm(OwnIds, PlainLabels, forms.Form):
+    id_prefix = "void"
     reason = forms.CharField(
         label="Reason", max_length=255, error_messages={"required": "Say why the invoice is void."}
     )
 
 
-class AdjustmentForm(PlainLabels, forms.Form):
+class AdjustmentForm(OwnIds, PlainLabels, forms.Form):
+    id_prefix = "adjustment"
     kind = forms.ChoiceField(label="Type", choices=AdjustmentKind.choices)
     amount = forms.DecimalField(label="Amount", min_value=Decimal("0.01"), **AMOUNT, error_messages=AMOUNT_ERRORS)
     reason = forms.CharField(label="Reason", max_length=255)

@@ -111,7 +111,7 @@ def _invoice_page(request, invoice: PurchaseInvoice, *, status: int = 200, **for
             context.setdefault("void_form", VoidForm())
         if invoice.status != InvoiceStatus.VOID:
             context.setdefault("vendor_number_form", VendorNumberForm(
-                initial={"vendor_invoice_number": invoice.vendor_invoice_number}, auto_id="vendor-number-%s"))
+                initial={"vendor_invoice_number": invoice.vendor_invoice_number}))
         if invoice.status in (InvoiceStatus.ISSUED, InvoiceStatus.PAID):
             context.setdefault("adjustment_form", AdjustmentForm())
     return render(request, "invoicing/invoice_detail.html", context, status=status)
@@ -206,7 +206,7 @@ def invoice_void(request, invoice_id: int):
 def invoice_vendor_number(request, invoice_id: int):
     """Record or correct the vendor's own invoice number."""
     invoice = selectors.invoice_get(account=request.account, invoice_id=invoice_id)
-    form = VendorNumberForm(request.POST, auto_id="vendor-number-%s")
+    form = VendorNumberForm(request.POST)
     if form.is_valid():
         try:
             invoice = services.invoice_vendor_number_set(invoice=invoice, number=form.cleaned_data["vendor_invoice_number"],

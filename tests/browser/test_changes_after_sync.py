@@ -53,7 +53,7 @@ def test_finance_amends_syncs_again_and_voids_and_the_bill_follows(page, login, 
     # Void: the draft bill is deleted in Xero (an approved one would be voided)
     page.locator("summary", has_text="Void this invoice").click()
     void = page.locator("form[aria-label='Void invoice']")
-    void.locator("[name=reason]").fill("Ordered twice")  # the page has three id_reason fields
+    void.get_by_label("Reason").fill("Ordered twice")
     void.get_by_role("button", name="Void invoice").click()
     expect(page.locator("#sync-panel")).to_contain_text("Bill deleted (it was a draft) in Xero.", timeout=15_000)
     assert _bill_when(books, sync.xero_id, lambda bill: bill["Status"] == "DELETED")["Status"] == "DELETED"

@@ -1,11 +1,14 @@
 """Small things a demanding user notices: the icon, order totals, a 403 without a traceback, confirmations."""
 
+import collections
 import logging
+import re
 
 import pytest
 from django.urls import reverse
 
-from tests.factories import VendorFactory, order_create
+from invoicing import services as invoicing
+from tests.factories import VendorFactory, invoice_create, order_create
 from tests.invoicing.conftest import MAX_LIST_QUERIES
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +52,17 @@ def test_disconnect_and_unlink_ask_first_without_inline_script(books, linked_ven
 
     assert 'data-confirm="Disconnect Onport from this Xero organisation?"' in page and "onsubmit=" not in page
     assert 'data-confirm="Unlink “Acme Packaging” from its Xero contact?' in tax_tab
+
+
+@pytest.mark.parametrize("status", ["draft", "issued", "paid"])
+def test_the_invoice_page_has_no_id_twice(account, finance_client, status):
+    invoice = invoice_create(order=order_create(vendor=VendorFactory(account=account)), issue=status != "draft")
+    if status == "paid":
+        invoicing.invoice_mark_paid(invoice=invoice)
+
+    html = finance_client.get(invoice.get_absolute_url()).content.decode()
+
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert [name for name, count in collections.Counter(ids).items() if count > 1] == []
+    for name in re.findall(r'<label for="([^"]+)"', html):
+        assert name in ids, name  # every label finds its field
