@@ -5,8 +5,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from accounting.setup.models import LineAmountType
-from accounting.setup.selectors import accounting_settings_read, tax_rate_mappings, tax_rates_in_use
+from accounting.setup.selectors import accounting_settings_read, tax_rates_unmapped
 from accounting.sync.models import AccountingSync, SyncState
 from contacts.models import Vendor
 from integrations.models import ContactImportState, VendorXeroLink, XeroAccount, XeroContact, XeroContactImport
@@ -83,14 +82,10 @@ def _setup_step(settings, setup_url: str) -> Step:
     missing = []
     if settings.xero_account_id is None:
         missing.append("the Xero account")
-    else:
-        if not settings.product_account_code or not settings.shipping_account_code:
-            missing.append("the account codes")
-        if settings.line_amount_type != LineAmountType.NO_TAX:
-            mapped = tax_rate_mappings(xero_account=settings.xero_account)
-            rates = [rate for rate in tax_rates_in_use(account=settings.account, xero_account=settings.xero_account)
-                     if not mapped.get(rate)]
-            missing += [f"a tax type for {rate.normalize():f}%" for rate in rates]
+    elif not settings.product_account_code or not settings.shipping_account_code:
+        missing.append("the account codes")
+    missing += [f"a tax type for {rate.normalize():f}%"
+                for rate in tax_rates_unmapped(settings=settings, line_amount_type=settings.line_amount_type)]
     detail = f"Choose {', '.join(missing)}." if missing else "Bills are coded."
     return Step("Code the bills in Setup > Accounting", not missing, detail, setup_url, "Setup > Accounting")
 

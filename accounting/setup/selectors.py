@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from accounting.setup.models import AccountingSettings, TaxRateMapping
+from accounting.setup.models import AccountingSettings, LineAmountType, TaxRateMapping
 from integrations.models import XeroAccount, XeroAccountStatus
 from invoicing.models import PurchaseOrder, PurchaseOrderLine
 from onport.models import Account
@@ -45,3 +45,14 @@ def tax_rates_in_use(*, account: Account, xero_account: XeroAccount | None = Non
 
 def tax_rate_mappings(*, xero_account: XeroAccount) -> dict[Decimal, str]:
     return dict(TaxRateMapping.objects.filter(xero_account=xero_account).values_list("rate", "tax_type"))
+
+
+def tax_rates_unmapped(*, settings: AccountingSettings, line_amount_type: str, mapped: dict[Decimal, str] | None = None
+                       ) -> list[Decimal]:
+    """The tax rates the account's orders use that have no Xero tax type (`mapped`, else the saved mappings):
+    what bills would wait for. None with bills sent without tax, or before a Xero account is chosen."""
+    if settings.xero_account_id is None or line_amount_type == LineAmountType.NO_TAX:
+        return []
+    mapped = tax_rate_mappings(xero_account=settings.xero_account) if mapped is None else mapped
+    return [rate for rate in tax_rates_in_use(account=settings.account, xero_account=settings.xero_account)
+            if not mapped.get(rate)]

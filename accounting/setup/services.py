@@ -17,7 +17,7 @@ from accounting.setup.models import (
     LineAmountType,
     TaxRateMapping,
 )
-from accounting.setup.selectors import tax_rate_mappings, tax_rates_in_use, xero_accounts_connected
+from accounting.setup.selectors import tax_rates_unmapped, xero_accounts_connected
 from integrations.contact_import import contact_import_start
 from integrations.selectors import contact_import_latest
 from integrations.models import XeroAccount
@@ -118,13 +118,11 @@ def _auto_sync_problems(settings: AccountingSettings, data: SettingsInput) -> tu
         code = getattr(data, name) if getattr(data, name) is not None else getattr(settings, name)
         if not code:
             errors[name] = f"Choose the account code for {lines} lines: automatic sync needs it."
-    tax_errors = {}
-    if data.line_amount_type != LineAmountType.NO_TAX:
-        mapped = data.tax_types if data.tax_types is not None else tax_rate_mappings(xero_account=settings.xero_account)
-        for rate in tax_rates_in_use(account=settings.account, xero_account=settings.xero_account):
-            if not mapped.get(rate):
-                tax_errors[rate] = (f"Choose the Xero tax type for {rate.normalize():f}%: automatic sync needs one for "
-                                    "every tax rate your orders use.")
+    tax_errors = {
+        rate: f"Choose the Xero tax type for {rate.normalize():f}%: automatic sync needs one for every tax rate your "
+              "orders use."
+        for rate in tax_rates_unmapped(settings=settings, line_amount_type=data.line_amount_type, mapped=data.tax_types)
+    }
     return errors, tax_errors
 
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from accounting.setup.models import AccountingSettings
 from accounting.sync.models import AccountingSync, SyncState
 from accounting.sync.selectors import WAITING_FOR_A_PERSON, waiting_for_a_person
-from onport.models import Account, Membership, Role
+from accounting.sync.notify import sync_recipients
+from onport.models import Account
 
 logger = logging.getLogger(__name__)
 NAMED_IN_MAIL = 25
@@ -31,8 +32,7 @@ def daily_digest_send(*, account_id: int) -> bool:
     waiting = waiting_for_a_person(account=account)
     if not waiting:
         return False
-    members = Membership.objects.filter(account=account, role__in=[Role.ADMIN, Role.FINANCE], email_daily_digest=True)
-    recipients = sorted({member.user.email for member in members.select_related("user") if member.user.email})
+    recipients = sync_recipients(account_id=account_id, wanting="email_daily_digest")
     today = timezone.localdate()
     marked = AccountingSettings.objects.filter(account=account).exclude(digest_sent_on=today)
     previous = marked.values_list("digest_sent_on", flat=True).first()

@@ -12,6 +12,7 @@ import hashlib
 from typing import ClassVar
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounting.outbox.engine import Outbox
@@ -30,7 +31,10 @@ WAIT_FOR_BILL = datetime.timedelta(seconds=60)
 
 
 def bill_note_text(invoice: PurchaseInvoice) -> str:
-    parts = [f"Vendor's invoice number {invoice.vendor_invoice_number}", f"purchase order {invoice.order.number}"]
+    """What the note says; a number removed after its note is said so too (the old note stays in Xero's history)."""
+    number = (f"Vendor's invoice number {invoice.vendor_invoice_number}" if invoice.vendor_invoice_number
+              else "Vendor's invoice number removed")
+    parts = [number, f"purchase order {invoice.order.number}"]
     if invoice.order.sales_order_reference:
         parts.append(f"sales order {invoice.order.sales_order_reference}")
     return "Onport: " + ", ".join(parts) + "."
@@ -55,7 +59,11 @@ class BillNoteOutbox(Outbox):
         for row in rows:
             bill = bills.get(row.invoice_id)
             row.lease_until = None
-            if bill is None or not bill.xero_id or bill.state != SyncState.SYNCED:
+            if bill is None or bill.state == SyncState.CANCELLED:
+                outcomes.append(Outcome(row, SyncState.CANCELLED, Reason.VOIDED,
+                                        "The invoice's bill was voided or removed, so no note was written on it."))
+                continue
+            if not bill.xero_id:  # a bill in Xero takes notes whatever Onport's row says (changed, refused update)
                 row.next_attempt_at = timezone.now() + WAIT_FOR_BILL
                 outcomes.append(Outcome(row, SyncState.PENDING, Reason.WAITING_FOR_BILL,
                                         "Waits for the invoice's bill to be in Xero."))
@@ -110,12 +118,13 @@ ON_ITS_WAY = (SyncState.PENDING, SyncState.SENDING, SyncState.UNKNOWN)
 
 
 def bill_notes_request(*, invoice_ids: list[int]) -> int:
-    """A note for each of these invoices whose bill is (or is going) to Xero, when the invoice has a vendor's
-    number that its bill's history does not show yet; returns how many notes are to write."""
+    """A note for each of these invoices whose bill is (or is going) to Xero, when the invoice's vendor's number
+    (or its removal) is not what the bill's history shows yet; returns how many notes are to write."""
     bills = AccountingSync.objects.filter(invoice_id__in=invoice_ids, kind=SyncKind.BILL, adjustment=None).exclude(
         state=SyncState.CANCELLED)
     xero_accounts = dict(bills.values_list("invoice_id", "xero_account_id"))
-    invoices = (PurchaseInvoice.objects.filter(pk__in=list(xero_accounts)).exclude(vendor_invoice_number="")
+    invoices = (PurchaseInvoice.objects.filter(pk__in=list(xero_accounts))
+                .filter(Q(vendor_invoice_number__gt="") | Q(bill_note__isnull=False))  # a removed number: say so
                 .exclude(status=InvoiceStatus.VOID).select_related("order"))
     now, requested = timezone.now(), []
     with transaction.atomic():
@@ -124,6 +133,14 @@ def bill_notes_request(*, invoice_ids: list[int]) -> int:
             details = bill_note_text(invoice)
             note = notes.get(invoice.pk) or BillNote(account_id=invoice.account_id,
                                                      xero_account_id=xero_accounts[invoice.pk], invoice=invoice)
+            if not invoice.vendor_invoice_number and not note.written:  # removed before any note reached Xero
+                if note.state == SyncState.PENDING:
+                    note.state, note.reason = SyncState.CANCELLED, Reason.UP_TO_DATE
+                    note.save(update_fields=["state", "reason", "updated_at"])
+                continue
+            if note.written == details and note.state == SyncState.PENDING:  # changed back before it was sent
+                note.details, note.state, note.reason = details, SyncState.SYNCED, Reason.UP_TO_DATE
+                note.save(update_fields=["details", "state", "reason", "updated_at"])
             if note.written == details or (note.details == details and note.state in ON_ITS_WAY):
                 continue  # Xero has it, or it is on its way
             if note.state in (SyncState.SENDING, SyncState.UNKNOWN):

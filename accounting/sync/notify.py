@@ -39,10 +39,14 @@ def automatic_stops_notify(outcomes: list[Outcome]) -> None:
         transaction.on_commit(lambda a=account_id, s=stopped: _email(a, s))
 
 
+def sync_recipients(*, account_id: int, wanting: str) -> list[str]:
+    """The emails of the account's admins and finance who keep this notification on (a Membership flag)."""
+    members = Membership.objects.filter(account_id=account_id, role__in=[Role.ADMIN, Role.FINANCE], **{wanting: True})
+    return sorted({member.user.email for member in members.select_related("user") if member.user.email})
+
+
 def _email(account_id: int, stopped: list[Stopped]) -> None:
-    members = Membership.objects.filter(account_id=account_id, role__in=[Role.ADMIN, Role.FINANCE],
-                                        email_sync_stops=True).select_related("user")
-    recipients = sorted({member.user.email for member in members if member.user.email})
+    recipients = sync_recipients(account_id=account_id, wanting="email_sync_stops")
     if not recipients:
         return
     invoices = PurchaseInvoice.objects.filter(account_id=account_id, pk__in=[s.invoice_id for s in stopped])

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from accounting.sync.models import AccountingSync, BillNote, SyncState
-from accounting.sync.notes import bill_notes_drain
+from accounting.sync.notes import bill_notes_drain, bill_notes_request
 from accounting.sync.outbox import drain
 from accounting.sync.services import sync_request
 from invoicing import services as invoicing
@@ -110,3 +110,48 @@ def _synced_without_notes(books, invoice, django_capture_on_commit_callbacks):
     drain(xero_account_id=books.xero_account.pk)
     assert BillNote.objects.get(invoice=invoice).state == SyncState.PENDING
     return AccountingSync.objects.get(invoice=invoice)
+
+
+def test_a_removed_number_is_said_on_the_bills_history(books, numbered, django_capture_on_commit_callbacks):
+    bill = _synced(books, numbered, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invoicing.invoice_vendor_number_set(invoice=numbered, number="")
+
+    notes = _history(books, bill.xero_id)
+    assert len(notes) == 2 and notes[-1].startswith("Onport: Vendor's invoice number removed, purchase order ")
+
+
+def test_a_number_changed_back_before_its_note_went_writes_nothing(books, numbered, django_capture_on_commit_callbacks):
+    bill = _synced(books, numbered, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):  # the correction's note waits: its drain is not run
+        invoicing.invoice_vendor_number_set(invoice=numbered, number="FAC-419")
+        assert bill_notes_request(invoice_ids=[numbered.pk]) == 1
+    assert BillNote.objects.get(invoice=numbered).state == SyncState.PENDING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invoicing.invoice_vendor_number_set(invoice=numbered, number="FAC-418")
+    bill_notes_drain(xero_account_id=books.xero_account.pk)
+
+    note = BillNote.objects.get(invoice=numbered)
+    assert note.state == SyncState.SYNCED and "FAC-418" in note.details
+    assert len(_history(books, bill.xero_id)) == 1  # only the first note, with FAC-418
+
+
+def test_a_note_for_a_voided_bill_is_cancelled_not_kept_waiting(books, numbered, django_capture_on_commit_callbacks):
+    _synced_without_notes(books, numbered, django_capture_on_commit_callbacks)
+    AccountingSync.objects.filter(invoice=numbered).update(state=SyncState.CANCELLED)
+
+    bill_notes_drain(xero_account_id=books.xero_account.pk)
+
+    assert BillNote.objects.get(invoice=numbered).state == SyncState.CANCELLED and _history_calls(books) == []
+
+
+def test_a_bill_changed_since_synced_still_takes_the_note(books, numbered, django_capture_on_commit_callbacks):
+    bill = _synced(books, numbered, django_capture_on_commit_callbacks)
+    AccountingSync.objects.filter(pk=bill.pk).update(state=SyncState.CHANGED)  # amended in Onport, not sent yet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invoicing.invoice_vendor_number_set(invoice=numbered, number="FAC-420")
+
+    assert "FAC-420" in _history(books, bill.xero_id)[-1]
