@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -34,6 +36,10 @@ class XeroAccount(models.Model):
     connection_id = models.CharField(max_length=64, blank=True, help_text="Xero's id of the connection (to delete it).")
     short_code = models.CharField(max_length=20, blank=True)
     base_currency = models.CharField(max_length=3, blank=True)
+    # Xero's lock dates as last read (on choosing the Tenant, after a bill refused for its date): bills dated on
+    # or before them are refused.
+    period_lock_date = models.DateField(null=True, blank=True)
+    end_of_year_lock_date = models.DateField(null=True, blank=True)
     # Organisations offered by the latest consent, until the admin confirms one.
     available_tenants = models.JSONField(default=list, blank=True)
     # The grant: tokens encrypted at rest, never logged, never sent to a browser.
@@ -63,6 +69,12 @@ class XeroAccount(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("integrations:xero_account_detail", args=[self.pk])
+
+    @property
+    def lock_date(self) -> datetime.date | None:
+        """The last day Xero keeps closed: the later of the period and end of year lock dates."""
+        dates = [d for d in (self.period_lock_date, self.end_of_year_lock_date) if d]
+        return max(dates) if dates else None
 
     @property
     def has_grant(self) -> bool:

@@ -154,10 +154,21 @@ def xero_account_choose_tenant(*, xero_account: XeroAccount, tenant_id: str) -> 
     xero_account.connection_id = live[tenant_id].id
     xero_account.short_code = organisation.short_code
     xero_account.base_currency = organisation.base_currency
+    xero_account.period_lock_date = organisation.period_lock_date
+    xero_account.end_of_year_lock_date = organisation.end_of_year_lock_date
     xero_account.checked_at = timezone.now()
-    xero_account.save(
-        update_fields=["tenant_id", "tenant_name", "connection_id", "short_code", "base_currency", "checked_at", "updated_at"]
-    )
+    xero_account.save(update_fields=["tenant_id", "tenant_name", "connection_id", "short_code", "base_currency",
+                                     "period_lock_date", "end_of_year_lock_date", "checked_at", "updated_at"])
+    return xero_account
+
+
+def xero_lock_dates_read(*, xero_account: XeroAccount) -> XeroAccount:
+    """Read Xero's lock dates again (a bill was refused for its date, or someone is about to re-date one)."""
+    organisation = xero_client(xero_account, max_wait=10.0).organisation()
+    XeroAccount.objects.filter(pk=xero_account.pk).update(
+        period_lock_date=organisation.period_lock_date, end_of_year_lock_date=organisation.end_of_year_lock_date)
+    xero_account.period_lock_date = organisation.period_lock_date
+    xero_account.end_of_year_lock_date = organisation.end_of_year_lock_date
     return xero_account
 
 

@@ -91,7 +91,7 @@ def changes_since_sync() -> None:
         context = CodingContext.load(xero_account=xero_account_rows[0].xero_account,
                                      vendor_ids={row.invoice.vendor_id for row in xero_account_rows})
         for row in xero_account_rows:
-            built = bill_input(row.invoice, context)
+            built = bill_input(row.invoice, context, posting_date=row.posting_date)
             if isinstance(built, Problem) or fingerprint(built) != row.synced_fingerprint:
                 changed.append(row)
             else:

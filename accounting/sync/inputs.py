@@ -86,11 +86,13 @@ class BillDraft:
     account_rules: tuple[str, ...]
 
 
-def bill_input(invoice: PurchaseInvoice, context: CodingContext) -> BillInput | Problem:
-    """The bill for this invoice, or the first problem that stops it (in plain words, with the fix)."""
+def bill_input(invoice: PurchaseInvoice, context: CodingContext, *,
+               posting_date: datetime.date | None = None) -> BillInput | Problem:
+    """The bill for this invoice, or the first problem that stops it (in plain words, with the fix).
+    `posting_date`: the bill's date when a person chose another than the invoice's (Xero's lock date)."""
     if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PAID):
         return _not_issued(invoice)
-    draft = bill_draft(invoice, context)
+    draft = bill_draft(invoice, context, posting_date=posting_date)
     return draft.problems[0] if draft.problems else draft.bill
 
 
@@ -98,7 +100,8 @@ def _not_issued(invoice: PurchaseInvoice) -> Problem:
     return Problem(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}: only issued invoices are synced.")
 
 
-def bill_draft(invoice: PurchaseInvoice, context: CodingContext) -> BillDraft:
+def bill_draft(invoice: PurchaseInvoice, context: CodingContext, *,
+               posting_date: datetime.date | None = None) -> BillDraft:
     """The bill for this invoice as far as Onport knows it, and all that stops it, in the order they are fixed."""
     setup = context.settings
     problems: list[Problem] = []
@@ -151,15 +154,14 @@ def bill_draft(invoice: PurchaseInvoice, context: CodingContext) -> BillDraft:
             )
         )
         rules.append("Setup > Accounting, shipping lines" if is_shipping else product_rule)
+    due_date = (invoice.issue_date + datetime.timedelta(days=invoice.vendor.payment_terms_days)
+                if setup.due_date_from_terms else invoice.due_date)
+    date = posting_date or invoice.issue_date
     bill = BillInput(
         contact_id=link.contact_id if link else "",
         number=invoice.number,
-        date=invoice.issue_date,
-        due_date=(
-            invoice.issue_date + datetime.timedelta(days=invoice.vendor.payment_terms_days)
-            if setup.due_date_from_terms
-            else invoice.due_date
-        ),
+        date=date,
+        due_date=max(due_date, date),
         currency=invoice.currency,
         line_amount_type=line_amount_type,
         # Xero records payments only against approved bills: a paid invoice whose payment Onport records goes approved.

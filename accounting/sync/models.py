@@ -74,6 +74,8 @@ class AccountingSync(OutboxRow):
     payload_fingerprint = models.CharField(max_length=64, blank=True)
     synced_fingerprint = models.CharField(max_length=64, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # The bill's date when it is not the invoice's: the first day after Xero's lock date, chosen by a person.
+    posting_date = models.DateField(null=True, blank=True)
 
     objects = AccountingSyncQuerySet.as_manager()
 

@@ -18,6 +18,7 @@ from accounting.sync.inputs import CodingContext, adjustment_url, bill_input, de
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from accounting.sync.notes import bill_notes_request
 from accounting.sync.records import syncs_record
+from accounting.sync.refusals import refusals_follow_up
 from integrations.xero import bills as xero_bills
 from integrations.xero.bill_status import bills_remove, removal_status
 from integrations.xero.client import XeroClient
@@ -44,6 +45,7 @@ class DocumentOutbox(Outbox):
 
     def record(self, outcomes: list[Outcome]) -> None:
         syncs_record(outcomes, fields=self.record_fields)
+        refusals_follow_up(outcomes)
         new_bills = [outcome.row.invoice_id for outcome in outcomes if outcome.state == SyncState.SYNCED
                      and outcome.reason in (Reason.CREATED, Reason.ADOPTED) and outcome.row.kind == SyncKind.BILL
                      and not outcome.row.adjustment_id and outcome.row.invoice.vendor_invoice_number]
@@ -60,7 +62,7 @@ class DocumentOutbox(Outbox):
         bills, notes = {}, {}
         bill_rows = {row.id: row.invoice for row in rows if not row.adjustment_id}
         for row in rows:
-            built = bill_input(row.invoice, context) if row.id in bill_rows else None
+            built = bill_input(row.invoice, context, posting_date=row.posting_date) if row.id in bill_rows else None
             if isinstance(built, Problem):
                 outcomes.append(_problem(row, built, report))
             elif built is not None:

@@ -44,7 +44,7 @@ def _rearm(rows, message: str) -> list[AccountingSync]:
     for group in rows_by_xero_account(rows).values():
         context = CodingContext.load(xero_account=group[0].xero_account, vendor_ids={row.invoice.vendor_id for row in group})
         for row in group:
-            built = bill_input(row.invoice, context)
+            built = bill_input(row.invoice, context, posting_date=row.posting_date)
             if isinstance(built, Problem):
                 continue
             changed = fingerprint(built) != row.payload_fingerprint

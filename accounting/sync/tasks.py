@@ -8,6 +8,10 @@ from accounting.sync.outbox import DOCUMENTS, drain
 from accounting.sync.notes import BILL_NOTES, bill_notes_drain
 from accounting.sync.payments import BILL_PAYMENTS, bill_payments_drain
 from accounting.sync.sweep import sweep
+from integrations.models import XeroAccount
+from integrations.services import xero_lock_dates_read
+from integrations.xero.errors import XeroError
+from integrations.xero_lists import ListsUnavailable, xero_lists_forget, xero_lists_get
 from onport.models import Account
 
 
@@ -52,3 +56,28 @@ def accounting_sweep() -> None:
 def sync_digest_all() -> int:
     """Each morning (beat): the daily digest of every account where something waits for a person."""
     return sum(1 for account_id in accounts_waiting() if daily_digest_send(account_id=account_id))
+
+
+@shared_task
+def xero_lists_refresh(xero_account_id: int) -> None:
+    """Xero refused a bill's account code or tax type: read its accounts and tax rates again."""
+    xero_account = XeroAccount.objects.filter(pk=xero_account_id).first()
+    if xero_account is None or not xero_account.is_ready:
+        return
+    xero_lists_forget(xero_account=xero_account)
+    try:
+        xero_lists_get(xero_account=xero_account, fresh=True)
+    except ListsUnavailable:
+        pass  # the next page that needs them reads them
+
+
+@shared_task
+def xero_lock_dates_refresh(xero_account_id: int) -> None:
+    """Xero refused a bill for its date: read the organisation's lock dates again (the invoice page shows them)."""
+    xero_account = XeroAccount.objects.filter(pk=xero_account_id).first()
+    if xero_account is None or not xero_account.is_ready:
+        return
+    try:
+        xero_lock_dates_read(xero_account=xero_account)
+    except XeroError:
+        pass  # shown as "for the bill's date" until the next refusal or "Post on the first open day" reads them

@@ -7,6 +7,7 @@ app_name = "sync"
 urlpatterns = [
     path("contacts/payments/<int:invoice_id>/sync/", views.invoice_sync, name="invoice_sync"),
     path("contacts/payments/<int:invoice_id>/preview-bill/", views.invoice_bill_preview, name="bill_preview"),
+    path("contacts/payments/<int:invoice_id>/sync/open-day/", views.invoice_post_on_open_day, name="post_on_open_day"),
     path("contacts/payments/<int:invoice_id>/sync/panel/", views.invoice_sync_panel, name="invoice_panel"),
     path("contacts/payments/sync/", views.invoices_sync, name="invoices_sync"),
     path("contacts/payments/sync/progress/", views.sync_progress, name="progress"),

@@ -13,6 +13,7 @@ from accounting.sync import selectors, services
 from accounting.sync.backfill import backfill_request
 from accounting.sync.exports import SYNC_LOG_COLUMNS, sync_log_rows
 from accounting.sync.forms import SyncLogForm
+from accounting.sync.lock_dates import PostingRefused, bill_post_on_open_day
 from accounting.sync.preview import bill_preview
 from accounting.sync.models import SyncState
 from contacts.selectors import vendor_list
@@ -31,6 +32,20 @@ def invoice_sync(request, invoice_id: int):
         services.sync_request(invoice=invoice, actor=request.user)
     except services.SyncRefused as refused:
         messages.error(request, refused.message)
+    return redirect(invoice)
+
+
+@account_required("finance")
+@require_POST
+def invoice_post_on_open_day(request, invoice_id: int):
+    """The invoice's bill, refused for Xero's lock date, goes dated the first open day (with who and why)."""
+    invoice = invoice_find(account=request.account, invoice_id=invoice_id)
+    try:
+        first = bill_post_on_open_day(invoice=invoice, actor=request.user, reason=request.POST.get("reason", ""))
+    except (PostingRefused, services.SyncRefused) as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"The bill of {invoice.number} goes to Xero dated {first:%-d %b %Y}.")
     return redirect(invoice)
 
 

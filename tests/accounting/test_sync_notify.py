@@ -38,7 +38,8 @@ def test_automatic_syncs_xero_refused_send_one_email_naming_each(refusing_xero, 
     assert sorted(mail.to) == sorted([books.admin.email, finance.email])
     assert mail.subject == f"3 invoices did not reach Xero ({account.name})"
     for invoice in invoices:
-        assert f"- {invoice.number} (Acme Packaging): Xero refused the bill:" in mail.body
+        assert f"- {invoice.number} (Acme Packaging): Xero no longer accepts account 300 on bills" in mail.body
+        assert f"{invoice.get_absolute_url()}\n" in mail.body  # its page says what to do, for the reader's role
     assert "/accounting/sync-log/?state=failed" in mail.body
 
     with django_capture_on_commit_callbacks(execute=True):

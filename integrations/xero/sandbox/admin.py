@@ -172,18 +172,20 @@ def lock_dates(sandbox: Sandbox, request: Request, tenant_id: str) -> Response:
 
 
 def set_status(sandbox: Sandbox, request: Request, tenant_id: str, kind: str, key: str) -> Response:
-    """Archive / re-activate a contact or account, as a Xero user would."""
+    """Archive / re-activate a contact, account or tax rate (by its TaxType), as a Xero user would."""
     status = body_of(request).get("status", "ARCHIVED").upper()
     if status not in {"ACTIVE", "ARCHIVED"}:
         raise AdminError("status must be ACTIVE or ARCHIVED")
     with sandbox.state.lock:
         org = _org(sandbox, tenant_id)
-        documents = org[kind]
-        document = documents.get(key.lower()) or next((d for d in documents.values() if d.get("Code") == key), None)
+        documents = org["tax_rates" if kind == "taxrates" else kind]
+        document = (documents.get(key) or documents.get(key.lower())
+                    or next((d for d in documents.values() if d.get("Code") == key), None))
         if document is None:
             raise AdminError(f"unknown {kind[:-1]} {key}", 404)
         document["ContactStatus" if kind == "contacts" else "Status"] = status
-        document["UpdatedDateUTC"] = utc_now()
+        if kind != "taxrates":  # a tax rate carries no UpdatedDateUTC in Xero
+            document["UpdatedDateUTC"] = utc_now()
         sandbox.state.mark_changed()
         return json_response(to_debug(document))
 

@@ -118,7 +118,7 @@ URL_MAP = Map([
     Rule("/_sandbox/organisations", methods=["POST"], endpoint="admin.organisations"),
     Rule("/_sandbox/tokens/expire", methods=["POST"], endpoint="admin.expire_tokens"),
     Rule("/_sandbox/orgs/<tenant_id>/lock-dates", methods=["POST"], endpoint="admin.lock_dates"),
-    Rule("/_sandbox/orgs/<tenant_id>/<any(contacts, accounts):kind>/<key>/status", methods=["POST"],
+    Rule("/_sandbox/orgs/<tenant_id>/<any(contacts, accounts, taxrates):kind>/<key>/status", methods=["POST"],
          endpoint="admin.status"),
     Rule("/_sandbox/orgs/<tenant_id>/invoices/<invoice_id>/pay", methods=["POST"], endpoint="admin.pay"),
     Rule("/_sandbox/orgs/<tenant_id>/invoices/<invoice_id>/status", methods=["POST"], endpoint="admin.invoice_status"),

@@ -1,0 +1,21 @@
+"""What a refusal says beyond its own bill: Onport's copy of Xero's lists is out of date (an account or tax rate
+was archived in Xero), or Xero's lock date has moved. Both are read again in the background, once per Xero
+account and drain, so Setup, the vendor pages and the fix shown on the invoice use what Xero has now."""
+
+from django.db import transaction
+
+from accounting.outbox.results import Outcome
+from accounting.sync import fixes
+from accounting.sync.models import SyncState
+
+
+def refusals_follow_up(outcomes: list[Outcome]) -> None:
+    refused = [outcome for outcome in outcomes if outcome.state == SyncState.FAILED]
+    if not refused:
+        return
+    from accounting.sync.tasks import xero_lists_refresh, xero_lock_dates_refresh  # tasks import the engine
+
+    for xero_account_id in {outcome.row.xero_account_id for outcome in refused if fixes.means_stale_lists(outcome.message)}:
+        transaction.on_commit(lambda pk=xero_account_id: xero_lists_refresh.delay(pk))
+    for xero_account_id in {outcome.row.xero_account_id for outcome in refused if fixes.means_lock_date(outcome.message)}:
+        transaction.on_commit(lambda pk=xero_account_id: xero_lock_dates_refresh.delay(pk))
