@@ -9,6 +9,7 @@ class AccountingConfig(AppConfig):
     def ready(self) -> None:
         # Django's app registry must be ready before services (they import models) can be imported.
         from accounting.sync.changes import invoice_amended_sync, invoice_paid_sync, invoice_voided_sync
+        from accounting.sync.documents import document_uploaded_attach
         from accounting.sync.notes import vendor_number_set_note
         from accounting.sync.services import adjustment_added_sync, invoice_issued_sync
 
@@ -18,3 +19,4 @@ class AccountingConfig(AppConfig):
         events.subscribe(events.InvoiceVoided, invoice_voided_sync)
         events.subscribe(events.InvoicePaid, invoice_paid_sync)
         events.subscribe(events.VendorNumberSet, vendor_number_set_note)
+        events.subscribe(events.DocumentUploaded, document_uploaded_attach)

@@ -7,9 +7,10 @@ import smtplib
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import BadHeaderError, send_mail
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from integrations.models import XeroAccount, XeroAccountStatus, XeroAuthorization
@@ -275,3 +276,43 @@ def xero_account_keepalive(*, xero_account: XeroAccount) -> XeroAccount:
         )
     XeroAccount.objects.filter(pk=xero_account.pk).update(checked_at=timezone.now())
     return xero_account
+
+
+class XeroAccountRefused(ApplicationError):
+    """A rename or removal the Xero account cannot take; the message says why in plain words."""
+
+
+def xero_account_rename(*, xero_account: XeroAccount, name: str) -> XeroAccount:
+    name = " ".join((name or "").split())
+    if not name:
+        raise XeroAccountRefused("Give the Xero account a name.")
+    taken = XeroAccount.objects.for_account(xero_account.account).filter(name__iexact=name).exclude(pk=xero_account.pk)
+    if taken.exists():
+        raise XeroAccountRefused("You already have a Xero account with this name.")
+    xero_account.name = name
+    try:
+        xero_account.full_clean(exclude=["account"], validate_unique=False)
+        with transaction.atomic():
+            xero_account.save(update_fields=["name", "updated_at"])
+    except ValidationError as invalid:
+        raise XeroAccountRefused(" ".join(invalid.messages)) from invalid
+    except IntegrityError as race:  # the same name saved a moment ago by someone else
+        raise XeroAccountRefused("You already have a Xero account with this name.") from race
+    return xero_account
+
+
+def xero_account_remove(*, xero_account: XeroAccount) -> None:
+    """Remove a Xero account made by mistake: never one that is connected, chosen in Setup > Accounting, or that
+    has sent anything to Xero (its history is the books' history)."""
+    from accounting.setup.models import AccountingSettings  # accounting depends on integrations, not back
+
+    if xero_account.has_grant:
+        raise XeroAccountRefused("Disconnect it first: Onport still holds a connection to Xero for it.")
+    if AccountingSettings.objects.filter(xero_account=xero_account).exists():
+        raise XeroAccountRefused("Setup › Accounting syncs to it: choose another Xero account there first.")
+    try:
+        with transaction.atomic():
+            xero_account.delete()
+    except ProtectedError as used:
+        raise XeroAccountRefused("It has sent bills, payments or payout runs to Xero, and their history stays with "
+                                 "it: it can be renamed, not removed.") from used

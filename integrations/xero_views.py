@@ -67,6 +67,32 @@ def xero_account_detail(request, pk: int):
 
 
 @account_required("admin")
+@require_POST
+def xero_account_rename(request, pk: int):
+    xero_account = _xero_account(request, pk)
+    try:
+        services.xero_account_rename(xero_account=xero_account, name=request.POST.get("name", ""))
+    except services.XeroAccountRefused as refused:
+        messages.error(request, f"{refused.message} The name was not changed.")
+    else:
+        messages.success(request, f"Renamed to “{xero_account.name}”.")
+    return redirect(xero_account)
+
+
+@account_required("admin")
+@require_POST
+def xero_account_remove(request, pk: int):
+    xero_account = _xero_account(request, pk)
+    try:
+        services.xero_account_remove(xero_account=xero_account)
+    except services.XeroAccountRefused as refused:
+        messages.error(request, f"“{xero_account.name}” was not removed: {refused.message}")
+        return redirect(xero_account)
+    messages.success(request, f"Xero account “{xero_account.name}” removed.")
+    return redirect("integrations:xero_account_list")
+
+
+@account_required("admin")
 @require_GET
 def xero_account_status(request, pk: int):
     """The status panel, polled by the page; 204 while nothing changed so the page keeps what was typed."""

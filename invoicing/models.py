@@ -91,6 +91,8 @@ class PurchaseInvoice(models.Model):
     # The vendor's own number for this invoice (optional): searchable, on the bill's history in Xero and in the
     # payout remittance. Onport's number stays the bill's number.
     vendor_invoice_number = models.CharField("vendor's invoice number", max_length=50, blank=True)
+    # Why finance keeps the invoice out of payout runs (a dispute with the vendor); blank: runs may pay it.
+    payout_hold = models.CharField("held from payouts because", max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
     issue_date = models.DateField()
     due_date = models.DateField()
@@ -198,3 +200,21 @@ class InvoiceEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class InvoiceDocument(models.Model):
+    """The vendor's own file of the invoice (PDF, PNG or JPEG), uploaded by finance; the bill in Xero carries it
+    (else a PDF Onport renders). Kept in the database: at most 10 MB, Xero's limit for an attachment."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    invoice = models.OneToOneField(PurchaseInvoice, on_delete=models.CASCADE, related_name="document")
+    file_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.file_name} of invoice {self.invoice_id}"

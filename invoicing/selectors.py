@@ -6,6 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from invoicing.models import (
+    InvoiceDocument,
     InvoiceEvent,
     LineKind,
     PurchaseInvoice,
@@ -166,3 +167,8 @@ def invoice_line_choices(*, invoice: PurchaseInvoice) -> InvoiceLineChoices:
     return InvoiceLineChoices(
         lines=choices, shipping=round_money(shipping), shipping_available=round_money(shipping_available)
     )
+
+
+def invoice_uploaded_document(*, invoice: PurchaseInvoice) -> InvoiceDocument | None:
+    """The vendor's file of the invoice, without its content (the page names it; the download reads it)."""
+    return InvoiceDocument.objects.filter(invoice=invoice).only("file_name", "size", "invoice_id").first()

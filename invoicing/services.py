@@ -261,6 +261,24 @@ def invoice_mark_paid(*, invoice: PurchaseInvoice, actor=None, paid_by: str = ""
     return invoice
 
 
+def invoice_payout_hold_set(*, invoice: PurchaseInvoice, reason: str, actor=None) -> PurchaseInvoice:
+    """Keep the invoice out of payout runs (a dispute), with why; a blank reason releases it. In its history."""
+    reason = " ".join((reason or "").split())
+    if len(reason) > 200:
+        raise InvoicingError(f"Keep the reason to 200 characters (it has {len(reason)}).")
+    with transaction.atomic():
+        invoice = PurchaseInvoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.payout_hold == reason:
+            return invoice
+        if reason and invoice.status != InvoiceStatus.ISSUED:
+            raise InvoicingError(f"Only an issued invoice can be held from payouts; this invoice is {invoice.get_status_display().lower()}.")
+        invoice.payout_hold = reason
+        invoice.save(update_fields=["payout_hold", "updated_at"])
+        message = f"Held from payout runs: {reason}" if reason else "Released for payout runs."
+        _record(invoice, actor=actor, action="payout_hold", message=message, reason=reason)
+    return invoice
+
+
 def invoice_void(*, invoice: PurchaseInvoice, reason: str, actor=None) -> PurchaseInvoice:
     if not reason.strip():
         raise InvoicingError("Say why the invoice is void; the reason is kept in its history.")

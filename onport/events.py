@@ -9,6 +9,7 @@ so that the announcing app does not depend on the ones that listen. This module 
 | InvoiceVoided     | invoicing.services.invoice_void   | accounting.sync: the bill is voided (or deleted) in Xero   |
 | InvoicePaid       | invoicing.services.invoice_mark_paid | accounting.sync: its payment is recorded on the bill    |
 | VendorNumberSet   | invoicing.services.invoice_vendor_number_set | accounting.sync: a note on the bill's history   |
+| DocumentUploaded  | invoicing.documents.invoice_document_upload  | accounting.sync: the file goes onto the bill     |
 
 Handlers subscribe in their app's `AppConfig.ready()`. A handler runs after the commit, in the request
 or task that announced the event; it should only queue work (the outbox does the rest).
@@ -51,7 +52,13 @@ class VendorNumberSet:
     invoice_id: int
 
 
-Event = InvoiceIssued | AdjustmentAdded | InvoiceAmended | InvoiceVoided | InvoicePaid | VendorNumberSet
+@dataclass(frozen=True)
+class DocumentUploaded:
+    invoice_id: int
+
+
+Event = (InvoiceIssued | AdjustmentAdded | InvoiceAmended | InvoiceVoided | InvoicePaid | VendorNumberSet
+         | DocumentUploaded)
 
 _handlers: dict[type, list[Callable]] = defaultdict(list)
 

@@ -67,7 +67,7 @@ def bills_standing_now(*, xero_account: XeroAccount, account: Account, delay_day
 def payout_item(*, account: Account, invoice: PurchaseInvoice, standing: dict[str, XeroBill]) -> PayoutItem:
     """The invoice's item in a run: paid what Xero says is due on its bill, or not payable yet and why."""
     bill = standing.get(invoice.bill_id.lower())
-    reason = _not_payable(bill)
+    reason = f"Held from payouts on its invoice page: {invoice.payout_hold}" if invoice.payout_hold else _not_payable(bill)
     if reason:
         return PayoutItem(account=account, invoice=invoice, bill_id=invoice.bill_id, total=invoice.total,
                           credits=Decimal("0.00"), amount=Decimal("0.00"), payable=False, reason=reason)

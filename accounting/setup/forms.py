@@ -38,6 +38,7 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
     bill_status = forms.ChoiceField(label="Create bills as", choices=BillStatus.choices)
     due_date_from_terms = forms.BooleanField(label="Due date from the vendor's payment terms", required=False)
     record_payments = forms.BooleanField(label="Record payments in Xero when an invoice is marked paid", required=False)
+    attach_documents = forms.BooleanField(label="Attach the invoice document to bills", required=False)
 
     xero_account = forms.ModelChoiceField(
         queryset=XeroAccount.objects.none(), label="Xero account", required=False,
@@ -50,7 +51,7 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
         initial = {name: getattr(settings, name) for name in
                    ("auto_sync_dropship", "auto_sync_replenishment", "line_amount_type", "bill_status",
                     "due_date_from_terms", "sync_adjustments", "product_account_code", "shipping_account_code",
-                    "record_payments")}
+                    "record_payments", "attach_documents")}
         initial["payment_account"] = settings.payment_account_id
         initial["xero_account"] = settings.xero_account_id
         super().__init__(*args, initial=initial, **kwargs)
@@ -107,6 +108,7 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
             shipping_account_code=data.get("shipping_account_code") if self.lists else None,
             tax_types={rate: data.get(name, "") for rate, name in self.tax_fields} if self.lists else None,
             record_payments=data["record_payments"],
+            attach_documents=data["attach_documents"],
             payment_account=self.bank_accounts.get(data.get("payment_account") or ""),
             xero_account=data.get("xero_account"),
         )

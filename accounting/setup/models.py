@@ -38,6 +38,10 @@ class AccountingSettings(models.Model):
     )
     sync_adjustments = models.BooleanField("Sync adjustments", default=False)
     record_payments = models.BooleanField("Record payments in Xero when an invoice is marked paid", default=False)
+    attach_documents = models.BooleanField(
+        "Attach the invoice document to bills", default=False,
+        help_text="The vendor's file when one was uploaded, else a PDF of the invoice: one more call per bill, sent "
+                  "behind the bills themselves.")
     payment_account_id = models.CharField(max_length=64, blank=True)
     payment_account_code = models.CharField("record payments from (Xero bank account)", max_length=10, blank=True)
     payment_account_name = models.CharField(max_length=150, blank=True)

@@ -53,6 +53,7 @@ class SettingsInput:
     shipping_account_code: str | None = None
     tax_types: dict[Decimal, str] | None = field(default=None)
     record_payments: bool = False
+    attach_documents: bool = False
     payment_account: BankAccount | None = None  # None: keep the saved one (Xero's list was unreachable or unchanged)
     xero_account: XeroAccount | None = None  # None: keep the chosen one
 
@@ -155,7 +156,7 @@ def accounting_settings_update(*, settings: AccountingSettings, data: SettingsIn
         raise SettingsRefused(message=" ".join(messages), errors={**auto_errors, **errors},
                               tax_errors={**auto_tax_errors, **tax_errors})
     update_fields = ["auto_sync_dropship", "auto_sync_replenishment", "line_amount_type", "bill_status",
-                     "due_date_from_terms", "updated_at"]
+                     "due_date_from_terms", "attach_documents", "updated_at"]
     for name in update_fields[:-1]:
         setattr(settings, name, getattr(data, name))
     if data.sync_adjustments is not None and settings.adjustments_enabled_by_staff:

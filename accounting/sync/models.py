@@ -164,3 +164,28 @@ class BillNote(OutboxRow):
 
     def __str__(self) -> str:
         return f"Note on the bill of invoice {self.invoice_id}: {self.state}"
+
+
+class BillDocument(OutboxRow):
+    """The invoice's document attached to its bill in Xero (Setup > Accounting's "Attach the invoice document"):
+    the vendor's file when one was uploaded, else Onport's PDF. `sha256` is what is to be attached, `attached`
+    what Xero has; one attachment per file name (a file of the same name replaces it)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    xero_account = models.ForeignKey(XeroAccount, on_delete=models.PROTECT, related_name="bill_documents")
+    invoice = models.OneToOneField(PurchaseInvoice, on_delete=models.CASCADE, related_name="bill_document")
+    state = models.CharField(max_length=20, choices=SyncState.choices, default=SyncState.PENDING)
+    bill_id = models.CharField(max_length=64, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    attached = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["xero_account", "state", "next_attempt_at"], name="bill_document_drain"),
+            models.Index(fields=["xero_account", "state", "priority", "id"], name="bill_document_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Document on the bill of invoice {self.invoice_id}: {self.state}"

@@ -16,6 +16,7 @@ from accounting.outbox.results import DrainReport, Nouns, Outcome, Problem, batc
 from accounting.sync import credit_notes
 from accounting.sync.inputs import CodingContext, adjustment_url, bill_input, debit_bill_number, invoice_url
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
+from accounting.sync.documents import bill_documents_request
 from accounting.sync.notes import bill_notes_request
 from accounting.sync.records import syncs_record
 from accounting.sync.refusals import refusals_follow_up
@@ -46,11 +47,14 @@ class DocumentOutbox(Outbox):
     def record(self, outcomes: list[Outcome]) -> None:
         syncs_record(outcomes, fields=self.record_fields)
         refusals_follow_up(outcomes)
-        new_bills = [outcome.row.invoice_id for outcome in outcomes if outcome.state == SyncState.SYNCED
+        new_bills = [outcome.row.invoice for outcome in outcomes if outcome.state == SyncState.SYNCED
                      and outcome.reason in (Reason.CREATED, Reason.ADOPTED) and outcome.row.kind == SyncKind.BILL
-                     and not outcome.row.adjustment_id and outcome.row.invoice.vendor_invoice_number]
-        if new_bills:  # the vendor's number goes onto the new bills' history, behind everything (no query without)
-            bill_notes_request(invoice_ids=new_bills)
+                     and not outcome.row.adjustment_id]
+        numbered = [invoice.pk for invoice in new_bills if invoice.vendor_invoice_number]
+        if numbered:  # the vendor's number goes onto the new bills' history, behind everything (no query without)
+            bill_notes_request(invoice_ids=numbered)
+        if new_bills:  # and the invoice's document onto the bill, behind everything too
+            bill_documents_request(invoice_ids=[invoice.pk for invoice in new_bills])
 
     def send(self, client: XeroClient, rows: list[AccountingSync], report: DrainReport) -> list[Outcome]:
         voided = [row for row in rows if row.invoice.status == InvoiceStatus.VOID]

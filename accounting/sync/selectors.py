@@ -7,6 +7,7 @@ from accounting.payouts.models import PaymentState, PayoutPayment
 from accounting.sync.models import (
     XERO_STATUS_STATES,
     AccountingSync,
+    BillDocument,
     BillNote,
     BillPayment,
     SyncEvent,
@@ -36,6 +37,10 @@ def bill_paid_in_xero(*, invoice: PurchaseInvoice, sync: AccountingSync | None) 
 
 def invoice_bill_payment(*, invoice: PurchaseInvoice) -> BillPayment | None:
     return BillPayment.objects.filter(invoice=invoice).first()
+
+
+def invoice_bill_document(*, invoice: PurchaseInvoice) -> BillDocument | None:
+    return BillDocument.objects.filter(invoice=invoice).first()
 
 
 def invoice_bill_note(*, invoice: PurchaseInvoice) -> BillNote | None:

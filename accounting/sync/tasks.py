@@ -5,6 +5,7 @@ from accounting.outbox.queue import drain_turn, drains_queue_due
 from accounting.sync.backfill import backfill_run
 from accounting.sync.digest import accounts_waiting, daily_digest_send
 from accounting.sync.outbox import DOCUMENTS, drain
+from accounting.sync.documents import BILL_DOCUMENTS, bill_documents_drain
 from accounting.sync.notes import BILL_NOTES, bill_notes_drain
 from accounting.sync.payments import BILL_PAYMENTS, bill_payments_drain
 from accounting.sync.sweep import sweep
@@ -36,6 +37,13 @@ def bill_notes_drain_task(self, xero_account_id: int, urgent_only: bool = False)
     return {"batches": report.batches, "written": report.synced, "failed": report.failed, "adopted": report.adopted}
 
 
+@shared_task(acks_late=True, bind=True)
+def bill_documents_drain_task(self, xero_account_id: int, urgent_only: bool = False) -> dict:
+    """Attach a Xero account's due invoice documents to their bills, behind everything else."""
+    report = drain_turn(self, bill_documents_drain, xero_account_id, urgent_only=urgent_only)
+    return {"batches": report.batches, "attached": report.synced, "failed": report.failed, "adopted": report.adopted}
+
+
 @shared_task(acks_late=True)
 def sync_backfill(account_id: int, actor_id: int | None = None) -> int:
     """Setup > Accounting › Earlier invoices: ask for a bill for each, a chunk at a time."""
@@ -50,6 +58,7 @@ def accounting_sweep() -> None:
     drains_queue_due(xero_drain, DOCUMENTS, sweep())
     drains_queue_due(bill_payments_drain_task, BILL_PAYMENTS, BILL_PAYMENTS.sweep())
     drains_queue_due(bill_notes_drain_task, BILL_NOTES, BILL_NOTES.sweep())
+    drains_queue_due(bill_documents_drain_task, BILL_DOCUMENTS, BILL_DOCUMENTS.sweep())
 
 
 @shared_task

@@ -62,6 +62,7 @@ def panel_context(invoice) -> dict:
             "bill_paid_in_xero": selectors.bill_paid_in_xero(invoice=invoice, sync=sync),
             "bill_payment": selectors.invoice_bill_payment(invoice=invoice),
             "bill_note": selectors.invoice_bill_note(invoice=invoice),
+            "bill_document": selectors.invoice_bill_document(invoice=invoice),
             "bill_seen": bill_seen(sync=sync)}
 
 

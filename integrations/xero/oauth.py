@@ -26,10 +26,10 @@ MAX_REFRESH_MARGIN = datetime.timedelta(minutes=5)
 
 def scopes() -> list[str]:
     """Only what Onport uses: bills and credit notes (invoices), payments (payout runs, invoices marked paid),
-    contacts (read and create), the chart of accounts and tax rates (settings, read). Attachments are not
-    asked for until Onport attaches documents."""
+    contacts (read and create), the chart of accounts and tax rates (settings, read), attachments (the invoice
+    document on its bill)."""
     invoices = ["accounting.transactions"] if settings.XERO_LEGACY_SCOPES else ["accounting.invoices", "accounting.payments"]
-    return ["offline_access", *invoices, "accounting.contacts", "accounting.settings.read"]
+    return ["offline_access", *invoices, "accounting.contacts", "accounting.settings.read", "accounting.attachments"]
 
 
 def pkce_pair() -> tuple[str, str]:

@@ -104,6 +104,7 @@ def _lines_form(invoice: PurchaseInvoice, data=None, *, amend: bool) -> InvoiceQ
 def _invoice_page(request, invoice: PurchaseInvoice, *, status: int = 200, **forms):
     """The invoice page; the actions this role may take on an invoice in this status get their forms."""
     context = {"invoice": invoice, **forms}  # a refused form is shown as it was sent, with its errors
+    context["uploaded_document"] = selectors.invoice_uploaded_document(invoice=invoice)
     if request.membership.can("finance"):
         if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.ISSUED):
             if "lines_form" not in context:

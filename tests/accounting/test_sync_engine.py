@@ -53,7 +53,7 @@ def test_bills_for_one_organisation_go_50_to_a_request(books, linked_vendor, dja
     invoices = [invoice_create(order=order_create(vendor=linked_vendor, lines=[(1, "2.00")])) for _ in range(60)]
     sync_request_many(account=linked_vendor.account, invoices=invoices, actor=books.admin)
 
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(50):  # a fixed number per batch (bills, history, their documents asked for)
         report = _drain(books)
 
     assert report.synced == 60 and report.batches == 2

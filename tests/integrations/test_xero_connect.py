@@ -234,7 +234,7 @@ def test_the_consent_asks_only_for_what_onport_uses(settings):
     settings.XERO_LEGACY_SCOPES = False
     asked = parse_qs(urlsplit(oauth.authorize_url(state="s", redirect_uri=callback_uri(), code_challenge=None)).query)
     assert asked["scope"][0].split() == [
-        "offline_access", "accounting.invoices", "accounting.payments", "accounting.contacts", "accounting.settings.read",
+        "offline_access", "accounting.invoices", "accounting.payments", "accounting.contacts", "accounting.settings.read", "accounting.attachments",
     ]
 
 
