@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
+from accounting.setup.selectors import accounting_settings_read
 from invoicing import selectors, services
 from invoicing.documents import invoice_document, invoice_document_upload
 from invoicing.errors import InvoicingError
@@ -22,7 +23,9 @@ def invoice_document_add(request, invoice_id: int):
         for message in refused.messages:
             messages.error(request, f"{message} Nothing was saved.")
     else:
-        messages.success(request, f"{document.file_name} is kept with invoice {invoice.number}; its bill in Xero gets it.")
+        goes = ("its bill in Xero gets it." if accounting_settings_read(account=request.account).attach_documents
+                else "Setup › Accounting does not attach documents to bills, so Xero does not get it.")
+        messages.success(request, f"{document.file_name} is kept with invoice {invoice.number}; {goes}")
     return redirect(invoice)
 
 

@@ -130,6 +130,7 @@ def test_finance_uploads_in_the_page_and_anyone_opens_the_document(books, invoic
         response = finance_client.post(reverse("invoicing:invoice_document_add", args=[invoice.pk]),
                                        {"document": SimpleUploadedFile("scan.png", PNG)}, follow=True)
     assert "is kept with invoice" in response.content.decode()
+    assert "its bill in Xero gets it." in response.content.decode()
     page = viewer_client.get(invoice.get_absolute_url()).content.decode()
     assert "The vendor's file scan.png (72" in page and "Upload the vendor" not in page
     download = viewer_client.get(reverse("invoicing:invoice_document", args=[invoice.pk]))
@@ -147,3 +148,12 @@ def test_another_accounts_invoice_document_answers_404(finance_client, other_acc
     url = reverse(f"invoicing:{name}", args=[foreign.pk])
     response = finance_client.post(url, {"document": io.BytesIO(PNG)}) if name.endswith("add") else finance_client.get(url)
     assert response.status_code == 404
+
+
+def test_an_upload_says_so_when_setup_does_not_attach_documents(books, invoice, finance_client):
+    books.settings.attach_documents = False
+    books.settings.save()
+    response = finance_client.post(reverse("invoicing:invoice_document_add", args=[invoice.pk]),
+                                   {"document": SimpleUploadedFile("scan.png", PNG)}, follow=True)
+    assert "does not attach documents to bills, so Xero does not get it." in response.content.decode()
+    assert not BillDocument.objects.exists()
