@@ -124,8 +124,8 @@ def xero_callback(request):
         )
     except ConnectError as error:
         return render(request, "integrations/xero/callback_failed.html", {"problem": error.message}, status=400)
-    messages.success(request, "Connected to Xero. Choose the Tenant and confirm.")
-    return redirect(xero_account)
+    # The consent ran in a tab of its own ("Another tab will be open"): no redirect into a second copy of Onport.
+    return render(request, "integrations/xero/callback_done.html", {"xero_account": xero_account})
 
 
 @account_required("admin")

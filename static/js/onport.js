@@ -75,3 +75,32 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// The Xero consent tab and the tab it was opened from: the Xero account page ([data-xero-account]) answers the
+// callback page ([data-xero-connected]) over a BroadcastChannel, which then closes itself so one copy of Onport
+// stays open; with no page to answer, the callback page stays and links to the Xero account.
+(function () {
+  "use strict";
+  if (!window.BroadcastChannel) return;
+  var channel = new BroadcastChannel("onport-xero-connect");
+  var accountPage = document.querySelector("[data-xero-account]");
+  var callbackPage = document.querySelector("[data-xero-connected]");
+  if (accountPage) {
+    channel.addEventListener("message", function (event) {
+      if (!event.data || event.data.connected !== accountPage.getAttribute("data-xero-account")) return;
+      channel.postMessage({ answered: event.data.connected });
+      var status = document.getElementById("xero-status");
+      if (status && window.htmx) { window.htmx.trigger(status, "xero-connected"); }
+    });
+  }
+  if (callbackPage) {
+    var pk = callbackPage.getAttribute("data-xero-connected");
+    channel.addEventListener("message", function (event) {
+      if (!event.data || event.data.answered !== pk) return;
+      var note = document.getElementById("xero-back-to-tab");
+      if (note) { note.hidden = false; }
+      window.close();
+    });
+    channel.postMessage({ connected: pk });
+  }
+})();

@@ -11,17 +11,23 @@ from tests.factories import MembershipFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _allow_in_new_tab(page, *, thirty_minutes=False):
+def _open_consent_tab(page):
     with page.context.expect_page() as consent_tab:
         page.get_by_role("button", name=re.compile("^(Connect|Reconnect)$")).click()
     consent = consent_tab.value
     consent.wait_for_load_state()
     expect(consent.get_by_role("button", name="Allow access")).to_be_visible()
+    return consent
+
+
+def _allow_in_new_tab(page, *, thirty_minutes=False):
+    """Allow in Xero's tab, which then closes by itself: the tab the admin came from carries on (one copy of Onport)."""
+    consent = _open_consent_tab(page)
     if thirty_minutes:
         consent.get_by_label("Only allow access for 30 minutes").check()
-    consent.get_by_role("button", name="Allow access").click()
-    consent.wait_for_url(re.compile(r"/integrations/xero/\d+/$"))
-    return consent
+    with consent.expect_event("close", timeout=10_000):
+        consent.get_by_role("button", name="Allow access").click()
+    assert page.context.pages == [page]
 
 
 def test_admin_connects_xero_chooses_the_tenant_reconnects_and_disconnects(
@@ -40,8 +46,7 @@ def test_admin_connects_xero_chooses_the_tenant_reconnects_and_disconnects(
     expect(page.locator("#xero-status .badge")).to_have_text("not connected")
 
     # Connect: Xero's consent opens in another tab; this tab updates by itself
-    consent = _allow_in_new_tab(page)
-    consent.close()
+    _allow_in_new_tab(page)
     expect(page.locator("#xero-status .badge")).to_have_text("connected", timeout=10_000)
     page.get_by_label("Tenant").select_option(label="Onport Demo (AU)")
     page.get_by_role("button", name="Confirm").click()
@@ -51,8 +56,7 @@ def test_admin_connects_xero_chooses_the_tenant_reconnects_and_disconnects(
     assert xero_account.tenant_id == xero_sandbox.au_tenant_id and xero_account.base_currency == "AUD"
 
     # Reconnect keeps the chosen Tenant
-    consent = _allow_in_new_tab(page)
-    consent.close()
+    _allow_in_new_tab(page)
     page.reload()
     expect(page.get_by_label("Tenant")).to_have_value(xero_sandbox.au_tenant_id)
 
@@ -73,7 +77,28 @@ def test_thirty_minute_access_shows_when_it_ends(page, login, live_server, setti
     login(page, admin.email)
     page.goto(xero_account.get_absolute_url())
 
-    consent = _allow_in_new_tab(page, thirty_minutes=True)
+    _allow_in_new_tab(page, thirty_minutes=True)
 
-    expect(consent.get_by_text("only has 30-minute access")).to_be_visible()
-    consent.screenshot(path="/tmp/onport-xero-30-minutes.png", full_page=True)
+    expect(page.get_by_text("only has 30-minute access")).to_be_visible(timeout=10_000)
+    page.screenshot(path="/tmp/onport-xero-30-minutes.png", full_page=True)
+
+
+def test_consent_tab_without_the_page_it_came_from_says_what_next_and_links_back(
+    page, login, live_server, settings, xero_sandbox, account
+):
+    settings.PUBLIC_BASE_URL = live_server.url
+    admin = MembershipFactory(account=account, role="admin").user
+    xero_account = XeroAccount.objects.create(account=account, name="Main entity")
+    login(page, admin.email)
+    page.goto(xero_account.get_absolute_url())
+    consent = _open_consent_tab(page)
+    page.goto(f"{live_server.url}/")  # the admin has moved on in the first tab: nobody to hand back to
+
+    consent.get_by_role("button", name="Allow access").click()
+
+    expect(consent.get_by_role("heading", name="Connected to Xero")).to_be_visible()
+    expect(consent.get_by_text("Main entity is connected. Next: choose the Tenant")).to_be_visible()
+    consent.wait_for_timeout(500)  # the hand-back would have closed the tab by now
+    assert not consent.is_closed()
+    consent.get_by_role("link", name="Continue in this tab").click()
+    expect(consent.get_by_label("Tenant")).to_be_visible()

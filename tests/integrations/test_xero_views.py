@@ -61,8 +61,12 @@ def test_connect_through_the_views_then_choose_the_tenant(xero_sandbox, admin_cl
     answer = xero_consent(response["Location"])
     callback = admin_client_.get(reverse("integrations:xero_callback"), answer)
 
-    # then the Xero account is connected and offers the Tenant field
-    assert callback.status_code == 302 and callback["Location"] == xero_account.get_absolute_url()
+    # then the consent tab says what comes next and links back (no redirect into a second copy of the app)
+    callback_page = callback.content.decode()
+    assert callback.status_code == 200 and "Next: choose the Tenant" in callback_page
+    assert f'data-xero-connected="{xero_account.pk}"' in callback_page
+    assert f'href="{xero_account.get_absolute_url()}"' in callback_page
+    # and the Xero account is connected and offers the Tenant field
     page = admin_client_.get(xero_account.get_absolute_url()).content.decode()
     assert ">connected<" in page and 'name="tenant"' in page
     tenant = XeroAccount.objects.get(pk=xero_account.pk).available_tenants[1]
