@@ -51,6 +51,30 @@ def country_uses_iban(country: str) -> bool:
     return True
 
 
+UK_SORT_CODE_DIGITS = 6
+UK_ACCOUNT_DIGITS = 8  # older 6- and 7-digit accounts are written with zeros in front
+
+
+def uk_domestic_errors(*, account_number: str, sort_code: str) -> dict[str, str]:
+    """What is wrong with a UK sort code and account number (Faster Payments, Bacs), empty when they are fine."""
+    errors = {}
+    if not (sort_code.isascii() and sort_code.isdigit() and len(sort_code) == UK_SORT_CODE_DIGITS):
+        errors["bank_code"] = "A sort code has 6 digits, such as 60-16-13."
+    if not (account_number.isascii() and account_number.isdigit() and 6 <= len(account_number) <= UK_ACCOUNT_DIGITS):
+        errors["account_number"] = ("A UK account number has 8 digits, such as 31926819. For a 9- or 10-digit account "
+                                    "(some building societies), enter the vendor's IBAN instead.")
+    return errors
+
+
+def domestic_account(details) -> tuple[str, str]:
+    """The account number and bank code a bank file carries: as entered, or read from a UK IBAN (UK banks pay
+    GBP by sort code and account number)."""
+    if details.iban.startswith("GB"):
+        iban = IBAN(details.iban)
+        return iban.account_code, iban.branch_code
+    return details.account_number, details.bank_code
+
+
 @dataclass(frozen=True)
 class BankDetailsInput:
     holder_name: str
@@ -76,6 +100,11 @@ def bank_details_clean(data: BankDetailsInput) -> BankDetailsInput:
             iban, country = parsed.compact, parsed.country_code
         except ValueError as error:
             errors["iban"] = str(error)
+    elif country == "GB" and (account_number or bank_code):
+        errors.update(uk_domestic_errors(account_number=account_number, sort_code=bank_code))
+        account_number = account_number.zfill(UK_ACCOUNT_DIGITS)
+    elif country == "GB":
+        errors["iban"] = "Enter the vendor's IBAN, or its sort code and account number."
     elif country_uses_iban(country):
         errors["iban"] = f"Banks in {country} are paid by IBAN: enter the vendor's IBAN."
     elif not (account_number and bank_code):

@@ -3,6 +3,7 @@
 import csv
 import io
 
+from accounting.payouts.bank import domestic_account
 from accounting.payouts.errors import PayoutRefused
 from accounting.payouts.models import (
     PayoutLine,
@@ -73,9 +74,10 @@ def csv_file(*, run: PayoutRun, lines: list[PayoutLine], details: dict[int, Vend
     writer.writerow(CSV_COLUMNS)
     for line in lines:
         bank = details[line.vendor_id]
+        account_number, bank_code = domestic_account(bank)
         writer.writerow([spreadsheet_safe(str(value)) for value in (
             run.payment_date.isoformat(), run.reference, line.end_to_end_id, line.vendor.name, bank.holder_name,
-            bank.country, bank.iban, bank.bic, bank.account_number, bank.bank_code, line.currency, f"{line.amount:.2f}",
+            bank.country, bank.iban, bank.bic, account_number, bank_code, line.currency, f"{line.amount:.2f}",
             ", ".join(remittance(item.invoice) for item in line.items.all() if item.payable),
         )])
     return out.getvalue()

@@ -52,8 +52,8 @@ class VendorBankDetailsForm(forms.Form):
     country = forms.CharField(label="Bank country", max_length=2, required=False, help_text="Two letters, e.g. DE. Read from the IBAN when there is one.")
     iban = forms.CharField(label="IBAN", max_length=42, required=False)
     bic = forms.CharField(label="BIC", max_length=11, required=False)
-    account_number = forms.CharField(label="Account number", max_length=34, required=False, help_text="Outside IBAN countries.")
-    bank_code = forms.CharField(label="Bank code", max_length=20, required=False, help_text="Sort code, routing number, BSB…")
+    account_number = forms.CharField(label="Account number", max_length=34, required=False, help_text="Outside IBAN countries; in the UK, with the sort code.")
+    bank_code = forms.CharField(label="Bank code", max_length=20, required=False, help_text="Sort code (UK), routing number, BSB…")
 
     def to_input(self) -> BankDetailsInput:
         return BankDetailsInput(**self.cleaned_data)

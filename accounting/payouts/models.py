@@ -110,7 +110,8 @@ class VendorBankDetails(models.Model):
         masked = self.masked
         if self.iban:
             return f"{masked['iban']}" + (f" · BIC {masked['bic']}" if self.bic else "")
-        return f"Account {masked['account_number']} · bank {masked['bank_code']}"
+        bank_code = "sort code" if self.country == "GB" else "bank"
+        return f"Account {masked['account_number']} · {bank_code} {masked['bank_code']}"
 
 
 class VendorBankDetailsChange(models.Model):

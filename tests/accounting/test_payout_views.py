@@ -259,3 +259,19 @@ def test_the_invoices_history_names_the_run_that_paid_it(paid_run, account, admi
     for item in lumen.items.select_related("invoice"):
         page = admin_client_.get(item.invoice.get_absolute_url()).content.decode()
         assert f"Marked as paid by payout run PAYOUT-0001 (paid on {paid_run.payment_date:%d %b %Y})." in page
+
+
+def test_a_uk_vendors_sort_code_and_account_number_are_saved_from_the_page(books, account, admin_client_):
+    vendor = payee(books, account, name="Brick", currency="GBP")
+    url = reverse("payouts:vendor_bank", args=[vendor.pk])
+
+    refused = admin_client_.post(url, {"holder_name": "Brick Ltd", "country": "GB", "account_number": "31926819"})
+    assert refused.status_code == 400 and "A sort code has 6 digits, such as 60-16-13." in refused.content.decode()
+
+    saved = admin_client_.post(url, {"holder_name": "Brick Ltd", "country": "gb", "account_number": "3192 6819",
+                                     "bank_code": "60-16-13"})
+    assert saved.status_code == 302
+    details = VendorBankDetails.objects.get(vendor=vendor)
+    assert (details.country, details.account_number, details.bank_code, details.iban) == ("GB", "31926819", "601613", "")
+    page = admin_client_.get(url).content.decode()
+    assert "<dt>Sort code</dt><dd>•••• 13</dd>" in page and "•••• 6819" in page and "31926819" not in page

@@ -234,6 +234,40 @@ def test_other_currencies_get_a_csv_with_one_row_per_vendor(books, account):
     assert row["end_to_end_id"].startswith("PAYOUT-0001-")
     [gbp_row] = list(csv.DictReader(io.StringIO(files["GBP"].content)))
     assert gbp_row["iban"] == "GB29NWBK60161331926819" and gbp_row["amount"] == "24.00"
+    # UK banks pay GBP by sort code and account number: read from the UK IBAN
+    assert (gbp_row["bank_code"], gbp_row["account_number"]) == ("601613", "31926819")
+
+
+def test_a_uk_vendor_is_paid_by_sort_code_and_account_number(books, account):
+    payouts_setup(books, delay_days=0)
+    vendor = payee(books, account, name="Brick", currency="GBP", country="GB", account_number="1234567",
+                   bank_code="60-16-13")
+    [invoice] = synced_invoices(books, vendor)
+
+    run = payouts.payout_run_approve(run=payouts.payout_run_create(account=account))
+
+    [line] = run.lines.all()
+    assert line.status == "included" and line.amount == Decimal("24.00")
+    [row] = list(csv.DictReader(io.StringIO(run.files.get(currency="GBP").content)))
+    assert (row["country"], row["iban"], row["bank_code"], row["account_number"]) == ("GB", "", "601613", "01234567")
+    assert row["invoices"] == f"{invoice.number} {invoice.order.number}"
+    assert vendor.bank_details.summary == "Account •••• 4567 · sort code •••• 13"
+
+
+@pytest.mark.parametrize(("account_number", "sort_code", "errors"), [
+    ("", "", {"iban": "Enter the vendor's IBAN, or its sort code and account number."}),
+    ("31926819", "60161", {"bank_code": "A sort code has 6 digits, such as 60-16-13."}),
+    ("3192681912", "601613", {"account_number": "A UK account number has 8 digits, such as 31926819. For a 9- or "
+                                                "10-digit account (some building societies), enter the vendor's IBAN instead."}),
+    ("３1926819", "601613", {"account_number": "A UK account number has 8 digits, such as 31926819. For a 9- or "
+                                              "10-digit account (some building societies), enter the vendor's IBAN instead."}),
+])
+def test_uk_sort_code_and_account_number_mistakes_are_explained(vendor, account_number, sort_code, errors):
+    with pytest.raises(BankDetailsInvalid) as refused:
+        vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(
+            holder_name="Brick Ltd", country="GB", account_number=account_number, bank_code=sort_code))
+    assert refused.value.errors == errors
+    assert not VendorBankDetails.objects.filter(vendor=vendor).exists()
 
 
 def test_eur_without_our_own_iban_is_refused_in_plain_words(books, account):
