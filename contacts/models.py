@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from onport.models import Account
+from onport.validators import no_control_characters
 
 
 class VendorKind(models.TextChoices):
@@ -21,7 +22,7 @@ class Vendor(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="vendors")
     kind = models.CharField(max_length=20, choices=VendorKind.choices)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_control_characters])
     email = models.EmailField(blank=True)
     currency = models.CharField(max_length=3, default="GBP", help_text="ISO 4217 code, e.g. GBP, EUR, USD.")
     address_line1 = models.CharField("address", max_length=200, blank=True)

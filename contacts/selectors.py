@@ -19,19 +19,18 @@ def vendor_list(
 ) -> QuerySet[Vendor]:
     """The account's vendors; with a Xero account, each carries `xero_state` (mapped / unmapped /
     archived) and `xero_contact_name`, computed in the same query (no query per vendor)."""
-    vendors = Vendor.objects.for_account(account)
+    vendors: QuerySet[Vendor] = Vendor.objects.for_account(account)
     if kind:
         vendors = vendors.filter(kind=kind)
     if query:
         vendors = vendors.filter(name__icontains=query)
     if xero_account is not None:
-        vendors = _with_xero_state(vendors, xero_account)
-        if xero_state in XERO_STATES:
-            vendors = vendors.filter(xero_state=xero_state)
+        vendors = _with_xero_state(vendors, xero_account, only=xero_state if xero_state in XERO_STATES else "")
     return vendors.order_by("name")
 
 
-def _with_xero_state(vendors: QuerySet[Vendor], xero_account: XeroAccount) -> QuerySet[Vendor]:
+def _with_xero_state(vendors: QuerySet[Vendor], xero_account: XeroAccount, *, only: str = "") -> QuerySet[Vendor]:
+    """The vendors with their `xero_state` in this Xero account (and only those in state `only`, if given)."""
     link = VendorXeroLink.objects.filter(vendor=OuterRef("pk"), xero_account=xero_account)
     contact = XeroContact.objects.filter(xero_account=xero_account, contact_id=OuterRef("xero_contact_id"))
     vendors = vendors.annotate(
@@ -39,7 +38,7 @@ def _with_xero_state(vendors: QuerySet[Vendor], xero_account: XeroAccount) -> Qu
         xero_contact_name=Subquery(link.values("contact_name")[:1]),
     )
     vendors = vendors.annotate(xero_contact_status=Subquery(contact.values("status")[:1]))
-    return vendors.annotate(
+    stated = vendors.annotate(
         xero_state=Case(
             When(xero_contact_id__isnull=True, then=Value("unmapped")),
             When(xero_contact_status__in=[XeroContactStatus.ARCHIVED, XeroContactStatus.GDPRREQUEST], then=Value("archived")),
@@ -47,6 +46,7 @@ def _with_xero_state(vendors: QuerySet[Vendor], xero_account: XeroAccount) -> Qu
             output_field=CharField(),
         )
     )
+    return stated.filter(xero_state=only) if only else stated
 
 
 def dropship_provider_get(*, account: Account, vendor_id: int) -> Vendor:

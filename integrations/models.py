@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from onport.crypto import EncryptedTextField
 from onport.models import Account
+from onport.validators import no_control_characters
 
 
 class XeroAccountStatus(models.TextChoices):
@@ -28,7 +29,7 @@ class XeroAccount(models.Model):
     """One Xero organisation connection of an Onport account ("Main entity", "Test organisation", …)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="xero_accounts")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[no_control_characters])
     status = models.CharField(max_length=20, choices=XeroAccountStatus.choices, default=XeroAccountStatus.NOT_CONNECTED)
     # The organisation chosen in the Tenant field.
     tenant_id = models.CharField(max_length=64, blank=True)

@@ -3,12 +3,10 @@
 import datetime
 import logging
 import secrets
-import smtplib
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import BadHeaderError, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
@@ -19,6 +17,7 @@ from integrations.xero.client import XeroClient, connections_for_new_grant
 from integrations.xero.errors import XeroAuthError, XeroError, XeroNotFound
 from onport.models import Account, Membership, Role
 from onport.errors import ApplicationError
+from onport.mail import mail_later, one_line
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +39,18 @@ def _reconnect_needed(xero_account_id: int, problem: str) -> None:
     xero_account_mark_reconnect_needed(xero_account_id=xero_account_id, problem=problem)
 
 
+NAME_TAKEN = "You already have a Xero account with this name."
+
+
 def xero_account_create(*, account: Account, name: str) -> XeroAccount:
+    """A new Xero account; ValidationError on its name, also when another admin took the name a moment ago."""
     xero_account = XeroAccount(account=account, name=name.strip())
     xero_account.full_clean()
-    xero_account.save()
+    try:
+        with transaction.atomic():
+            xero_account.save()
+    except IntegrityError as race:  # the same name saved between the check and the insert
+        raise ValidationError({"name": NAME_TAKEN}) from race
     return xero_account
 
 
@@ -238,28 +245,17 @@ def xero_account_mark_reconnect_needed(*, xero_account_id: int, problem: str) ->
 
 def _email_admins_reconnect(xero_account: XeroAccount) -> None:
     admins = Membership.objects.filter(account=xero_account.account, role=Role.ADMIN).select_related("user")
-    recipients = [membership.user.email for membership in admins if membership.user.email]
-    if not recipients:
-        return
+    name = one_line(xero_account.name)
     link = f"{settings.PUBLIC_BASE_URL}{xero_account.get_absolute_url()}"
-    name = " ".join(xero_account.name.split())  # a name with CR/LF would be a header injection (BadHeaderError)
-    try:
-        _send_reconnect_mail(xero_account, name=name, link=link, recipients=recipients)
-    except (BadHeaderError, smtplib.SMTPException, OSError):
-        # The email is a courtesy: the banner shows the same, and the Xero error must reach its caller.
-        logger.exception("reconnect email not sent", extra={"xero_account": xero_account.pk})
-
-
-def _send_reconnect_mail(xero_account: XeroAccount, *, name: str, link: str, recipients: list[str]) -> None:
-    send_mail(
+    mail_later(
         subject=f"Reconnect Xero: {name}",
         message=(
             f"Onport can no longer reach Xero for {name} ({xero_account.tenant_name or 'no organisation'}).\n\n"
             f"{xero_account.problem}\n\nSyncing to this organisation is paused; nothing is lost. "
             f"Reconnect here and it resumes:\n{link}\n"
         ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=recipients,
+        recipients=[membership.user.email for membership in admins if membership.user.email],
+        what=f"reconnect Xero account {xero_account.pk}",
     )
 
 
@@ -288,7 +284,7 @@ def xero_account_rename(*, xero_account: XeroAccount, name: str) -> XeroAccount:
         raise XeroAccountRefused("Give the Xero account a name.")
     taken = XeroAccount.objects.for_account(xero_account.account).filter(name__iexact=name).exclude(pk=xero_account.pk)
     if taken.exists():
-        raise XeroAccountRefused("You already have a Xero account with this name.")
+        raise XeroAccountRefused(NAME_TAKEN)
     xero_account.name = name
     try:
         xero_account.full_clean(exclude=["account"], validate_unique=False)
@@ -297,7 +293,7 @@ def xero_account_rename(*, xero_account: XeroAccount, name: str) -> XeroAccount:
     except ValidationError as invalid:
         raise XeroAccountRefused(" ".join(invalid.messages)) from invalid
     except IntegrityError as race:  # the same name saved a moment ago by someone else
-        raise XeroAccountRefused("You already have a Xero account with this name.") from race
+        raise XeroAccountRefused(NAME_TAKEN) from race
     return xero_account
 
 

@@ -6,6 +6,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,10 +52,15 @@ def xero_account_list(request):
 def xero_account_create(request):
     form = XeroAccountForm(request.POST or None, account=request.account)
     if request.method == "POST" and form.is_valid():
-        xero_account = services.xero_account_create(account=request.account, name=form.cleaned_data["name"])
-        messages.success(request, f"Xero account “{xero_account.name}” created. Press Connect to link it to Xero.")
-        return redirect(xero_account)
-    return render(request, "integrations/xero/xeroaccount_form.html", {"form": form})
+        try:
+            xero_account = services.xero_account_create(account=request.account, name=form.cleaned_data["name"])
+        except ValidationError as invalid:
+            form.add_error(None, invalid)
+        else:
+            messages.success(request, f"Xero account “{xero_account.name}” created. Press Connect to link it to Xero.")
+            return redirect(xero_account)
+    status = 400 if form.errors else 200
+    return render(request, "integrations/xero/xeroaccount_form.html", {"form": form}, status=status)
 
 
 @account_required("admin")

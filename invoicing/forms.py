@@ -11,6 +11,7 @@ from contacts.forms import PlainLabels
 from contacts.models import Vendor, VendorKind
 from invoicing.models import AdjustmentKind, InvoiceStatus
 from invoicing.selectors import InvoiceSearch
+from onport.forms import SubmitOnceField
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
 TAX_RATE = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal("0"), "max_value": Decimal("100")}
@@ -151,6 +152,7 @@ VENDOR_NUMBER = {"label": "Vendor's invoice number", "required": False, "max_len
 
 
 class InvoiceCreateForm(InvoiceQuantitiesForm):
+    submit_token = SubmitOnceField()
     issue_date = forms.DateField(label="Issue date", widget=DatePickerInput, error_messages=DATE_ERRORS)
     vendor_invoice_number = forms.CharField(**VENDOR_NUMBER)
 
@@ -183,12 +185,14 @@ class VoidForm(OwnIds, PlainLabels, forms.Form):
 
 class AdjustmentForm(OwnIds, PlainLabels, forms.Form):
     id_prefix = "adjustment"
+    submit_token = SubmitOnceField()
     kind = forms.ChoiceField(label="Type", choices=AdjustmentKind.choices)
     amount = forms.DecimalField(label="Amount", min_value=Decimal("0.01"), **AMOUNT, error_messages=AMOUNT_ERRORS)
     reason = forms.CharField(label="Reason", max_length=255)
 
 
 class OrderForm(PlainLabels, forms.Form):
+    submit_token = SubmitOnceField()
     vendor = VendorChoiceField(
         queryset=Vendor.objects.none(),
         empty_label="Choose a vendor",
@@ -215,7 +219,8 @@ class OrderForm(PlainLabels, forms.Form):
 class OrderLineForm(PlainLabels, forms.Form):
     sku = forms.CharField(label="SKU", max_length=64)
     product_name = forms.CharField(label="Product name", max_length=255)
-    quantity = forms.IntegerField(label="Quantity", min_value=1)
+    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=1_000_000,
+                                  error_messages={"max_value": "Order at most 1,000,000 units on one line."})
     unit_cost = forms.DecimalField(
         label="Unit cost", min_value=Decimal("0"), max_digits=14, decimal_places=4, error_messages=AMOUNT_ERRORS
     )

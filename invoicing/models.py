@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -8,8 +9,16 @@ from django.urls import reverse
 from contacts.models import Vendor, VendorKind
 from onport.models import Account
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-UNIT_COST = {"max_digits": 14, "decimal_places": 4}
+
+class Digits(TypedDict):
+    """A DecimalField's size, spread into it with `**` (a TypedDict, so the type checker sees each keyword)."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: Digits = {"max_digits": 14, "decimal_places": 2}
+UNIT_COST: Digits = {"max_digits": 14, "decimal_places": 4}
 TAX_RATE = {
     "max_digits": 5,
     "decimal_places": 2,

@@ -30,3 +30,8 @@ def line_amounts(*, quantity: int, unit_cost: Decimal, tax_rate: Decimal, includ
         return LineAmounts(net=line_amount - tax, tax=tax, gross=line_amount)
     tax = round_money(line_amount * tax_rate / HUNDRED)
     return LineAmounts(net=line_amount, tax=tax, gross=line_amount + tax)
+
+
+# The largest amount an invoice, its lines and its totals can hold (MONEY: 14 digits, 2 after the point).
+MONEY_LIMIT = Decimal("999999999999.99")
+MONEY_LIMIT_WORDS = f"{MONEY_LIMIT:,}"

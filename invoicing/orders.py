@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from contacts.models import Vendor
+from invoicing.dates import date_problem
 from invoicing.errors import InvoicingError
 from invoicing.models import (
     LineKind,
@@ -17,8 +18,10 @@ from invoicing.models import (
     PurchaseOrder,
     PurchaseOrderLine,
 )
+from invoicing.money import MONEY_LIMIT, MONEY_LIMIT_WORDS, line_amounts
 from onport.models import Account
 from onport.services import sequence_next
+from onport.submits import submit_claim, submit_done
 
 
 @dataclass(frozen=True)
@@ -39,13 +42,18 @@ def purchase_order_create(
     shipping_cost: Decimal = Decimal("0.00"),
     shipping_tax_rate: Decimal = Decimal("0.00"),
     sales_order_reference: str = "",
+    submit_token: str = "",
 ) -> PurchaseOrder:
     lines = list(lines)
     if vendor.account_id != account.id:
         raise InvoicingError("That vendor does not belong to this account.")
     if not lines:
         raise InvoicingError("A purchase order needs at least one line.")
+    if problem := date_problem(ordered_on, what="The order date"):
+        raise InvoicingError(problem)
+    _check_total_fits(vendor=vendor, lines=lines, shipping_cost=shipping_cost, shipping_tax_rate=shipping_tax_rate)
     with transaction.atomic():
+        claim = submit_claim(account=account, token=submit_token)
         number = f"PO-{1000 + sequence_next(account=account, name='purchase_order')}"
         order = PurchaseOrder(
             account=account,
@@ -64,7 +72,20 @@ def purchase_order_create(
         for line in order_lines:
             line.full_clean(exclude=["order"])
         PurchaseOrderLine.objects.bulk_create(order_lines)
+        submit_done(claim, result=order)
     return order
+
+
+def _check_total_fits(*, vendor: Vendor, lines: list[OrderLineInput], shipping_cost: Decimal,
+                      shipping_tax_rate: Decimal) -> None:
+    """The order, invoiced in full, must fit an invoice's amounts (so it can always be invoiced)."""
+    include_tax = vendor.prices_include_tax
+    total = sum((line_amounts(quantity=line.quantity, unit_cost=line.unit_cost, tax_rate=line.tax_rate,
+                              include_tax=include_tax).gross for line in lines), Decimal("0.00"))
+    total += line_amounts(quantity=1, unit_cost=shipping_cost, tax_rate=shipping_tax_rate, include_tax=include_tax).gross
+    if total > MONEY_LIMIT:
+        raise InvoicingError(f"This order would come to {total:,} {vendor.currency}: an invoice holds at most "
+                             f"{MONEY_LIMIT_WORDS}. Check the quantities and unit costs, or split it into several orders.")
 
 
 def order_invoiced_quantities(*, order: PurchaseOrder, excluding: PurchaseInvoice | None = None) -> dict[int, int]:

@@ -99,7 +99,7 @@ def order_get(*, account: Account, order_id: int) -> PurchaseOrder:
 
 @dataclass(frozen=True)
 class OrderLineProgress:
-    line: object
+    line: PurchaseOrderLine
     invoiced: int
 
     @property

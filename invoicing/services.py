@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from invoicing.dates import date_problem
 from invoicing.errors import InvoicingError
 from invoicing.models import (
     AdjustmentKind,
@@ -24,6 +25,7 @@ from invoicing.orders import order_invoiced_quantities, order_invoiced_shipping
 from onport import events
 from onport.models import Account
 from onport.services import sequence_next
+from onport.submits import submit_claim, submit_done
 
 
 def _check_quantities(
@@ -122,6 +124,7 @@ def invoice_create(
     issue_date: datetime.date | None = None,
     vendor_invoice_number: str = "",
     actor=None,
+    submit_token: str = "",
 ) -> PurchaseInvoice:
     """A draft invoice for some or all of the order's remaining quantities (with the vendor's own number, if given).
 
@@ -129,6 +132,7 @@ def invoice_create(
     invoices created at once can never invoice more than was ordered.
     """
     with transaction.atomic():
+        claim = submit_claim(account=account, token=submit_token)
         order = PurchaseOrder.objects.select_for_update().select_related("vendor").get(account=account, pk=order.pk)
         order_lines = _check_quantities(order=order, quantities=quantities)
         shipping_left = order.shipping_cost - order_invoiced_shipping(order=order)
@@ -138,6 +142,8 @@ def invoice_create(
         if not order_lines and shipping == 0:
             raise InvoicingError("Choose at least one line (or shipping) to invoice.")
         issue_date = issue_date or timezone.localdate()
+        if problem := date_problem(issue_date, what="The issue date"):
+            raise InvoicingError(problem)
         _check_vendor_number(order.vendor, vendor_invoice_number.strip())
         invoice = PurchaseInvoice(
             account=account,
@@ -160,6 +166,7 @@ def invoice_create(
         )
         invoice.save(update_fields=["subtotal", "tax_total", "total", "updated_at"])
         _record(invoice, actor=actor, action="created", message=f"Draft invoice created for {order.number}.")
+        submit_done(claim, result=invoice)
     return invoice
 
 
@@ -168,7 +175,9 @@ def _check_vendor_number(vendor, number: str, *, excluding: PurchaseInvoice | No
     if not number:
         return
     same = PurchaseInvoice.objects.filter(account_id=vendor.account_id, vendor=vendor, vendor_invoice_number=number)
-    first = same.exclude(pk=excluding.pk if excluding else None).first()
+    if excluding is not None:
+        same = same.exclude(pk=excluding.pk)
+    first = same.first()
     if first is not None:
         raise InvoicingError(f"{vendor.name}'s invoice number {number} is already on invoice {first.number}.")
 
@@ -295,7 +304,7 @@ def invoice_void(*, invoice: PurchaseInvoice, reason: str, actor=None) -> Purcha
 
 
 def adjustment_add(
-    *, invoice: PurchaseInvoice, kind: str, amount: Decimal, reason: str, actor=None
+    *, invoice: PurchaseInvoice, kind: str, amount: Decimal, reason: str, actor=None, submit_token: str = ""
 ) -> InvoiceAdjustment:
     if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PAID):
         raise InvoicingError("Adjustments are made on issued or paid invoices.")
@@ -304,7 +313,9 @@ def adjustment_add(
     )
     adjustment.full_clean()
     with transaction.atomic():
+        claim = submit_claim(account=invoice.account, token=submit_token)
         adjustment.save()
+        submit_done(claim, result=invoice)
         label = AdjustmentKind(kind).label.split(" (")[0]
         _record(invoice, actor=actor, action="adjusted", message=f"{label} adjustment of {amount}: {reason.strip()}")
         events.publish_on_commit(events.AdjustmentAdded(adjustment_id=adjustment.pk))

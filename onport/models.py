@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from onport.validators import no_control_characters
+
 
 class Plan(models.TextChoices):
     STARTER = "starter", "Starter"
@@ -14,7 +16,7 @@ PLAN_ORDER = [Plan.STARTER, Plan.ADVANCE, Plan.PLUS]
 class Account(models.Model):
     """One customer of the platform: a retailer or a marketplace."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_control_characters])
     plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.STARTER)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -71,3 +73,17 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "name"], name="sequence_unique_account_name")]
+
+
+class SubmitToken(models.Model):
+    """A form's one-time token, claimed in the transaction of the work it started: the same form submitted again
+    (a double click, a resent page, two tabs) finds it and does nothing twice."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    result_url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "token"], name="submit_token_unique")]
+        indexes = [models.Index(fields=["created_at"], name="submit_token_created")]

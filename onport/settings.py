@@ -1,5 +1,6 @@
 """Onport settings: everything comes from the environment (see `.env.example`)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -27,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_prometheus",
+    "axes",
     "onport",
     "contacts",
     "invoicing",
@@ -35,7 +38,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Prometheus request metrics (GET /metrics, onport/metrics.py): the first and the last middleware.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "onport.content_security.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -44,6 +50,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "onport.middleware.CurrentAccountMiddleware",
+    # Turns a login that axes refused into the lockout page; after the views' own middleware.
+    "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "onport.urls"
@@ -78,6 +87,31 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A password reset link works for an hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+
+# Login throttling (django-axes) for /login/ and the staff admin at /staff/login/ alike: its backend, first,
+# refuses a locked-out login before the password is checked (even the right one). A username from one address
+# is locked after 5 failures (a person mistyping has tries to spare, a guesser gets 5 a quarter of an hour); a
+# username from anywhere after 20 (onport.lockout), so spreading the guesses over many addresses does not help
+# either, while one stranger's 5 tries do not lock the person out. Never the address alone: colleagues behind
+# the office's one address are not locked out by one person's typos. Locks last 15 minutes after the latest
+# failure (each try while locked starts them again, so a guesser gains nothing by keeping on); a login clears
+# that address's count, a password reset all of the username's, and staff either (README).
+# The address is REMOTE_ADDR; with TRUST_PROXY_HEADERS the last X-Forwarded-For entry, the one the proxy adds
+# (onport.lockout.client_ip).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "onport.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOCKOUT_USERNAME_FAILURE_LIMIT = env.int("LOCKOUT_USERNAME_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "onport.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "onport.lockout.client_ip"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -98,8 +132,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Production-safe defaults; DEBUG (local development) relaxes the ones that need HTTPS.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only when a TLS proxy in front sets it (TRUST_PROXY_HEADERS): anyone reaching
+# gunicorn directly could send it and be served over plain HTTP as if it were HTTPS.
+TRUST_PROXY_HEADERS = env.bool("TRUST_PROXY_HEADERS", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUST_PROXY_HEADERS else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP (onport/health.py)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
@@ -109,6 +147,21 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): only our own files run or style the pages — no inline script, style or
+# event handler, no eval (htmx is configured without it in base.html). form-action also gets the origin of
+# XERO_AUTHORIZE_URL, added per response by onport.content_security (Connect redirects to Xero's consent).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # Redis backs Celery, the cache and the shared locks; without it (the zero-setup demo) Celery
 # runs on kombu's filesystem transport and the cache is per process.
@@ -136,6 +189,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "xero-keepalive": {"task": "integrations.tasks.xero_keepalive_all", "schedule": 6 * 60 * 60},
+    "submit-tokens-prune": {"task": "onport.tasks.submit_tokens_prune_task", "schedule": 24 * 60 * 60},
     "accounting-sweep": {"task": "accounting.sync.tasks.accounting_sweep", "schedule": 60},
     "xero-contacts-refresh": {"task": "accounting.setup.tasks.xero_contacts_refresh_all", "schedule": 24 * 60 * 60},
     "payouts-schedule": {"task": "accounting.payouts.tasks.payouts_schedule", "schedule": 60 * 60},
@@ -200,11 +254,34 @@ SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=120)
 # PKCE on top of the client secret; whether Xero accepts it from web apps is unconfirmed, so opt in.
 XERO_PKCE = env.bool("XERO_PKCE", default=False)
 
+# LOG_FORMAT=json: one JSON object a line, with the `extra=` fields of onport.xero (a line per Xero call) and
+# onport.sync (a line per drain batch) as keys; the default stays plain text for people.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"forbidden_without_traceback": {"()": "onport.log_filters.ForbiddenWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"filters": ["forbidden_without_traceback"]}},
+    # axes writes a line for every login (masked): its warnings (failures, lockouts) are what operators want.
+    "loggers": {"django.request": {"filters": ["forbidden_without_traceback"]}, "axes": {"level": "WARNING"}},
 }
+# Celery replaces the root logger's handlers with its own unless told not to: JSON lines must stay JSON.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# GET /metrics (onport/metrics.py) answers a scrape with `Authorization: Bearer <METRICS_TOKEN>`; unset, only
+# under DEBUG. PROMETHEUS_MULTIPROC_DIR (read by prometheus_client itself) sums counters over processes.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
+# Errors to Sentry only when SENTRY_DSN is set (onport/sentry.py: no personal data, no credentials).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from onport.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"),
+                release=env("SENTRY_RELEASE", default="") or None,
+                traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))

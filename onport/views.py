@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -7,6 +8,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onport.forms import NotificationsForm
+from onport.lockout import user_lockout_clear
 from onport.middleware import SESSION_ACCOUNT_KEY
 from onport.permissions import account_required
 from onport.services import membership_notifications_set
@@ -50,3 +52,14 @@ def notifications(request):
         messages.success(request, f"Your notifications for {request.account.name} are saved.")
         return redirect("notifications")
     return render(request, "onport/notifications.html", {"form": form, "gets_email": membership.can("finance")})
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's own view; the new password also lifts a login lockout (the person has shown they own the email)."""
+
+    template_name = "onport/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user_lockout_clear(user=form.user)
+        return response

@@ -1,9 +1,11 @@
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 
 from tests.factories import PASSWORD, AccountFactory, MembershipFactory, VendorFactory
 
 pytest_plugins = [
+    "tests.fixtures.ci_loud",
     "tests.fixtures.xero_sandbox",
     "tests.fixtures.xero_connect",
     "tests.fixtures.accounting",
@@ -31,7 +33,8 @@ def other_account(db):
 def _client_for(account, role):
     membership = MembershipFactory(account=account, role=role)
     client = Client()
-    assert client.login(username=membership.user.username, password=PASSWORD)
+    # axes' backend checks the lockout of the request that logs in: `client.login` has none, so it gets a bare one
+    assert client.login(request=HttpRequest(), username=membership.user.username, password=PASSWORD)
     client.user = membership.user
     return client
 

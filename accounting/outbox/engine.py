@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounting.outbox.models import OutboxRow, Priority, Reason, State
 from accounting.outbox.results import LOOKUP_ERRORS, DrainReport, Hold, Nouns, Outcome, lookup_failed
+from accounting.outbox.telemetry import batch_observed
 from integrations.models import XeroAccount
 from integrations.services import xero_client
 from integrations.xero.client import XeroClient
@@ -30,7 +31,7 @@ from onport.db import bulk_update_rows
 from integrations.xero.ratelimit import URGENT, Share, share_for_background
 from onport.locks import exclusive, one_of
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("onport.sync")  # the drains' lines, beside their batches' (telemetry)
 
 XERO_DOWN_RETRY = datetime.timedelta(seconds=30)
 URGENT_RECHECK = datetime.timedelta(seconds=2)
@@ -134,7 +135,9 @@ class Outbox(ABC):
             report.priority = self.next_priority(xero_account_id)
         logger.info("outbox drain outbox=%s xero_account=%s batches=%d synced=%d failed=%d unknown=%d adopted=%d",
                     self.name, xero_account_id, report.batches, report.synced, report.failed, report.unknown,
-                    report.adopted)
+                    report.adopted, extra={"outbox": self.name, "xero_account_id": xero_account_id,
+                                           "batches": report.batches, "synced": report.synced, "failed": report.failed,
+                                           "unknown": report.unknown, "adopted": report.adopted, "more": report.more})
         return report
 
     def _turn(self, xero_account: XeroAccount, held, report: DrainReport, spawn, urgent_only: bool) -> None:
@@ -152,9 +155,11 @@ class Outbox(ABC):
                         spawn(min(row.priority for row in rows))
                         spawn = None
                     client.share = share_for(rows)
-                    self.record(self.send(client, rows, report))
+                    with batch_observed(self, xero_account, phase="send", rows=len(rows)) as batch:
+                        outcomes = self.send(client, rows, report)
+                        self.record(outcomes)
+                        batch.outcomes = outcomes
                     report.batches += 1
-                    logger.info("outbox batch outbox=%s xero_account=%s rows=%d", self.name, xero_account.pk, len(rows))
                 if report.retry_at:  # the budget is spent for now: come back when it frees
                     return
                 if time.monotonic() > turn_ends:
@@ -213,12 +218,14 @@ class Outbox(ABC):
         for row in rows:
             row.lease_until = None
         client.share = share_for(rows)
-        try:
-            outcomes = self.resolve(client, rows, report)
-        except LOOKUP_ERRORS as error:  # this batch of lookups needs a person; it must not stop the outbox
-            report.attention += len(rows)
-            outcomes = lookup_failed(rows, error, nouns=self.nouns)
-        self.record(outcomes)
+        with batch_observed(self, client.xero_account, phase="resolve", rows=len(rows)) as batch:
+            try:
+                outcomes = self.resolve(client, rows, report)
+            except LOOKUP_ERRORS as error:  # this batch of lookups needs a person; it must not stop the outbox
+                report.attention += len(rows)
+                outcomes = lookup_failed(rows, error, nouns=self.nouns)
+            self.record(outcomes)
+            batch.outcomes = outcomes
         return True
 
     @staticmethod

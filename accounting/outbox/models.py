@@ -5,6 +5,8 @@ values (with labels of their own). `Reason` is stored beside the message a perso
 on the reason and never on the words.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 
 
@@ -70,6 +72,16 @@ class OutboxRow(models.Model):
     synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    if TYPE_CHECKING:
+        # What every concrete row declares itself (its own state choices, its own related names) and the
+        # engine relies on; named here for the type checker only, so Django's fields are unchanged.
+        id: int
+        state: str
+        account_id: int
+        xero_account_id: int
+        invoice_id: int
+        objects: models.Manager[Any]  # the engine knows the concrete model only at run time
 
     class Meta:
         abstract = True

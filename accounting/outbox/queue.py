@@ -17,13 +17,14 @@ from accounting.outbox.models import Priority
 from accounting.outbox.results import DrainReport
 
 URGENT_QUEUE = "xero-urgent"  # every worker takes it; a dedicated `-Q xero-urgent` worker keeps it moving
-CELERY_PRIORITY = {Priority.MANUAL: 0, Priority.AUTOMATIC: 4, Priority.BACKFILL: 8}
+# By row priority; a drain asked for with none (nothing was left to rank) takes the automatic one.
+CELERY_PRIORITY: dict[int | None, int] = {Priority.MANUAL: 0, Priority.AUTOMATIC: 4, Priority.BACKFILL: 8}
 LONGEST_COUNTDOWN = 300  # later than this the minute sweep queues it (an ETA message held for hours is redelivered)
 
 
 def drain_queue_now(task: Task, xero_account_id: int, priority: int | None = None, countdown: float | None = None) -> None:
     """Queue a drain; one for a person's rows goes on the urgent queue and sends only those."""
-    options = {"priority": CELERY_PRIORITY.get(priority, CELERY_PRIORITY[Priority.AUTOMATIC])}
+    options: dict[str, float] = {"priority": CELERY_PRIORITY.get(priority, CELERY_PRIORITY[Priority.AUTOMATIC])}
     if countdown is not None:
         options["countdown"] = countdown
     if priority == Priority.MANUAL:

@@ -4,8 +4,9 @@ two things every batch does alike (its Idempotency-Key, and what a failed reques
 import datetime
 import hashlib
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from django.utils import timezone
 
@@ -23,12 +24,14 @@ from integrations.xero.ratelimit import DAY_KEPT
 
 UNKNOWN_SETTLE = datetime.timedelta(seconds=5)  # let a slow write land in Xero before looking for it
 
+Row = TypeVar("Row", bound=OutboxRow)  # an outbox's own row model: an outcome keeps its row's type
+
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(Generic[Row]):
     """What happened to one row: its new state, why (a code) and what a finance person reads."""
 
-    row: OutboxRow
+    row: Row
     state: str
     reason: str
     message: str = ""
@@ -72,14 +75,14 @@ class Nouns:
     done: str
 
 
-def batch_key(prefix: str, rows: Iterable[OutboxRow], material: Callable[[OutboxRow], str]) -> str:
+def batch_key(prefix: str, rows: Iterable[Row], material: Callable[[Row], str]) -> str:
     """The Idempotency-Key of one request: the same rows, contents and attempt give the same key (a replay),
     anything else a new one."""
     joined = "|".join(f"{row.id}:{material(row)}:{row.attempts}" for row in rows)
     return f"onport-{prefix}-" + hashlib.sha256(joined.encode()).hexdigest()[:48]
 
 
-def key_stamp(rows: list[OutboxRow], key: str) -> None:
+def key_stamp(rows: Sequence[OutboxRow], key: str) -> None:
     """Store the batch's key before the request: a worker killed mid-call leaves rows that the engine turns
     unknown and looks up, and a resend after a lost answer replays the same key."""
     type(rows[0]).objects.filter(id__in=[row.id for row in rows]).update(idempotency_key=key)
@@ -96,7 +99,7 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=base * (1 + random.random() / 5))
 
 
-def refused(row: OutboxRow, nouns: Nouns, messages: Iterable[str], report: DrainReport) -> Outcome:
+def refused(row: Row, nouns: Nouns, messages: Iterable[str], report: DrainReport) -> Outcome[Row]:
     report.failed += 1
     return Outcome(row, State.FAILED, Reason.REFUSED, f"Xero refused the {nouns.document}: " + " ".join(messages))
 
@@ -105,7 +108,7 @@ def refused(row: OutboxRow, nouns: Nouns, messages: Iterable[str], report: Drain
 LOOKUP_ERRORS = (XeroNotFound, XeroValidationError, XeroUnexpectedAnswer)
 
 
-def lookup_failed(rows: list[OutboxRow], error: XeroError, *, nouns: Nouns) -> list[Outcome]:
+def lookup_failed(rows: Sequence[Row], error: XeroError, *, nouns: Nouns) -> list[Outcome[Row]]:
     """Xero would not answer the lookup of rows whose answer was lost: a person checks Xero (sending again
     blindly could make a second document), and the rest of the outbox goes on."""
     message = (f"Onport could not check in Xero whether the {nouns.document} was {nouns.done} after its answer was "
@@ -119,7 +122,9 @@ def day_budget_message(row: OutboxRow, nouns: Nouns) -> str:
             f"ask for: this {nouns.document} goes by itself from about {when} (or press sync accounting to send it now).")
 
 
-def batch_failed(rows: list[OutboxRow], error: XeroError, report: DrainReport, *, nouns: Nouns, sent: bool) -> list[Outcome]:
+def batch_failed(
+    rows: Sequence[Row], error: XeroError, report: DrainReport, *, nouns: Nouns, sent: bool
+) -> list[Outcome[Row]]:
     """The whole request failed: what each row becomes depends on whether Xero may have acted on it."""
     now = timezone.now()
     for row in rows:

@@ -9,6 +9,7 @@ from schwifty import exceptions as schwifty_errors
 from accounting.payouts.errors import BankDetailsInvalid, payouts_require_plan
 from accounting.payouts.models import VendorBankDetails, VendorBankDetailsChange, mask
 from contacts.models import Vendor
+from onport.validators import CONTROL_CHARACTERS, has_control_characters
 
 
 VENDORS_IBAN = "Copy it again from the vendor's invoice or bank letter."
@@ -94,6 +95,8 @@ def bank_details_clean(data: BankDetailsInput) -> BankDetailsInput:
     bank_code = "".join(data.bank_code.split()).replace("-", "")
     if not data.holder_name.strip():
         errors["holder_name"] = "Enter the name the vendor's bank account is held in."
+    elif has_control_characters(data.holder_name):
+        errors["holder_name"] = CONTROL_CHARACTERS
     if data.iban.strip():
         try:
             parsed = parse_iban(data.iban)

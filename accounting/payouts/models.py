@@ -17,6 +17,7 @@ from integrations.models import XeroAccount
 from invoicing.models import MONEY, PurchaseInvoice
 from onport.crypto import EncryptedTextField
 from onport.models import Account
+from onport.validators import no_control_characters
 
 
 def mask(value: str, *, keep_start: int = 4, keep_end: int = 4) -> str:
@@ -51,7 +52,7 @@ class PayoutSettings(models.Model):
     minimum_amount = models.DecimalField(
         "minimum amount per vendor", **MONEY, default=Decimal("0.00"), validators=[MinValueValidator(Decimal(0))]
     )
-    payer_name = models.CharField("your account holder name", max_length=70, blank=True)
+    payer_name = models.CharField("your account holder name", max_length=70, blank=True, validators=[no_control_characters])
     payer_iban = EncryptedTextField("your IBAN", blank=True)
     payer_bic = EncryptedTextField("your BIC", blank=True)
     last_scheduled_on = models.DateField(null=True, blank=True)
@@ -77,7 +78,7 @@ class VendorBankDetails(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     vendor = models.OneToOneField(Vendor, on_delete=models.CASCADE, related_name="bank_details")
-    holder_name = models.CharField("account holder", max_length=70)
+    holder_name = models.CharField("account holder", max_length=70, validators=[no_control_characters])
     country = models.CharField(max_length=2, help_text="Two-letter country code of the bank, e.g. DE.")
     iban = EncryptedTextField("IBAN", blank=True)
     bic = EncryptedTextField("BIC", blank=True)

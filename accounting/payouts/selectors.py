@@ -1,5 +1,8 @@
 """Reads of automated vendor payout; every one takes the acting account ("not yours" is a 404)."""
 
+from decimal import Decimal
+from typing import TypedDict
+
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
@@ -50,7 +53,13 @@ def run_lines(*, run: PayoutRun) -> list[PayoutLine]:
     )
 
 
-def run_totals(*, run: PayoutRun) -> list[dict]:
+class RunTotal(TypedDict):
+    currency: str
+    total: Decimal
+    vendors: int
+
+
+def run_totals(*, run: PayoutRun) -> list[RunTotal]:
     """What the run pays, per currency."""
     return list(
         run.lines.filter(status__in=[PayoutLineStatus.INCLUDED, PayoutLineStatus.PAID])

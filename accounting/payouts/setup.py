@@ -15,6 +15,7 @@ from integrations.services import xero_client
 from integrations.xero.bank_accounts import BankAccount, bank_accounts
 from integrations.xero.errors import XeroError
 from onport.models import Account
+from onport.validators import CONTROL_CHARACTERS, has_control_characters
 
 def payout_xero_account(account: Account) -> XeroAccount | None:
     """The Xero account of Setup > Accounting, if it is connected: payouts record payments there."""
@@ -71,6 +72,8 @@ def payout_settings_update(*, account: Account, data: PayoutSettingsInput, actor
             payer_bic = parse_bic(data.payer_bic).compact
         except ValueError as error:
             errors["payer_bic"] = str(error)
+    if has_control_characters(data.payer_name):
+        errors["payer_name"] = CONTROL_CHARACTERS
     if data.enabled and data.bank_account is None:
         errors["bank_account"] = "Choose the Xero bank account the payments are recorded from."
     if errors:

@@ -140,7 +140,8 @@ def _known(reconciliation: Reconciliation, bills: dict[str, XeroBill]) -> tuple[
     sent = AccountingSync.objects.filter(account_id=reconciliation.account_id, xero_account=reconciliation.xero_account,
                                          xero_id__in=ids + [xero_id.upper() for xero_id in ids])
     known = {xero_id.lower() for xero_id in sent.values_list("xero_id", flat=True)}
-    linked = {invoice_of_url(bill.url) for xero_id, bill in bills.items() if xero_id not in known} - {None}
+    named = (invoice_of_url(bill.url) for xero_id, bill in bills.items() if xero_id not in known)
+    linked = {invoice_id for invoice_id in named if invoice_id is not None}
     mine = PurchaseInvoice.objects.filter(account_id=reconciliation.account_id, pk__in=linked)
     return known, set(mine.values_list("pk", flat=True))
 
@@ -167,7 +168,7 @@ def expectations_for(*, xero_account: XeroAccount, invoices) -> list[Expected]:
     syncs = defaultdict(list)
     for sync in AccountingSync.objects.filter(invoice__in=invoices).select_related("adjustment"):
         syncs[sync.invoice_id].append(sync)
-    adjustments = defaultdict(lambda: {AdjustmentKind.CREDIT: Decimal("0.00"), AdjustmentKind.DEBIT: Decimal("0.00")})
+    adjustments: defaultdict[int, dict[str, Decimal]] = defaultdict(lambda: {AdjustmentKind.CREDIT: Decimal("0.00"), AdjustmentKind.DEBIT: Decimal("0.00")})
     for adjustment in InvoiceAdjustment.objects.filter(invoice__in=invoices):
         adjustments[adjustment.invoice_id][adjustment.kind] += adjustment.amount
     expected = []

@@ -51,8 +51,9 @@ def tax_rates_unmapped(*, settings: AccountingSettings, line_amount_type: str, m
                        ) -> list[Decimal]:
     """The tax rates the account's orders use that have no Xero tax type (`mapped`, else the saved mappings):
     what bills would wait for. None with bills sent without tax, or before a Xero account is chosen."""
-    if settings.xero_account_id is None or line_amount_type == LineAmountType.NO_TAX:
+    xero_account = None if line_amount_type == LineAmountType.NO_TAX else settings.xero_account
+    if xero_account is None:
         return []
-    mapped = tax_rate_mappings(xero_account=settings.xero_account) if mapped is None else mapped
-    return [rate for rate in tax_rates_in_use(account=settings.account, xero_account=settings.xero_account)
+    mapped = tax_rate_mappings(xero_account=xero_account) if mapped is None else mapped
+    return [rate for rate in tax_rates_in_use(account=settings.account, xero_account=xero_account)
             if not mapped.get(rate)]

@@ -136,10 +136,15 @@ def accounting_settings_update(*, settings: AccountingSettings, data: SettingsIn
     """
     if data.line_amount_type not in LineAmountType.values or data.bill_status not in BillStatus.values:
         raise SettingsRefused(message="Choose how amounts are entered and which status bills get.")
-    switching = data.xero_account is not None and data.xero_account.pk != settings.xero_account_id
-    if switching:
-        if (data.xero_account.account_id != settings.account_id
-                or data.xero_account not in xero_accounts_connected(account=settings.account)):
+    switching_to = data.xero_account if data.xero_account is not None and data.xero_account.pk != settings.xero_account_id else None
+    switching = switching_to is not None
+    errors: dict[str, str]
+    tax_errors: dict[Decimal, str]
+    auto_errors: dict[str, str]
+    auto_tax_errors: dict[Decimal, str]
+    if switching_to is not None:
+        if (switching_to.account_id != settings.account_id
+                or switching_to not in xero_accounts_connected(account=settings.account)):
             raise SettingsRefused(errors={"xero_account": "Choose one of your connected Xero accounts."})
         # the codes and tax types on the form are the old organisation's: the new one's are chosen next
         data = replace(data, product_account_code=None, shipping_account_code=None, tax_types=None,
@@ -179,8 +184,8 @@ def accounting_settings_update(*, settings: AccountingSettings, data: SettingsIn
         settings.save(update_fields=update_fields)
         if data.tax_types is not None and settings.xero_account is not None:
             _save_tax_mappings(settings, data.tax_types)
-        if switching:
-            _switch_xero_account(settings, data.xero_account)
+        if switching_to is not None:
+            _switch_xero_account(settings, switching_to)
             return SettingsSaved(settings=settings, switched=True, auto_sync_stopped=auto_sync_stopped)
         requeued = waiting_rows_rearm(account=settings.account)
     return SettingsSaved(settings=settings, requeued=requeued)

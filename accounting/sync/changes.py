@@ -37,16 +37,16 @@ NOT_SENT_MESSAGE = "Voided in Onport before its bill reached Xero; nothing was s
 def invoice_amended_sync(event: InvoiceAmended) -> None:
     invoice = PurchaseInvoice.objects.select_related("account").get(pk=event.invoice_id)
     with transaction.atomic():
-        rows = AccountingSync.objects.select_for_update().filter(invoice=invoice, kind=SyncKind.BILL, adjustment=None)
-        rows = list(rows.exclude(state__in=WILL_SEND).exclude(xero_id=""))
+        bills = AccountingSync.objects.select_for_update().filter(invoice=invoice, kind=SyncKind.BILL, adjustment=None)
+        rows = list(bills.exclude(state__in=WILL_SEND).exclude(xero_id=""))
         _mark_changed(rows, automatic=accounting_settings_read(account=invoice.account).auto_sync_for(invoice.kind))
 
 
 def invoice_voided_sync(event: InvoiceVoided) -> None:
     invoice = PurchaseInvoice.objects.get(pk=event.invoice_id)
     with transaction.atomic():
-        rows = AccountingSync.objects.select_for_update().filter(invoice=invoice)
-        rows = list(rows.exclude(state__in=(SyncState.SENDING, SyncState.UNKNOWN, SyncState.CANCELLED)))
+        syncs = AccountingSync.objects.select_for_update().filter(invoice=invoice)
+        rows = list(syncs.exclude(state__in=(SyncState.SENDING, SyncState.UNKNOWN, SyncState.CANCELLED)))
         now = timezone.now()
         outcomes = []
         for row in rows:

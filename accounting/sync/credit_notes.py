@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounting.outbox.models import Reason
 from accounting.outbox.results import DrainReport, Nouns, Outcome, Problem, batch_failed, batch_key, key_stamp, refused
-from accounting.sync.inputs import CodingContext, adjustment_input, adjustment_reference
+from accounting.sync.inputs import CodingContext, adjustment_input, adjustment_of, adjustment_reference
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from integrations.models import VendorXeroLink
 from integrations.xero import credit_notes as xero_credit_notes
@@ -80,7 +80,9 @@ def _adopted(client: XeroClient, row: AccountingSync, credit_note_id: str, statu
 def _allocate(client: XeroClient, row: AccountingSync) -> str:
     """Allocate to the bill while it is authorised with that much outstanding; else say why not."""
     bill = AccountingSync.objects.filter(invoice_id=row.invoice_id, kind=SyncKind.BILL, adjustment=None).first()
-    amount = row.adjustment.amount
+    assert bill is not None, "a credit note is sent only once its invoice's bill is in Xero"
+    adjustment = adjustment_of(row)
+    amount = adjustment.amount
     try:
         balance = xero_credit_notes.bill_balance(client, bill.xero_id)
         if balance.status != "AUTHORISED" or row.xero_status != "AUTHORISED":
@@ -90,7 +92,7 @@ def _allocate(client: XeroClient, row: AccountingSync) -> str:
             return (f"Left unallocated: the bill has only {round_money(balance.amount_due)} outstanding, less than "
                     f"this {amount} credit; allocate what fits in Xero.")
         refusal = xero_credit_notes.credit_note_allocate(
-            client, credit_note_id=row.xero_id, bill_id=bill.xero_id, amount=amount, date=row.adjustment.created_at.date(),
+            client, credit_note_id=row.xero_id, bill_id=bill.xero_id, amount=amount, date=adjustment.created_at.date(),
             idempotency_key=f"onport-allocate-{row.id}",
         )
     except XeroUnavailable:
@@ -104,12 +106,12 @@ def resolve(client: XeroClient, rows: list[AccountingSync], report: DrainReport)
     """Unknown credit notes: adopt the one Xero has under our key (number or line text), else send again."""
     links = VendorXeroLink.objects.filter(xero_account=client.xero_account, vendor_id__in={row.invoice.vendor_id for row in rows})
     found = xero_credit_notes.credit_notes_find(
-        client, contact_ids=[link.contact_id for link in links], keys=[adjustment_reference(row.adjustment) for row in rows],
-        since=min(row.adjustment.created_at.date() for row in rows) - datetime.timedelta(days=1),
+        client, contact_ids=[link.contact_id for link in links], keys=[adjustment_reference(adjustment_of(row)) for row in rows],
+        since=min(adjustment_of(row).created_at.date() for row in rows) - datetime.timedelta(days=1),
     ) if links else {}
     outcomes = []
     for row in rows:
-        match = found.get(adjustment_reference(row.adjustment))
+        match = found.get(adjustment_reference(adjustment_of(row)))
         if match:
             report.adopted += 1
             outcomes.append(_adopted(client, row, match.xero_id, match.status, Reason.ADOPTED,

@@ -7,6 +7,7 @@ and after a lost answer the bill's attachments are read before anything is sent 
 """
 
 import datetime
+from functools import partial
 from typing import ClassVar
 
 from django.db import transaction
@@ -157,7 +158,7 @@ def bill_documents_request(*, invoice_ids: list[int]) -> int:
             for invoice in invoices if invoice.pk not in rows)
     requested = [*again, *created]
     for xero_account_id in {row.xero_account_id for row in requested}:
-        transaction.on_commit(lambda xero_account_id=xero_account_id: _drain_later(xero_account_id))
+        transaction.on_commit(partial(_drain_later, xero_account_id))
     return len(requested)
 
 

@@ -52,8 +52,8 @@ class CodingContext:
 
     @classmethod
     def load(cls, *, xero_account: XeroAccount, vendor_ids: set[int]) -> "CodingContext":
-        links = VendorXeroLink.objects.filter(xero_account=xero_account, vendor_id__in=vendor_ids)
-        links = {link.vendor_id: link for link in links}
+        linked = VendorXeroLink.objects.filter(xero_account=xero_account, vendor_id__in=vendor_ids)
+        links = {link.vendor_id: link for link in linked}
         archived = XeroContact.objects.filter(
             xero_account=xero_account, contact_id__in=[link.contact_id for link in links.values()]
         ).exclude(status=XeroContactStatus.ACTIVE)
@@ -124,6 +124,7 @@ def bill_draft(invoice: PurchaseInvoice, context: CodingContext, *,
                     else "Setup > Accounting, product lines")
     if not product_account or not setup.shipping_account_code:
         problems.append(Problem("Choose the account codes for product and shipping lines in Setup > Accounting."))
+    line_amount_type: str  # a LineAmountType value
     if invoice.amounts_include_tax:
         line_amount_type = LineAmountType.INCLUSIVE
     elif setup.line_amount_type == LineAmountType.NO_TAX and invoice.tax_total:
@@ -174,6 +175,12 @@ def bill_draft(invoice: PurchaseInvoice, context: CodingContext, *,
 WAITING_FOR_BILL = Problem("Waits for the invoice's bill to be in Xero.", Reason.WAITING_FOR_BILL)
 
 
+def adjustment_of(row: AccountingSync) -> InvoiceAdjustment:
+    """The adjustment of a credit note or adjustment bill row: such a row is always made with one."""
+    assert row.adjustment is not None, f"sync {row.pk} is not an adjustment's"
+    return row.adjustment
+
+
 def adjustment_reference(adjustment: InvoiceAdjustment) -> str:
     """Onport's key for a credit note in Xero: its CreditNoteNumber, and in its line description."""
     return f"ONPORT-ADJ-{adjustment.pk}"
@@ -196,7 +203,7 @@ def adjustment_input(
     row: AccountingSync, context: CodingContext, bill: AccountingSync | None
 ) -> BillInput | CreditNoteInput | Problem:
     """The credit note or bill for this adjustment row, or the reason it cannot go yet (plain words)."""
-    adjustment, invoice = row.adjustment, row.invoice
+    adjustment, invoice = adjustment_of(row), row.invoice
     if bill is None or not bill.xero_id:
         return WAITING_FOR_BILL
     link = context.links.get(invoice.vendor_id)
@@ -220,16 +227,15 @@ def adjustment_input(
             return Problem(f"Choose the Xero tax type for the {Decimal(rate).normalize()} % tax rate in Setup > Accounting.")
         lines.append(BillLine(description=description, quantity=1, unit_amount=amount, account_code=account_code,
                               tax_type=tax_type))
-    lines = tuple(lines)
     amounts = LineAmountType.NO_TAX if no_tax else LineAmountType.INCLUSIVE
     date = adjustment.created_at.date()
     if adjustment.kind == AdjustmentKind.CREDIT:
         status = BillStatus.AUTHORISED if bill.xero_status in ("AUTHORISED", "PAID") else setup.bill_status
         return CreditNoteInput(contact_id=link.contact_id, date=date, currency=invoice.currency, line_amount_type=amounts,
-                               status=status, number=adjustment_reference(adjustment), lines=lines)
+                               status=status, number=adjustment_reference(adjustment), lines=tuple(lines))
     return BillInput(contact_id=link.contact_id, number=debit_bill_number(adjustment), date=date,
                      due_date=max(date, invoice.due_date), currency=invoice.currency,
-                     line_amount_type=amounts, status=setup.bill_status, url=adjustment_url(adjustment), lines=lines)
+                     line_amount_type=amounts, status=setup.bill_status, url=adjustment_url(adjustment), lines=tuple(lines))
 
 
 def split_by_tax_rate(amount: Decimal, invoice_lines) -> list[tuple[Decimal, Decimal]]:

@@ -9,6 +9,7 @@ a lost answer the bill's history is read before anything is written again.
 
 import datetime
 import hashlib
+from functools import partial
 from typing import ClassVar
 
 from django.db import transaction
@@ -150,7 +151,7 @@ def bill_notes_request(*, invoice_ids: list[int]) -> int:
             note.save()
             requested.append(note)
     for xero_account_id in {note.xero_account_id for note in requested}:
-        transaction.on_commit(lambda xero_account_id=xero_account_id: _drain_later(xero_account_id))
+        transaction.on_commit(partial(_drain_later, xero_account_id))
     return len(requested)
 
 

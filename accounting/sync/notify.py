@@ -2,12 +2,10 @@
 finance, naming each invoice Xero refused (or Onport stopped) and what was said. A person's own "sync accounting"
 sends none: they see the answer on the page. A row is told once; it waits for a person until retried."""
 
-import logging
-import smtplib
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
-from django.core.mail import BadHeaderError, send_mail
 from django.db import transaction
 from django.urls import reverse
 
@@ -15,9 +13,9 @@ from accounting.outbox.models import Priority, State
 from accounting.outbox.results import Outcome
 from accounting.sync import fixes
 from invoicing.models import PurchaseInvoice
+from onport.mail import mail_later
 from onport.models import Account, Membership, Role
 
-logger = logging.getLogger(__name__)
 NEEDS_A_PERSON = (State.FAILED, State.NEEDS_ATTENTION)
 NAMED_IN_MAIL = 25
 
@@ -37,7 +35,7 @@ def automatic_stops_notify(outcomes: list[Outcome]) -> None:
             by_account.setdefault(outcome.row.account_id, []).append(
                 Stopped(outcome.row.invoice_id, outcome.state, fixes.in_words(outcome.row, outcome.message, outcome.reason)))
     for account_id, stopped in by_account.items():
-        transaction.on_commit(lambda a=account_id, s=stopped: _email(a, s))
+        transaction.on_commit(partial(_email, account_id, stopped))
 
 
 def sync_recipients(*, account_id: int, wanting: str) -> list[str]:
@@ -50,8 +48,8 @@ def _email(account_id: int, stopped: list[Stopped]) -> None:
     recipients = sync_recipients(account_id=account_id, wanting="email_sync_stops")
     if not recipients:
         return
-    invoices = PurchaseInvoice.objects.filter(account_id=account_id, pk__in=[s.invoice_id for s in stopped])
-    invoices = {invoice.pk: invoice for invoice in invoices.select_related("vendor")}
+    found = PurchaseInvoice.objects.filter(account_id=account_id, pk__in=[s.invoice_id for s in stopped])
+    invoices = {invoice.pk: invoice for invoice in found.select_related("vendor")}
     account = Account.objects.get(pk=account_id)
     named = [f"- {invoices[s.invoice_id].number} ({invoices[s.invoice_id].vendor.name}): {s.message}\n  "
              f"{settings.PUBLIC_BASE_URL}{invoices[s.invoice_id].get_absolute_url()}"
@@ -60,16 +58,13 @@ def _email(account_id: int, stopped: list[Stopped]) -> None:
     count = len(stopped)
     shown = State.NEEDS_ATTENTION if all(s.state == State.NEEDS_ATTENTION for s in stopped) else State.FAILED
     link = f"{settings.PUBLIC_BASE_URL}{reverse('sync:log')}?state={shown}"
-    try:
-        send_mail(
-            subject=f"{count} invoice{'s' if count != 1 else ''} did not reach Xero ({' '.join(account.name.split())})",
-            message="\n".join([
-                "Automatic sync could not send these invoices to Xero; they wait for someone to fix what is said. "
-                "Each invoice's page says what to do, with a link to where:", "", *named, *more, "",
-                f"The Sync log, with each problem:\n{link}", "",
-                f"Turn these emails off under Notifications: {settings.PUBLIC_BASE_URL}{reverse('notifications')}",
-            ]) + "\n",
-            from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=recipients,
-        )
-    except (BadHeaderError, smtplib.SMTPException, OSError):
-        logger.exception("sync failure email not sent", extra={"account": account_id})
+    mail_later(
+        subject=f"{count} invoice{'s' if count != 1 else ''} did not reach Xero ({account.name})",
+        message="\n".join([
+            "Automatic sync could not send these invoices to Xero; they wait for someone to fix what is said. "
+            "Each invoice's page says what to do, with a link to where:", "", *named, *more, "",
+            f"The Sync log, with each problem:\n{link}", "",
+            f"Turn these emails off under Notifications: {settings.PUBLIC_BASE_URL}{reverse('notifications')}",
+        ]) + "\n",
+        recipients=recipients, what=f"sync stops of account {account_id}",
+    )

@@ -14,7 +14,7 @@ from accounting.outbox.engine import Outbox
 from accounting.outbox.models import Reason
 from accounting.outbox.results import DrainReport, Nouns, Outcome, Problem, batch_failed, batch_key, key_stamp, refused
 from accounting.sync import credit_notes
-from accounting.sync.inputs import CodingContext, adjustment_url, bill_input, debit_bill_number, invoice_url
+from accounting.sync.inputs import CodingContext, adjustment_of, adjustment_url, bill_input, debit_bill_number, invoice_url
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from accounting.sync.documents import bill_documents_request
 from accounting.sync.notes import bill_notes_request
@@ -63,7 +63,8 @@ class DocumentOutbox(Outbox):
         if not rows:
             return outcomes
         context = CodingContext.load(xero_account=client.xero_account, vendor_ids={row.invoice.vendor_id for row in rows})
-        bills, notes = {}, {}
+        bills: dict[int, BillInput] = {}
+        notes: dict[int, CreditNoteInput] = {}
         bill_rows = {row.id: row.invoice for row in rows if not row.adjustment_id}
         for row in rows:
             built = bill_input(row.invoice, context, posting_date=row.posting_date) if row.id in bill_rows else None
@@ -74,7 +75,10 @@ class DocumentOutbox(Outbox):
         adjustments, waiting = credit_notes.adjustment_inputs([row for row in rows if row.adjustment_id], context)
         outcomes += waiting
         for row_id, document in adjustments.items():
-            (notes if isinstance(document, CreditNoteInput) else bills)[row_id] = document  # debit bills are bills
+            if isinstance(document, CreditNoteInput):
+                notes[row_id] = document
+            else:
+                bills[row_id] = document  # debit bills are bills
         if notes:
             outcomes += credit_notes.send(client, [row for row in rows if row.id in notes], notes, report)
         outcomes += self._send_bills(client, [row for row in rows if row.id in bills], bills, report)
@@ -106,12 +110,12 @@ class DocumentOutbox(Outbox):
             return outcomes
         context = CodingContext.load(xero_account=client.xero_account, vendor_ids={row.invoice.vendor_id for row in rows})
         contact_ids = [context.links[row.invoice.vendor_id].contact_id for row in rows if row.invoice.vendor_id in context.links]
-        numbers = [debit_bill_number(row.adjustment) if row.adjustment_id else row.invoice.number for row in rows]
+        numbers = [debit_bill_number(adjustment_of(row)) if row.adjustment_id else row.invoice.number for row in rows]
         found = xero_bills.bills_find(client, contact_ids=contact_ids, numbers=numbers) if contact_ids else []
         ours = {bill.url: bill for bill in found}
         now = timezone.now()
         for row in rows:
-            bill = ours.get(adjustment_url(row.adjustment) if row.adjustment_id else invoice_url(row.invoice))
+            bill = ours.get(adjustment_url(adjustment_of(row)) if row.adjustment_id else invoice_url(row.invoice))
             if bill is None:
                 row.next_attempt_at = now
                 outcomes.append(Outcome(row, SyncState.PENDING, Reason.NOT_IN_XERO, "The bill is not in Xero; it will be sent again."))
@@ -239,7 +243,7 @@ def _outcome(client: XeroClient, row: AccountingSync, result, report: DrainRepor
     row.synced_fingerprint, row.synced_at = row.payload_fingerprint, timezone.now()
     report.synced += 1
     message = "Bill updated in Xero." if updated else "Bill created in Xero."
-    expected = row.adjustment.amount if row.adjustment_id else row.invoice.total
+    expected = adjustment_of(row).amount if row.adjustment_id else row.invoice.total
     if result.total is not None and result.total != expected:
         message += f" Note: Xero's total is {result.total}, Onport's is {expected}."
     return Outcome(row, SyncState.SYNCED, Reason.UPDATED if updated else Reason.CREATED, message)

@@ -6,6 +6,7 @@ the bill (net of credit notes allocated and payments made there), so nothing is 
 """
 
 import datetime
+from functools import partial
 from typing import ClassVar
 
 from django.db import transaction
@@ -57,24 +58,24 @@ class BillPaymentOutbox(PaymentsOutbox):
         standing = bills_standing(client, [row.bill_id for row in ready]) if ready else {}
         payable = []
         for row in ready:
-            bill = standing.get(row.bill_id.lower())
+            in_xero = standing.get(row.bill_id.lower())
             row.lease_until = None
-            if bill is None:
+            if in_xero is None:
                 outcomes.append(Outcome(row, SyncState.NEEDS_ATTENTION, Reason.NOT_IN_XERO,
                                         "Xero did not return the invoice's bill (deleted there?): sync accounting again."))
-            elif bill.status == "PAID" or (bill.status == "AUTHORISED" and bill.amount_due <= 0):
+            elif in_xero.status == "PAID" or (in_xero.status == "AUTHORISED" and in_xero.amount_due <= 0):
                 outcomes.append(Outcome(row, SyncState.SYNCED, Reason.UP_TO_DATE,
                                         "Nothing is due on the bill in Xero any more; no payment was sent."))
-            elif bill.status in ("VOIDED", "DELETED"):
+            elif in_xero.status in ("VOIDED", "DELETED"):
                 outcomes.append(Outcome(row, SyncState.CANCELLED, Reason.VOIDED,
-                                        f"The bill is {bill.status.lower()} in Xero; no payment was recorded."))
-            elif bill.status != "AUTHORISED":
+                                        f"The bill is {in_xero.status.lower()} in Xero; no payment was recorded."))
+            elif in_xero.status != "AUTHORISED":
                 outcomes.append(Outcome(row, SyncState.NEEDS_ATTENTION, Reason.REFUSED, (
                     "The bill is a draft in Xero, and Xero records payments only against approved bills: approve it "
                     "in Xero, then press Retry failed in the Sync log."
                 )))
             else:
-                row.amount = bill.amount_due
+                row.amount = in_xero.amount_due
                 payable.append(row)
         if payable:
             bulk_update_rows(payable, ["bill_id", "amount"])  # what a lost answer is looked up by
@@ -87,20 +88,21 @@ BILL_PAYMENTS = BillPaymentOutbox()
 
 def bill_payments_request(*, invoices: list[PurchaseInvoice], setup: AccountingSettings) -> int:
     """Payments for these paid invoices, unless they have one (or a payout run records theirs)."""
-    if not (setup.record_payments and setup.payment_account_id and setup.xero_account_id):
+    xero_account_id = setup.xero_account_id
+    if not (setup.record_payments and setup.payment_account_id and xero_account_id):
         return 0
     paid = list(PurchaseInvoice.objects.filter(pk__in=[invoice.pk for invoice in invoices], status=InvoiceStatus.PAID)
                 .exclude(payout_payments__isnull=False).only("pk", "account_id", "number", "paid_at"))
     if not paid:
         return 0
     created = BillPayment.objects.bulk_create([
-        BillPayment(account_id=invoice.account_id, xero_account_id=setup.xero_account_id, invoice=invoice,
+        BillPayment(account_id=invoice.account_id, xero_account_id=xero_account_id, invoice=invoice,
                     bank_account_id=setup.payment_account_id, bank_account_code=setup.payment_account_code,
                     date=timezone.localdate(invoice.paid_at) if invoice.paid_at else timezone.localdate(),
                     reference=f"{invoice.number} paid in Onport"[:255], next_attempt_at=timezone.now())
         for invoice in paid
     ], ignore_conflicts=True)
-    transaction.on_commit(lambda: _drain_later(setup.xero_account_id))
+    transaction.on_commit(lambda: _drain_later(xero_account_id))
     return len(created)
 
 
@@ -114,7 +116,7 @@ def bill_payments_retry(*, account, states: list[str]) -> int:
         row.next_attempt_at = now
     BILL_PAYMENTS.record([Outcome(row, SyncState.PENDING, Reason.RETRY_REQUESTED, "") for row in rows])
     for xero_account_id in {row.xero_account_id for row in rows}:
-        transaction.on_commit(lambda xero_account_id=xero_account_id: _drain_later(xero_account_id))
+        transaction.on_commit(partial(_drain_later, xero_account_id))
     return len(rows)
 
 

@@ -74,11 +74,11 @@ def bill_preview(*, invoice: PurchaseInvoice) -> BillPreview:
                            "Integrations › Xero; nothing is sent until then.")
     if lists is not None:
         problems += [problem.message for problem in _list_problems(draft, lists)]
-    lines = _lines(invoice, draft, lists)
-    totals = bill_totals(draft.bill, line_rates=tuple(line.tax_rate for line in lines))
+    drafted = _lines(invoice, draft, lists)
+    totals = bill_totals(draft.bill, line_rates=tuple(line.tax_rate for line in drafted))
     lines = tuple(
         PreviewLine(**{**line.__dict__, "unit_amount": total.unit_amount, "amount": total.amount, "tax": total.tax})
-        for line, total in zip(lines, totals.lines, strict=True)
+        for line, total in zip(drafted, totals.lines, strict=True)
     )
     link = context.links.get(invoice.vendor_id)
     return BillPreview(

@@ -2,6 +2,8 @@
 was archived in Xero), or Xero's lock date has moved. Both are read again in the background, once per Xero
 account and drain, so Setup, the vendor pages and the fix shown on the invoice use what Xero has now."""
 
+from functools import partial
+
 from django.db import transaction
 
 from accounting.outbox.results import Outcome
@@ -16,6 +18,6 @@ def refusals_follow_up(outcomes: list[Outcome]) -> None:
     from accounting.sync.tasks import xero_lists_refresh, xero_lock_dates_refresh  # tasks import the engine
 
     for xero_account_id in {outcome.row.xero_account_id for outcome in refused if fixes.means_stale_lists(outcome.message)}:
-        transaction.on_commit(lambda pk=xero_account_id: xero_lists_refresh.delay(pk))
+        transaction.on_commit(partial(xero_lists_refresh.delay, xero_account_id))
     for xero_account_id in {outcome.row.xero_account_id for outcome in refused if fixes.means_lock_date(outcome.message)}:
-        transaction.on_commit(lambda pk=xero_account_id: xero_lock_dates_refresh.delay(pk))
+        transaction.on_commit(partial(xero_lock_dates_refresh.delay, xero_account_id))

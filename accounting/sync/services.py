@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounting.setup.selectors import accounting_settings_read
-from accounting.sync.inputs import sync_kind_for
+from accounting.sync.inputs import adjustment_of, sync_kind_for
 from accounting.outbox.models import Priority, Reason
 from accounting.outbox.queue import drain_queue_now
 from accounting.outbox.results import Outcome
@@ -109,10 +109,10 @@ def adjustments_request(
                        next_attempt_at=timezone.now(), priority=priority)
         for adjustment in adjustments
     )
-    labels = {SyncKind.CREDIT_NOTE: "Credit note", SyncKind.DEBIT_BILL: "Adjustment bill"}
+    labels: dict[str, str] = {SyncKind.CREDIT_NOTE: "Credit note", SyncKind.DEBIT_BILL: "Adjustment bill"}
     syncs_record([
         Outcome(sync, SyncState.PENDING, Reason.REQUESTED,
-                f"{labels[sync.kind]} for the {sync.adjustment.amount} adjustment requested {how}.")
+                f"{labels[sync.kind]} for the {adjustment_of(sync).amount} adjustment requested {how}.")
         for sync in created
     ], fields=[])
     return len(created)

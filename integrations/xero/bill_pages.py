@@ -110,7 +110,7 @@ def bills_by_id(client: XeroClient, bill_ids: list[str]) -> list[XeroBill]:
     bills: list[XeroBill] = []
     for chunk in chunked(ids, fit=lambda chunk: fits("/Invoices", {"IDs": ",".join(chunk), "summaryOnly": "true"})):
         answer = client.lookup(
-            lambda chunk=chunk: client.accounting.get_invoices(
+            lambda: client.accounting.get_invoices(  # run before the loop moves on: `chunk` is this one
                 tenant, i_ds=chunk, summary_only=True, _request_timeout=request_timeout()
             ),
             tenant_id=tenant,

@@ -49,7 +49,8 @@ def bills_standing(client: XeroClient, bill_ids: list[str]) -> dict[str, BillSta
     standing: dict[str, BillStanding] = {}
     for chunk in chunked(ids, fit=lambda chunk: fits("/Invoices", {"IDs": ",".join(chunk)})):
         answer = client.call(
-            lambda chunk=chunk: client.accounting.get_invoices(tenant, i_ds=chunk, _request_timeout=request_timeout()),
+            # run before the loop moves on: `chunk` is this one
+            lambda: client.accounting.get_invoices(tenant, i_ds=chunk, _request_timeout=request_timeout()),
             tenant_id=tenant,
         )
         for bill in answer.invoices or []:

@@ -83,7 +83,8 @@ class XeroClient:
         self.share = share  # what the calls leave of the day's and the app's budgets (a drain sets it per batch)
         self.on_auth_error = on_auth_error
         self.calls = 0  # requests sent to Xero through this client (a job reports what it cost)
-        self._api = sdk_api_client(token_getter=self._token_dict, oauth2_token=_LockedRefreshToken(self))
+        self._api = sdk_api_client(token_getter=self._token_dict, oauth2_token=_LockedRefreshToken(self),
+                                   xero_account_id=xero_account.pk)
 
     # -- tokens ---------------------------------------------------------------------------------
     def _reload(self, rejected: str = "") -> None:
@@ -91,15 +92,16 @@ class XeroClient:
 
     def _token_dict(self) -> dict:
         account = self.xero_account
-        if not account.has_grant or account.token_expires_at - timezone.now() <= oauth.refresh_margin(account):
+        if not account.has_grant or oauth.token_expiry(account) - timezone.now() <= oauth.refresh_margin(account):
             self._reload()
             account = self.xero_account
+        expires_at = oauth.token_expiry(account)
         return {
             "access_token": account.access_token,
             "refresh_token": account.refresh_token or None,
             "scope": list(account.scopes),
-            "expires_at": account.token_expires_at.timestamp(),
-            "expires_in": max(int((account.token_expires_at - timezone.now()).total_seconds()), 0),
+            "expires_at": expires_at.timestamp(),
+            "expires_in": max(int((expires_at - timezone.now()).total_seconds()), 0),
             "token_type": "Bearer",
         }
 

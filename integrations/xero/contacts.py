@@ -134,7 +134,7 @@ def contacts_by_id(client: XeroClient, contact_ids: list[str]) -> list[XeroConta
     params = {"includeArchived": "true", "summaryOnly": "true"}
     for chunk in chunked(ids, fit=lambda chunk: fits("/Contacts", {**params, "IDs": ",".join(chunk)})):
         result = client.lookup(
-            lambda chunk=chunk: client.accounting.get_contacts(
+            lambda: client.accounting.get_contacts(  # run before the loop moves on: `chunk` is this one
                 tenant_id, i_ds=chunk, include_archived=True, summary_only=True, _request_timeout=request_timeout(),
             ),
             tenant_id=tenant_id,

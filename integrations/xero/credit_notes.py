@@ -82,7 +82,8 @@ def _where(contact_ids: list[str], since: datetime.date) -> str:
 def _list(client: XeroClient, where: str) -> list:
     """Every page (paged lists carry the line items)."""
     tenant = client.xero_account.tenant_id
-    notes, page = [], 1
+    notes: list[CreditNote] = []
+    page = 1
     while True:
         answer = client.lookup(
             lambda: client.accounting.get_credit_notes(
@@ -150,7 +151,7 @@ def credit_note_remove(client: XeroClient, credit_note_id: str, *, idempotency_k
         return CreditNoteRemoved(status=status, messages=())
     for allocation in note.allocations or []:
         if allocation.allocation_id and not allocation.is_deleted:
-            client.call(lambda allocation=allocation: client.accounting.delete_credit_note_allocations(
+            client.call(lambda: client.accounting.delete_credit_note_allocations(  # run before the loop moves on
                 tenant, credit_note_id, str(allocation.allocation_id), _request_timeout=request_timeout(),
             ), tenant_id=tenant)
     target = "DELETED" if status in ("DRAFT", "SUBMITTED") else "VOIDED"

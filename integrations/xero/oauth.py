@@ -129,10 +129,16 @@ def token_revoke(*, refresh_token: str) -> None:
         raise translate(error) from error
 
 
+def token_expiry(xero_account: XeroAccount) -> datetime.datetime:
+    """When the grant's access token ends. Tokens are always saved with their expiry; a grant without one
+    counts as ended (refreshed, or reconnected), never as a crash."""
+    return xero_account.token_expires_at or timezone.now()
+
+
 def refresh_margin(xero_account: XeroAccount) -> datetime.timedelta:
     """Refresh this long before expiry: 5 minutes, or half of a (test-sized) short lifetime."""
     issued = xero_account.token_refreshed_at or xero_account.connected_at or timezone.now()
-    lifetime = xero_account.token_expires_at - issued
+    lifetime = token_expiry(xero_account) - issued
     return min(MAX_REFRESH_MARGIN, max(lifetime / 2, datetime.timedelta(0)))
 
 
@@ -149,7 +155,7 @@ def xero_account_access_token(*, xero_account_id: int, rejected: str = "") -> Xe
             raise XeroAuthError(f"{xero_account.name} is not connected to Xero.")
         now = timezone.now()
         stale = rejected and rejected == xero_account.access_token
-        if not stale and xero_account.token_expires_at - now > refresh_margin(xero_account):
+        if not stale and token_expiry(xero_account) - now > refresh_margin(xero_account):
             return xero_account
         if not xero_account.refresh_token:
             raise XeroAuthError(f"The 30-minute access to Xero for {xero_account.name} has ended. Reconnect to continue.")

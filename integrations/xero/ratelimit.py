@@ -88,7 +88,7 @@ class RateLimiter:
         self.redis = _redis(settings.REDIS_URL) if settings.REDIS_URL else None
 
     def _try(self, call_id: str, now: float) -> tuple[str, float]:
-        args = [now, self.window, self.limit, self.concurrency, self.lease, call_id,
+        args: list[float | int | str] = [now, self.window, self.limit, self.concurrency, self.lease, call_id,
                 self.app_limit, self.share.app_kept, self.day_limit, self.share.day_kept, int(self.share.urgent),
                 PERSON_HOLD, self.tenant_id, self.pace_slices]
         if self.redis is None:

@@ -66,7 +66,7 @@ class LocalBudgets:
             if urgent and not any([cls.people[who].pop(call_id, None) for who in (tenant, "app")]):
                 for who in (tenant, "app"):  # a person who gave up came back as a new call: its claim is met
                     if cls.people[who]:
-                        cls.people[who].pop(min(cls.people[who], key=cls.people[who].get))
+                        cls.people[who].pop(min(cls.people[who], key=cls.people[who].__getitem__))
             calls.append(now)
             app.append(now)
             running[call_id] = now + lease

@@ -12,6 +12,8 @@ from xero_python.api_client import ApiClient
 from xero_python.api_client.configuration import Configuration
 from xero_python.api_client.oauth2 import OAuth2Token
 
+from integrations.xero.telemetry import instrument
+
 CONNECT_SECONDS = 5.0
 
 
@@ -24,7 +26,11 @@ def request_timeout() -> tuple[float, float]:
 NO_RETRIES = urllib3.Retry(total=0, redirect=0, respect_retry_after_header=False, raise_on_status=False)
 
 
-def sdk_api_client(*, token_getter: Callable[[], dict] | None = None, oauth2_token: OAuth2Token | None = None) -> ApiClient:
+def sdk_api_client(
+    *, token_getter: Callable[[], dict] | None = None, oauth2_token: OAuth2Token | None = None,
+    xero_account_id: int | None = None,
+) -> ApiClient:
+    """Every ApiClient Onport uses; each of its requests is logged and counted (`telemetry`) for `xero_account_id`."""
     configuration = Configuration()
     # Assigned, never passed to Configuration(): it is a copy-of-the-first-instance singleton (XERO.md §8).
     configuration.oauth2_token = oauth2_token or OAuth2Token(
@@ -37,4 +43,5 @@ def sdk_api_client(*, token_getter: Callable[[], dict] | None = None, oauth2_tok
         oauth2_token_saver=lambda token: None,  # tokens are saved by our row-locked refresh only
     )
     api_client.rest_client.pool_manager.connection_pool_kw["retries"] = NO_RETRIES
+    instrument(api_client.rest_client, xero_account_id=xero_account_id)
     return api_client

@@ -29,6 +29,7 @@ from invoicing.models import InvoiceStatus, PurchaseInvoice
 from invoicing.views.pagination import Keyset, keyset_paginate
 from onport.csv_files import csv_download
 from onport.permissions import account_required
+from onport.submits import AlreadySubmitted, already_submitted
 
 INVOICES_PER_PAGE = 50
 NEWEST_FIRST = Keyset(name="issued-desc", fields=("issue_date", "id"))  # invoice_search's order
@@ -228,6 +229,8 @@ def invoice_adjustment_add(request, invoice_id: int):
     if form.is_valid():
         try:
             services.adjustment_add(invoice=invoice, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted as done:
+            return already_submitted(request, done, fallback=invoice.get_absolute_url())
         except ValidationError as error:
             form.add_error(None, ValidationError(error.messages))
         else:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts.selectors import vendor_list
@@ -15,6 +16,7 @@ from invoicing.forms import (
 )
 from invoicing.views.pagination import paginate
 from onport.permissions import account_required
+from onport.submits import AlreadySubmitted, already_submitted
 
 ORDERS_PER_PAGE = 50
 
@@ -53,7 +55,10 @@ def order_create(request):
                 shipping_cost=form.cleaned_data["shipping_cost"],
                 shipping_tax_rate=form.cleaned_data["shipping_tax_rate"],
                 sales_order_reference=form.cleaned_data["sales_order_reference"],
+                submit_token=form.cleaned_data["submit_token"],
             )
+        except AlreadySubmitted as done:
+            return already_submitted(request, done, fallback=reverse("invoicing:order_list"))
         except ValidationError as error:
             form.add_error(None, _refusal(error))
         else:
@@ -103,7 +108,10 @@ def order_invoice_create(request, order_id: int):
                 issue_date=form.cleaned_data["issue_date"],
                 vendor_invoice_number=form.cleaned_data["vendor_invoice_number"],
                 actor=request.user,
+                submit_token=form.cleaned_data["submit_token"],
             )
+        except AlreadySubmitted as done:
+            return already_submitted(request, done, fallback=overview.order.get_absolute_url())
         except ValidationError as error:
             form.add_error(None, _refusal(error))
         else:

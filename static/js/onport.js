@@ -104,3 +104,22 @@ document.addEventListener("submit", function (event) {
     channel.postMessage({ connected: pk });
   }
 })();
+
+// A form with a one-time token (input[name="submit_token"]): its buttons rest once it is sent, so a double click
+// sends it once (the server does its work once per token anyway); a page shown again from history wakes them.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || !form.querySelector || !form.querySelector('input[name="submit_token"]')) return;
+  setTimeout(function () {
+    form.querySelectorAll("button").forEach(function (button) {
+      button.disabled = true;
+      button.setAttribute("data-resting", "");
+    });
+  }, 0);
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("button[data-resting]").forEach(function (button) {
+    button.disabled = false;
+    button.removeAttribute("data-resting");
+  });
+});

@@ -14,19 +14,6 @@ from tests.factories import VendorFactory, invoice_create, order_create
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def synced_invoice(books, account):
-    books.settings.adjustments_enabled_by_staff = books.settings.sync_adjustments = True
-    books.settings.bill_status = "AUTHORISED"
-    books.settings.save()
-    vendor = VendorFactory(account=account, name="Acme Packaging")
-    books.link(vendor)
-    invoice = invoice_create(order=order_create(vendor=vendor))  # total 52.80
-    sync_request(invoice=invoice)
-    drain(xero_account_id=books.xero_account.pk)
-    return invoice
-
-
 def _credit_notes(books):
     return list(books.sandbox.state(books.xero_account.tenant_id)["orgs"][books.xero_account.tenant_id]["credit_notes"].values())
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
@@ -162,5 +163,5 @@ def test_xeros_arithmetic_inclusive_rounds_tax_inside_each_line():
 def _client(account, role):
     user = MembershipFactory(account=account, role=role).user
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     return client

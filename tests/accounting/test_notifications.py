@@ -2,6 +2,7 @@
 bar's count."""
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _client(membership) -> Client:
     client = Client()
-    assert client.login(username=membership.user.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=membership.user.username, password=PASSWORD)
     return client
 
 

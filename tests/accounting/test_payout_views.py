@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
@@ -68,7 +69,7 @@ def _urls(run) -> list[tuple[str, str]]:
 def _client(account, role):
     user = MembershipFactory(account=account, role=role).user
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     return client
 
 

@@ -44,6 +44,7 @@ from integrations.xero.payments import PaymentInput, payments_create
 from invoicing import services as invoicing
 from invoicing.models import InvoiceStatus, PurchaseInvoice
 from onport.models import Plan
+from onport.validators import CONTROL_CHARACTERS
 from tests.factories import (
     MembershipFactory,
     VendorFactory,
@@ -459,6 +460,13 @@ def test_iban_mistakes_are_explained_in_plain_words(vendor, iban, message):
     with pytest.raises(BankDetailsInvalid) as refused:
         vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(holder_name="Lumen", country="", iban=iban))
     assert refused.value.errors == {"iban": message}
+
+
+def test_a_holder_name_with_control_characters_is_refused(vendor):
+    with pytest.raises(BankDetailsInvalid) as refused:
+        vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(
+            holder_name="Lumen\r\nSARL", country="", iban=VENDOR_IBANS[0]))
+    assert refused.value.errors == {"holder_name": CONTROL_CHARACTERS}
 
 
 def test_other_bank_detail_mistakes_are_explained(vendor):

@@ -15,6 +15,7 @@ from integrations.xero import oauth
 from integrations.xero.errors import XeroAuthError
 from tests.factories import MembershipFactory
 from tests.fixtures.xero_connect import callback_uri, xero_consent
+from tests.fixtures.flaky_mail import refuse_next
 
 pytestmark = pytest.mark.django_db
 
@@ -252,6 +253,22 @@ def test_a_mail_failure_never_replaces_the_xero_error(
 
     xero_account.refresh_from_db()
     assert xero_account.status == XeroAccountStatus.RECONNECT_NEEDED
+
+
+def test_the_reconnect_email_a_mail_server_refused_goes_when_it_takes_mail_again(
+    xero_sandbox, connect_xero, account, admin, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.fixtures.flaky_mail.FlakyEmailBackend"
+    refuse_next(1)
+    xero_account = connect_xero(account=account, user=admin)
+    xero_sandbox.disconnect_tenant(xero_account.tenant_id)
+
+    with pytest.raises(XeroAuthError), django_capture_on_commit_callbacks(execute=True):
+        xero_client(XeroAccount.objects.get(pk=xero_account.pk)).organisation()
+
+    assert XeroAccount.objects.get(pk=xero_account.pk).status == XeroAccountStatus.RECONNECT_NEEDED
+    [message] = mail.outbox
+    assert message.subject == f"Reconnect Xero: {xero_account.name}" and message.to == [admin.email]
 
 
 def test_a_xero_account_name_with_line_breaks_cannot_add_mail_headers(

@@ -123,3 +123,11 @@ def test_disconnect_through_the_view(xero_sandbox, connect_xero, admin_client_, 
     assert "is disconnected from Xero. Its history is kept." in response.content.decode()
     xero_account.refresh_from_db()
     assert xero_account.status == XeroAccountStatus.DISCONNECTED
+
+
+def test_a_new_xero_account_name_with_a_line_break_is_refused_in_words(admin_client_, account):
+    response = admin_client_.post(reverse("integrations:xero_account_create"), {"name": "Main\r\nBcc: x@evil.example"})
+
+    assert response.status_code == 400
+    assert "no line breaks, tabs or other control characters" in response.content.decode()
+    assert not XeroAccount.objects.filter(account=account).exists()

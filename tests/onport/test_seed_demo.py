@@ -3,6 +3,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from invoicing.models import InvoiceStatus, PurchaseInvoice
 from onport.models import Account
@@ -25,7 +26,7 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(monkeypatch):
 
     assert _counts() == first and first[0] == 15 and first[1] == 60 and 100 <= first[2] <= 140
     assert "admin@demo.test" in out.getvalue() and "another-pass-456" in out.getvalue()
-    assert authenticate(username="finance@demo.test", password="another-pass-456") is not None
+    assert authenticate(HttpRequest(), username="finance@demo.test", password="another-pass-456") is not None
     statuses = set(PurchaseInvoice.objects.filter(account__name="Demo Retail").values_list("status", flat=True))
     assert statuses == {InvoiceStatus.DRAFT, InvoiceStatus.ISSUED, InvoiceStatus.PAID}
     assert Account.objects.get(name="Demo Retail").plan == "advance"
