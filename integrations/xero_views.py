@@ -105,7 +105,7 @@ def xero_account_status(request, pk: int):
     xero_account = _xero_account(request, pk)
     if request.GET.get("since") == _panel_version(xero_account):
         return HttpResponse(status=204)
-    return _panel(request, xero_account, "integrations/xero/xeroaccount_status.html")
+    return _panel(request, xero_account, "integrations/xero/xeroaccount_status.html", polled=True)
 
 
 @account_required("admin")

@@ -46,8 +46,12 @@ def test_admin_connects_xero_chooses_the_tenant_reconnects_and_disconnects(
     expect(page.locator("#xero-status .badge")).to_have_text("not connected")
 
     # Connect: Xero's consent opens in another tab; this tab updates by itself
+    expect(page.get_by_role("button", name="Connect")).to_have_class(re.compile(r"\bbtn-connect\b"))  # red
     _allow_in_new_tab(page)
     expect(page.locator("#xero-status .badge")).to_have_text("connected", timeout=10_000)
+    # the header's red Connect is now a green "connected", without a reload (the poll sends it too)
+    expect(page.locator("#xero-connect-actions #xero-connected")).to_have_text("connected")
+    expect(page.get_by_role("button", name="Reconnect")).not_to_have_class(re.compile(r"\bbtn-connect\b"))
     page.get_by_label("Tenant").select_option(label="Onport Demo (AU)")
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("Main entity now syncs to Onport Demo (AU).")).to_be_visible()
