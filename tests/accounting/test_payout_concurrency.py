@@ -1,15 +1,14 @@
 """Payouts exactly once under real concurrency (threads on PostgreSQL): one run per invoice, one payment per bill."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from accounting.payouts import errors as payout_errors
 from accounting.payouts import services as payouts
 from accounting.payouts.models import PaymentState, PayoutItem, PayoutPayment
 from accounting.payouts.payments import PAYMENT_OUTBOX, payments_drain
+from tests.fixtures.threads import at_once
 from tests.accounting.test_payouts import (
     VENDOR_IBANS,
     payee,
@@ -31,23 +30,7 @@ def payments_scope(settings):
 
 
 def _at_once(count: int, action) -> tuple[list, list]:
-    barrier, results, errors = threading.Barrier(count), [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(action())
-        except payout_errors.PayoutRefused as refused:
-            errors.append(refused)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results, errors
+    return at_once(count, lambda _: action(), catch=(payout_errors.PayoutRefused,))
 
 
 def test_runs_started_and_marked_sent_at_the_same_moment_pay_each_invoice_once(books, account):
@@ -74,9 +57,18 @@ def test_two_workers_claiming_at_once_never_hold_the_same_payment(books, account
     run = payouts.payout_run_approve(run=payouts.payout_run_create(account=account))
     # given 80 payments waiting (as marking the run sent queues them, without the eager drain)
     PayoutPayment.objects.bulk_create(
-        PayoutPayment(account=account, xero_account=books.xero_account, line=item.line, invoice=item.invoice,
-                      bill_id=item.bill_id, bank_account_code="090", amount=item.amount, date=run.payment_date,
-                      reference=f"{run.reference} {item.invoice.number}", next_attempt_at=timezone.now())
+        PayoutPayment(
+            account=account,
+            xero_account=books.xero_account,
+            line=item.line,
+            invoice=item.invoice,
+            bill_id=item.bill_id,
+            bank_account_code="090",
+            amount=item.amount,
+            date=run.payment_date,
+            reference=f"{run.reference} {item.invoice.number}",
+            next_attempt_at=timezone.now(),
+        )
         for item in PayoutItem.objects.select_related("line", "invoice")
     )
 

@@ -1,14 +1,14 @@
 """Row locks under real concurrency: several threads, each with its own PostgreSQL connection."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from invoicing import services
 from invoicing.models import PurchaseInvoice
 from invoicing.errors import InvoicingError
+from tests.fixtures.threads import at_once
 from tests.factories import AccountFactory, VendorFactory, order_create
 
 pytestmark = [
@@ -18,37 +18,18 @@ pytestmark = [
 ]
 
 
-def _run_at_once(count, work):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def runner(index):
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except Exception as error:  # collected and asserted on by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
-
-
 def test_invoice_numbers_stay_unique_and_gapless_under_concurrency():
     account = AccountFactory()
     vendor = VendorFactory(account=account)
     orders = [order_create(vendor=vendor, lines=[(1, "1.00")]) for _ in range(8)]
 
-    results, errors = _run_at_once(
+    results, errors = at_once(
         8,
-        lambda index: services.invoice_create(
-            account=account, order=orders[index], quantities={orders[index].lines.get().id: 1}
-        ).number,
+        lambda index: (
+            services.invoice_create(
+                account=account, order=orders[index], quantities={orders[index].lines.get().id: 1}
+            ).number
+        ),
     )
 
     assert errors == []
@@ -60,7 +41,7 @@ def test_two_invoices_racing_for_the_last_units_cannot_both_win():
     order = order_create(vendor=VendorFactory(account=account), lines=[(5, "2.00")], shipping="0.00")
     line_id = order.lines.get().id
 
-    results, errors = _run_at_once(
+    results, errors = at_once(
         4, lambda index: services.invoice_create(account=account, order=order, quantities={line_id: 5})
     )
 

@@ -29,10 +29,10 @@ def test_an_expired_lock_taken_by_another_is_not_released_by_the_first(store):
 
 
 def test_extend_keeps_the_lock_past_its_first_timeout(store):
-    with exclusive("test-lock-c", seconds=1.5) as held:
-        time.sleep(0.5)
+    with exclusive("test-lock-c", seconds=3) as held:
+        time.sleep(1.5)
         held.extend()
-        time.sleep(1.2)  # past the first timeout, within the extended one
+        time.sleep(1.6)  # past the first timeout, and 1.4 s within the extended one (a busy machine may be late)
         with exclusive("test-lock-c", seconds=5) as other:
             assert other is None
 
