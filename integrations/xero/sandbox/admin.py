@@ -9,6 +9,9 @@ POST /_sandbox/consent                              {"client_id", "redirect_uri"
                                                      "thirty_minutes"?, "code_challenge"?, "user"?} → {"code", …}
 POST /_sandbox/tenants/<tenant_id>/disconnect       {"client_id"?} → {"removed_connections": n}
 POST /_sandbox/organisations                        {"copies": 40} → {"tenants": [id, …]} (more organisations like the UK one)
+POST /_sandbox/grants                               {"tenants": [id, …], "scope"?, "client_id"?} → {"grants": [{"tenant_id",
+                                                     "access_token", "refresh_token", "connection_id", …}]} set-up only:
+                                                     a consent + code exchange per tenant, each by a user of its own
 POST /_sandbox/tokens/expire                        {"client_id"?} → {"expired": n}
 POST /_sandbox/orgs/<tenant_id>/lock-dates          {"period_lock_date": "YYYY-MM-DD"|null, "end_of_year_lock_date": …}
 POST /_sandbox/orgs/<tenant_id>/contacts/<id>/status   {"status": "ARCHIVED"|"ACTIVE"}
@@ -148,6 +151,32 @@ def organisations(sandbox: Sandbox, request: Request) -> Response:
         sandbox.state.mark_changed()
     sandbox.state.save_if_changed()
     return json_response({"tenants": list(copies)})
+
+
+def issue_grants(sandbox: Sandbox, request: Request) -> Response:
+    """Set-up only, for runs across many organisations: for each tenant, what its owner's consent and the code
+    exchange would leave (a connection by a Xero user of its own, a grant, a token pair of its own), in one call.
+    Tokens are answered here and never recorded in the request log; everything else behaves as after a consent."""
+    body = body_of(request)
+    client = sandbox.config.client(body.get("client_id") or sandbox.config.clients[0].client_id)
+    if client is None:
+        raise AdminError("unknown client_id")
+    scopes = (body.get("scope") or DEFAULT_CONSENT_SCOPE).split()
+    unknown = [scope for scope in scopes if not scope_is_known(scope)]
+    if unknown:
+        raise AdminError(f"unknown scopes: {' '.join(unknown)}")
+    tenants = [str(tenant).lower() for tenant in body.get("tenants") or []]
+    if not tenants:
+        raise AdminError("tenants: give the organisations to connect")
+    organisations = [_org(sandbox, tenant)["organisation"] for tenant in tenants]
+    issuer = request.host_url.rstrip("/") + "/identity"
+    issued = []
+    for tenant, organisation in zip(tenants, organisations):
+        tokens = grants.grant_directly(sandbox.state, sandbox.config, client=client, scopes=scopes, tenant_id=tenant,
+                                       user=f"owner of {tenant}", issuer=issuer)
+        issued.append({"tenant_id": tenant, "tenant_name": organisation["Name"], "short_code": organisation["ShortCode"],
+                       "base_currency": organisation["BaseCurrency"], **tokens})
+    return json_response({"grants": issued})
 
 
 def disconnect_tenant(sandbox: Sandbox, request: Request, tenant_id: str) -> Response:

@@ -118,6 +118,25 @@ def exchange_code(state: SandboxState, config: SandboxConfig, *, client: ClientA
         return issue_tokens(state, config, grant, issuer=issuer)
 
 
+SET_UP_REDIRECT_URI = "http://127.0.0.1/_sandbox/grants"
+
+
+def grant_directly(state: SandboxState, config: SandboxConfig, *, client: ClientApp, scopes: list[str],
+                   tenant_id: str, user: str, issuer: str) -> dict[str, Any]:
+    """Set-up only (POST /_sandbox/grants): what `user` consenting to one organisation and the app exchanging
+    the code would leave (the same two steps, without the browser and the round trips): a connection, a grant
+    of its own and its first token pair, which refreshes and rotates like any other."""
+    consent = grant_consent(state, config, client=client, redirect_uri=SET_UP_REDIRECT_URI, scopes=scopes,
+                            tenant_ids=[tenant_id], thirty_minutes=False, user=user)
+    tokens = exchange_code(state, config, client=client, code=consent["code"], redirect_uri=SET_UP_REDIRECT_URI,
+                           code_verifier=None, issuer=issuer)
+    user_id = user_id_for(user)
+    with state.lock:
+        connection = next(c for c in state.data["connections"].values() if c["tenantId"] == tenant_id
+                          and c["_user_id"] == user_id and c["_client_id"] == client.client_id)
+    return {**tokens, "connection_id": connection["id"], "auth_event_id": consent["auth_event_id"]}
+
+
 def refresh(state: SandboxState, config: SandboxConfig, *, client: ClientApp, refresh_token: str | None,
             requested_scope: str | None, issuer: str) -> dict[str, Any]:
     """Rotate: a used token replays its successor within the grace period, then is refused."""

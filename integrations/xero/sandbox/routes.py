@@ -67,7 +67,8 @@ ADMIN_ENDPOINTS = {
     "admin.disconnect": admin.disconnect_tenant, "admin.expire_tokens": admin.expire_tokens,
     "admin.lock_dates": admin.lock_dates, "admin.status": admin.set_status, "admin.pay": admin.pay_invoice,
     "admin.invoice_status": admin.set_invoice_status, "admin.bulk_contacts": admin.bulk_contacts,
-    "admin.organisations": admin.organisations, "admin.webhooks": webhook_admin.webhooks,
+    "admin.organisations": admin.organisations, "admin.grants": admin.issue_grants,
+    "admin.webhooks": webhook_admin.webhooks,
     "admin.webhook_action": webhook_admin.webhook_action,
 }
 
@@ -116,6 +117,7 @@ URL_MAP = Map([
     Rule("/_sandbox/consent", methods=["POST"], endpoint="admin.consent"),
     Rule("/_sandbox/tenants/<tenant_id>/disconnect", methods=["POST"], endpoint="admin.disconnect"),
     Rule("/_sandbox/organisations", methods=["POST"], endpoint="admin.organisations"),
+    Rule("/_sandbox/grants", methods=["POST"], endpoint="admin.grants"),
     Rule("/_sandbox/tokens/expire", methods=["POST"], endpoint="admin.expire_tokens"),
     Rule("/_sandbox/orgs/<tenant_id>/lock-dates", methods=["POST"], endpoint="admin.lock_dates"),
     Rule("/_sandbox/orgs/<tenant_id>/<any(contacts, accounts, taxrates):kind>/<key>/status", methods=["POST"],

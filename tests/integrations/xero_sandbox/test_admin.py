@@ -21,6 +21,34 @@ def test_bulk_contacts_for_import_benchmarks(xero_sandbox, xero, uk):
     assert page.pagination.item_count == 10029 and len(page.contacts) == 29
 
 
+def test_grants_connect_each_organisation_with_tokens_of_its_own(xero_sandbox):
+    # given two more organisations, connected in one set-up call
+    copies = xero_sandbox.admin("POST", "organisations", {"copies": 2})["tenants"]
+
+    issued = xero_sandbox.admin("POST", "grants", {"tenants": copies})["grants"]
+
+    # then each token pair sees its own organisation only, and rotates on its own
+    first, second = (xero_sandbox.sdk(xero_sandbox.sdk_token(grant)) for grant in issued)
+    assert [(c.tenant_id, str(c.id)) for c in first.identity.get_connections()] == [
+        (copies[0], issued[0]["connection_id"])
+    ]
+    assert [c.tenant_id for c in second.identity.get_connections()] == [copies[1]]
+    assert first.accounting.get_organisations(copies[0]).organisations[0].short_code == issued[0]["short_code"]
+    first.api_client.refresh_oauth2_token()
+    second.api_client.refresh_oauth2_token()
+    assert first.token["refresh_token"] != issued[0]["refresh_token"] != issued[1]["refresh_token"]
+    assert issued[0]["access_token"] not in json.dumps(xero_sandbox.requests())
+
+
+def test_grants_refuse_unknown_tenants_and_scopes(xero_sandbox):
+    with pytest.raises(SandboxHTTPError) as tenant:
+        xero_sandbox.admin("POST", "grants", {"tenants": ["00000000-0000-0000-0000-000000000000"]})
+    with pytest.raises(SandboxHTTPError) as scope:
+        xero_sandbox.admin("POST", "grants", {"tenants": [xero_sandbox.uk_tenant_id], "scope": "everything"})
+
+    assert tenant.value.status == 404 and scope.value.status == 400 and xero_sandbox.state()["grants"] == {}
+
+
 def test_reset_restores_the_seed_and_the_start_up_settings(xero_sandbox, xero, uk, acme):
     xero.accounting.create_invoices(uk, bills(bill(acme)))
     xero_sandbox.configure(rate_per_minute=1)
