@@ -133,11 +133,26 @@ class Outbox(ABC):
             self._turn(xero_account, held, report, spawn, urgent_only)
         if report.more or report.retry_at:
             report.priority = self.next_priority(xero_account_id)
-        logger.info("outbox drain outbox=%s xero_account=%s batches=%d synced=%d failed=%d unknown=%d adopted=%d",
-                    self.name, xero_account_id, report.batches, report.synced, report.failed, report.unknown,
-                    report.adopted, extra={"outbox": self.name, "xero_account_id": xero_account_id,
-                                           "batches": report.batches, "synced": report.synced, "failed": report.failed,
-                                           "unknown": report.unknown, "adopted": report.adopted, "more": report.more})
+        logger.info(
+            "outbox drain outbox=%s xero_account=%s batches=%d synced=%d failed=%d unknown=%d adopted=%d",
+            self.name,
+            xero_account_id,
+            report.batches,
+            report.synced,
+            report.failed,
+            report.unknown,
+            report.adopted,
+            extra={
+                "outbox": self.name,
+                "xero_account_id": xero_account_id,
+                "batches": report.batches,
+                "synced": report.synced,
+                "failed": report.failed,
+                "unknown": report.unknown,
+                "adopted": report.adopted,
+                "more": report.more,
+            },
+        )
         return report
 
     def _turn(self, xero_account: XeroAccount, held, report: DrainReport, spawn, urgent_only: bool) -> None:
@@ -155,6 +170,7 @@ class Outbox(ABC):
                         spawn(min(row.priority for row in rows))
                         spawn = None
                     client.share = share_for(rows)
+                    client.waited_for_app = False
                     with batch_observed(self, xero_account, phase="send", rows=len(rows)) as batch:
                         outcomes = self.send(client, rows, report)
                         self.record(outcomes)
@@ -162,7 +178,9 @@ class Outbox(ABC):
                     report.batches += 1
                 if report.retry_at:  # the budget is spent for now: come back when it frees
                     return
-                if time.monotonic() > turn_ends:
+                if time.monotonic() > turn_ends or (client.waited_for_app and not client.share.urgent):
+                    # the turn is over, or organisations share a scarce app minute: a worker held here for a
+                    # whole turn would leave the organisations queued behind it with no call at all
                     report.more = True
                     return
         except XeroAuthError:
@@ -197,8 +215,9 @@ class Outbox(ABC):
                 now = timezone.now()
                 for row in rows:
                     row.next_attempt_at = now
-                self.record([Outcome(row, State.PENDING, Reason.RESUMED, "Xero is reconnected; sending again.")
-                             for row in rows])
+                self.record(
+                    [Outcome(row, State.PENDING, Reason.RESUMED, "Xero is reconnected; sending again.") for row in rows]
+                )
         due_rows = self.rows().filter(state__in=[State.PENDING, State.UNKNOWN])
         due_rows = due_rows.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
         return sorted(set(due_rows.values_list("xero_account_id", flat=True)))

@@ -28,7 +28,7 @@ from integrations.xero.errors import (
     XeroTokenRejected,
     translate,
 )
-from integrations.xero.ratelimit import URGENT, RateLimiter, Share
+from integrations.xero.ratelimit import APP_WAITS, URGENT, RateLimiter, Share
 from integrations.xero.sdk import request_timeout, sdk_api_client
 from integrations.xero.values import text, xero_date
 
@@ -75,16 +75,23 @@ class XeroClient:
     """
 
     def __init__(
-        self, xero_account: XeroAccount, *, max_wait: float = 30.0,
-        on_auth_error: Callable[[int, str], None] | None = None, share: Share = URGENT,
+        self,
+        xero_account: XeroAccount,
+        *,
+        max_wait: float = 30.0,
+        on_auth_error: Callable[[int, str], None] | None = None,
+        share: Share = URGENT,
     ):
         self.xero_account = xero_account
         self.max_wait = max_wait  # how long a call may wait for the shared rate limit before giving up
         self.share = share  # what the calls leave of the day's and the app's budgets (a drain sets it per batch)
+        # A call waited for the app's minute, shared with other organisations (a drain then gives its turn up).
+        self.waited_for_app = False
         self.on_auth_error = on_auth_error
         self.calls = 0  # requests sent to Xero through this client (a job reports what it cost)
-        self._api = sdk_api_client(token_getter=self._token_dict, oauth2_token=_LockedRefreshToken(self),
-                                   xero_account_id=xero_account.pk)
+        self._api = sdk_api_client(
+            token_getter=self._token_dict, oauth2_token=_LockedRefreshToken(self), xero_account_id=xero_account.pk
+        )
 
     # -- tokens ---------------------------------------------------------------------------------
     def _reload(self, rejected: str = "") -> None:
@@ -129,9 +136,12 @@ class XeroClient:
                 if limiter is None:
                     self.calls += 1
                     return request()
-                with limiter.slot(max_wait=self.max_wait):
-                    self.calls += 1
-                    result = request()
+                try:
+                    with limiter.slot(max_wait=self.max_wait):
+                        self.calls += 1
+                        result = request()
+                finally:
+                    self.waited_for_app |= bool(limiter.waited_for & APP_WAITS)
                 limiter.observe(_budgets_left(self._api))
                 return result
             except Exception as raw:  # translated below: callers only see XeroError
@@ -180,7 +190,9 @@ class XeroClient:
         newer than the SDK (XERO.md §11), and none of those matter for choosing the Tenant."""
         tenant = tenant_id or self.xero_account.tenant_id
         raw = self.call(
-            lambda: self.accounting.get_organisations(tenant, _preload_content=False, _request_timeout=request_timeout()),
+            lambda: self.accounting.get_organisations(
+                tenant, _preload_content=False, _request_timeout=request_timeout()
+            ),
             tenant_id=tenant,
         )
         try:
@@ -220,7 +232,9 @@ def connections_for_new_grant(tokens: oauth.TokenSet, *, auth_event_id: str) -> 
     api_client = sdk_api_client(token_getter=lambda: token)
     kwargs = {"auth_event_id": auth_event_id} if auth_event_id else {}
     try:
-        rows = IdentityApi(api_client, base_url=settings.XERO_API_BASE).get_connections(**kwargs, _request_timeout=request_timeout())
+        rows = IdentityApi(api_client, base_url=settings.XERO_API_BASE).get_connections(
+            **kwargs, _request_timeout=request_timeout()
+        )
     except Exception as raw:  # translated: callers only see XeroError
         raise translate(raw) from raw
     return [_connection(row) for row in rows]

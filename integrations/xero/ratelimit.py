@@ -45,6 +45,9 @@ class Share:
 
 
 URGENT = Share(urgent=True)  # a person is waiting: everything Xero allows, before any backlog
+# A backlog's call waited for the app-wide minute that every organisation shares (used up, paced, or another
+# organisation's turn): the drain gives its worker back so organisations still queued get theirs.
+APP_WAITS = frozenset({"app", "paced", "turn"})
 
 
 def share_for_background(*, backfill: bool) -> Share:
@@ -83,14 +86,37 @@ class RateLimiter:
         self.pace_slices = max(int(settings.XERO_APP_PACE_SLICES), 1)
         self.lease = 120.0
         prefix = f"xero:limits:{tenant_id}"
-        self.keys = [f"{prefix}:window", f"{prefix}:inflight", f"{prefix}:blocked", *APP_KEYS, f"{prefix}:day",
-                     f"{prefix}:extra", APP_PEOPLE_KEY, f"{prefix}:people", *APP_WAITING_KEYS]
+        self.keys = [
+            f"{prefix}:window",
+            f"{prefix}:inflight",
+            f"{prefix}:blocked",
+            *APP_KEYS,
+            f"{prefix}:day",
+            f"{prefix}:extra",
+            APP_PEOPLE_KEY,
+            f"{prefix}:people",
+            *APP_WAITING_KEYS,
+        ]
         self.redis = _redis(settings.REDIS_URL) if settings.REDIS_URL else None
+        self.waited_for: set[str] = set()  # why its calls had to wait ("app", "paced", "turn", "minute"…)
 
     def _try(self, call_id: str, now: float) -> tuple[str, float]:
-        args: list[float | int | str] = [now, self.window, self.limit, self.concurrency, self.lease, call_id,
-                self.app_limit, self.share.app_kept, self.day_limit, self.share.day_kept, int(self.share.urgent),
-                PERSON_HOLD, self.tenant_id, self.pace_slices]
+        args: list[float | int | str] = [
+            now,
+            self.window,
+            self.limit,
+            self.concurrency,
+            self.lease,
+            call_id,
+            self.app_limit,
+            self.share.app_kept,
+            self.day_limit,
+            self.share.day_kept,
+            int(self.share.urgent),
+            PERSON_HOLD,
+            self.tenant_id,
+            self.pace_slices,
+        ]
         if self.redis is None:
             return LocalBudgets.acquire(self.tenant_id, *args)
         answer = self.redis.eval(ACQUIRE, len(self.keys), *self.keys, *args).decode()
@@ -109,12 +135,19 @@ class RateLimiter:
         deadline = time.monotonic() + max_wait
         while (answer := self._try(call_id, now := time.time()))[0] != "ok":
             why, wait = answer
+            self.waited_for.add(why)
             if why == "day":
-                raise XeroRateLimited("Most of Xero's daily limit for this organisation is used; what is left is "
-                                      "kept for manual syncs.", retry_after=wait, problem=DAY_KEPT)
+                raise XeroRateLimited(
+                    "Most of Xero's daily limit for this organisation is used; what is left is kept for manual syncs.",
+                    retry_after=wait,
+                    problem=DAY_KEPT,
+                )
             if time.monotonic() + wait > deadline:
-                raise XeroRateLimited("Xero's rate limit for this organisation is used up for now; retrying later.",
-                                      retry_after=wait, problem="onport")
+                raise XeroRateLimited(
+                    "Xero's rate limit for this organisation is used up for now; retrying later.",
+                    retry_after=wait,
+                    problem="onport",
+                )
             time.sleep(min(wait, 1.0))
         try:
             yield now
@@ -143,9 +176,13 @@ class RateLimiter:
             return
         now = time.time()
         if "minute" in headers:
-            self.redis.eval(OBSERVE_WINDOW, 2, self.keys[0], self.keys[7], now, self.window, self.limit, headers["minute"])
+            self.redis.eval(
+                OBSERVE_WINDOW, 2, self.keys[0], self.keys[7], now, self.window, self.limit, headers["minute"]
+            )
         if "app" in headers:
-            self.redis.eval(OBSERVE_WINDOW, 2, APP_KEYS[0], APP_KEYS[2], now, self.window, self.app_limit, headers["app"])
+            self.redis.eval(
+                OBSERVE_WINDOW, 2, APP_KEYS[0], APP_KEYS[2], now, self.window, self.app_limit, headers["app"]
+            )
         if "day" in headers:
             self.redis.eval(OBSERVE_DAY, 1, self.keys[6], now, self.day_limit, headers["day"])
 
