@@ -8,14 +8,31 @@ from accounting.setup.services import adjustment_sync_allow
 
 @admin.register(AccountingSettings)
 class AccountingSettingsAdmin(admin.ModelAdmin):
-    list_display = ["account", "xero_account", "auto_sync_dropship", "auto_sync_replenishment",
-                    "adjustments_enabled_by_staff", "sync_adjustments"]
+    list_display = [
+        "account",
+        "xero_account",
+        "auto_sync_dropship",
+        "auto_sync_replenishment",
+        "adjustments_enabled_by_staff",
+        "sync_adjustments",
+    ]
     list_filter = ["adjustments_enabled_by_staff", "auto_sync_dropship", "auto_sync_replenishment"]
     search_fields = ["account__name"]
     list_select_related = ["account", "xero_account"]
-    fields = ["account", "xero_account", "adjustments_enabled_by_staff", "sync_adjustments", "auto_sync_dropship",
-              "auto_sync_replenishment", "product_account_code", "shipping_account_code", "line_amount_type",
-              "bill_status", "due_date_from_terms", "updated_at"]
+    fields = [
+        "account",
+        "xero_account",
+        "adjustments_enabled_by_staff",
+        "sync_adjustments",
+        "auto_sync_dropship",
+        "auto_sync_replenishment",
+        "product_account_code",
+        "shipping_account_code",
+        "line_amount_type",
+        "bill_status",
+        "due_date_from_terms",
+        "updated_at",
+    ]
     # Support only decides whether adjustments may sync; the customer's admins set everything else.
     readonly_fields = [name for name in fields if name != "adjustments_enabled_by_staff"]
 

@@ -25,4 +25,6 @@ class AccountingConfig(AppConfig):
         events.subscribe(events.VendorNumberSet, vendor_number_set_note)
         events.subscribe(events.DocumentUploaded, document_uploaded_attach)
         # the outboxes' gauges, read from the database when /metrics is scraped
-        metrics.SCRAPED.register(OutboxCollector([DOCUMENTS, BILL_PAYMENTS, BILL_NOTES, BILL_DOCUMENTS, PAYMENT_OUTBOX]))
+        metrics.SCRAPED.register(
+            OutboxCollector([DOCUMENTS, BILL_PAYMENTS, BILL_NOTES, BILL_DOCUMENTS, PAYMENT_OUTBOX])
+        )

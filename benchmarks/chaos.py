@@ -34,10 +34,16 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("the chaos run needs Redis (REDIS_URL): the broker, drain slots and budgets live there")
-    os.environ.update({
-        "XERO_CALLS_PER_MINUTE": "100000", "XERO_CONCURRENT_CALLS": "5", "SYNC_LEASE_SECONDS": "10",
-        "XERO_DRAIN_LOCK_SECONDS": "30", "XERO_TIMEOUT_SECONDS": "10", "CELERY_TASK_ALWAYS_EAGER": "false",
-    })
+    os.environ.update(
+        {
+            "XERO_CALLS_PER_MINUTE": "100000",
+            "XERO_CONCURRENT_CALLS": "5",
+            "SYNC_LEASE_SECONDS": "10",
+            "XERO_DRAIN_LOCK_SECONDS": "30",
+            "XERO_TIMEOUT_SECONDS": "10",
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+        }
+    )
     django_setup()
     from accounting.sync.models import AccountingSync, SyncEvent
     from accounting.sync.tasks import accounting_sweep, xero_drain
@@ -49,11 +55,18 @@ def main() -> None:
     try:
         account, xero_account = books_ready(server, invoices=args.invoices, name="Chaos Retail")
         outbox_fill(account, xero_account)
-        sandbox_admin(server, "POST", "faults", {
-            "probabilities": {"503_before": 0.10, "503_after": 0.05, "429": 0.05},
-            "script": ["429", "429", "429"],  # a burst first, then the random faults
-            "methods": ["PUT", "POST"], "path_prefix": "/api.xro/2.0/Invoices", "seed": 2026,
-        })
+        sandbox_admin(
+            server,
+            "POST",
+            "faults",
+            {
+                "probabilities": {"503_before": 0.10, "503_after": 0.05, "429": 0.05},
+                "script": ["429", "429", "429"],  # a burst first, then the random faults
+                "methods": ["PUT", "POST"],
+                "path_prefix": "/api.xro/2.0/Invoices",
+                "seed": 2026,
+            },
+        )
         app.control.purge()
         workers = [worker_start(index, logs) for index in range(2)]
         time.sleep(3)  # the workers connect to the broker
@@ -67,7 +80,9 @@ def main() -> None:
         elapsed = time.perf_counter() - started
 
         adopted = SyncEvent.objects.filter(sync__account=account, message__startswith="Found the bill").count()
-        faults = Counter(r.get("fault") for r in sandbox_admin(server, "GET", "requests?path_prefix=/api.xro")["requests"])
+        faults = Counter(
+            r.get("fault") for r in sandbox_admin(server, "GET", "requests?path_prefix=/api.xro")["requests"]
+        )
         states = Counter(rows.values_list("state", flat=True))
         bills = bills_in_sandbox(server, xero_account.tenant_id)
         per_url = Counter(bill["Url"] for bill in bills)
@@ -76,8 +91,10 @@ def main() -> None:
         print(f"faults injected: {dict((k, v) for k, v in faults.items() if k)}")
         print(f"sync rows: {dict(states)} after {elapsed:.1f} s")
         print(f"batches sent per worker: killed {sent[0]}, survivor {sent[1]}")
-        print(f"bills in the sandbox: {len(bills)} for {args.invoices} invoices; "
-              f"urls twice: {sum(1 for n in per_url.values() if n > 1)}; missing: {args.invoices - len(per_url)}")
+        print(
+            f"bills in the sandbox: {len(bills)} for {args.invoices} invoices; "
+            f"urls twice: {sum(1 for n in per_url.values() if n > 1)}; missing: {args.invoices - len(per_url)}"
+        )
         exactly_once = len(bills) == len(per_url) == args.invoices and states == Counter({"synced": args.invoices})
         print("EXACTLY ONCE: yes" if exactly_once else "EXACTLY ONCE: NO")
         print("BOTH WORKERS SENT: yes" if all(sent) else "BOTH WORKERS SENT: NO")
@@ -92,9 +109,25 @@ def main() -> None:
 
 
 def worker_start(index: int, logs: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "celery", "-A", "onport", "worker", "--pool", "prefork", "--concurrency", "3",
-               "--hostname", f"chaos{index}@%h", "--loglevel", "INFO",
-               "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "onport",
+        "worker",
+        "--pool",
+        "prefork",
+        "--concurrency",
+        "3",
+        "--hostname",
+        f"chaos{index}@%h",
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test"}
     log = open(logs / f"worker{index}.log", "w")  # noqa: SIM115 (kept open for the worker's life)
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -40,8 +40,11 @@ def _export(client, label: str, query: str) -> None:
         peak = max(peak, _rss_mb())
     response.close()
     total = time.perf_counter() - started
-    print(f"{label:<34} {rows - 1:>8} {size / 1e6:>7.1f} {first_byte * 1000:>8.0f} {total:>7.1f} "
-          f"{before:>8.0f} {peak:>8.0f} {peak - before:>7.1f}", flush=True)
+    print(
+        f"{label:<34} {rows - 1:>8} {size / 1e6:>7.1f} {first_byte * 1000:>8.0f} {total:>7.1f} "
+        f"{before:>8.0f} {peak:>8.0f} {peak - before:>7.1f}",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -67,7 +70,9 @@ def main() -> None:
     client.force_login(user)
     client.get("/contacts/payments/")  # warm: session, templates, the connection
     print(f"{account.purchase_invoices.count()} invoices in {account.name}")
-    print(f"{'export':<34} {'rows':>8} {'MB':>7} {'1st ms':>8} {'total s':>7} {'RSS MB':>8} {'peak MB':>8} {'growth':>7}")
+    print(
+        f"{'export':<34} {'rows':>8} {'MB':>7} {'1st ms':>8} {'total s':>7} {'RSS MB':>8} {'peak MB':>8} {'growth':>7}"
+    )
     _export(client, "one vendor (a search)", f"?vendor={vendor_id}")
     _export(client, "Xero: failed (a filter)", "?xero_status=failed")
     _export(client, "every invoice", "")

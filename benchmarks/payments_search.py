@@ -31,8 +31,15 @@ PREVIOUS_LINK = re.compile(r'href="([^"]+)" rel="prev"')
 # (None: no bill row, never synced). The rare states are the hard ones for a filter on a list by date.
 STATUSES = (("issued", 55), ("paid", 35), ("draft", 6), ("void", 4))
 SYNC_STATES = (
-    ("synced", 70), (None, 8), ("pending", 4), ("sending", 1), ("unknown", 1), ("failed", 3),
-    ("needs_attention", 4), ("paused", 1), ("changed", 8),
+    ("synced", 70),
+    (None, 8),
+    ("pending", 4),
+    ("sending", 1),
+    ("unknown", 1),
+    ("failed", 3),
+    ("needs_attention", 4),
+    ("paused", 1),
+    ("changed", 8),
 )
 
 
@@ -44,9 +51,12 @@ def main() -> None:
     parser.add_argument("--deep", default="500,2000", help="pages reached by following Next")
     parser.add_argument("--fresh", action="store_true", help="write the invoices again")
     parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--freeze", action="store_true",
-                        help="gc.freeze() after set-up, as a server may after its imports: without it, a collection "
-                             "of this process's whole heap (100 ms and more) lands in about one request in twenty")
+    parser.add_argument(
+        "--freeze",
+        action="store_true",
+        help="gc.freeze() after set-up, as a server may after its imports: without it, a collection "
+        "of this process's whole heap (100 ms and more) lands in about one request in twenty",
+    )
     args = parser.parse_args()
     django_setup()
 
@@ -59,8 +69,10 @@ def main() -> None:
     account, user, vendor_id = _books(args)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"set-up: {account.purchase_invoices.count()} invoices in {account.name} "
-          f"(+{args.other} in another account), {time.perf_counter() - started:.1f} s; ANALYZE done")
+    print(
+        f"set-up: {account.purchase_invoices.count()} invoices in {account.name} "
+        f"(+{args.other} in another account), {time.perf_counter() - started:.1f} s; ANALYZE done"
+    )
     client = Client()
     client.force_login(user)
     if args.freeze:
@@ -78,12 +90,16 @@ def main() -> None:
     if walk_from:
         previous = _link(client, walk_from, PREVIOUS_LINK)
         if previous:
-            worst = max(worst, _case(client, f"page {depth - 1} (Previous from page {depth})", previous, args.repeat,
-                                     account))
+            worst = max(
+                worst, _case(client, f"page {depth - 1} (Previous from page {depth})", previous, args.repeat, account)
+            )
     for label, query in _filters(vendor_id):
         worst = max(worst, _case(client, label, query, args.repeat, account))
-    for label, query, target in (("status paid", "status=paid", 200), ("Xero: synced", "xero_status=synced", 200),
-                                 ("Xero: failed", "xero_status=failed", 20)):
+    for label, query, target in (
+        ("status paid", "status=paid", 200),
+        ("Xero: synced", "xero_status=synced", 200),
+        ("Xero: failed", "xero_status=failed", 20),
+    ):
         url, reached = _walk(client, query, 1, target)
         worst = max(worst, _case(client, f"{label}, page {reached} (by cursor)", url, args.repeat, account))
     print(f"worst p95: {worst:.1f} ms (issue 12's target: 100 ms at any depth and with any filter)")
@@ -99,7 +115,9 @@ def _counts_case(client, repeat: int) -> None:
         if index >= 3:
             timings.append((time.perf_counter() - started) * 1000)
     assert response.status_code == 200
-    print(f"{'Xero status counts (after the list)':<46} {'':>5} {statistics.median(timings):>8.1f} {_p95(timings):>8.1f}")
+    print(
+        f"{'Xero status counts (after the list)':<46} {'':>5} {statistics.median(timings):>8.1f} {_p95(timings):>8.1f}"
+    )
 
 
 def _filters(vendor_id: int) -> list[tuple[str, str]]:
@@ -174,8 +192,9 @@ def _case(client, label: str, query: str, repeat: int, account) -> float:
             timings.append((time.perf_counter() - started) * 1000)
         database.append(sum(float(query["time"]) for query in queries.captured_queries) * 1000)
     p95 = _p95(timings)
-    print(f"{label:<46} {len(rows):>5} {statistics.median(timings):>8.1f} {p95:>8.1f} {_p95(database):>9.1f}",
-          flush=True)
+    print(
+        f"{label:<46} {len(rows):>5} {statistics.median(timings):>8.1f} {p95:>8.1f} {_p95(database):>9.1f}", flush=True
+    )
     return p95
 
 
@@ -215,15 +234,28 @@ def _account(name: str, count: int, rng: random.Random):
         account = Account.objects.create(name=name, plan=Plan.ADVANCE)
         xero_account = XeroAccount.objects.create(account=account, name="Main entity")
         vendors = Vendor.objects.bulk_create(
-            Vendor(account=account, kind=VendorKind.DROPSHIP if index % 2 else VendorKind.REPLENISHMENT,
-                   name=f"Bench Vendor {index:03d}", email=f"ap@bench-{index:03d}.test", currency="GBP")
+            Vendor(
+                account=account,
+                kind=VendorKind.DROPSHIP if index % 2 else VendorKind.REPLENISHMENT,
+                name=f"Bench Vendor {index:03d}",
+                email=f"ap@bench-{index:03d}.test",
+                currency="GBP",
+            )
             for index in range(40)
         )
         day0 = datetime.date(2024, 1, 1)
         orders = PurchaseOrder.objects.bulk_create(
-            (PurchaseOrder(account=account, vendor=vendors[index % 40], kind=vendors[index % 40].kind,
-                           number=f"PO-{index:06d}", currency="GBP", ordered_on=day0)
-             for index in range(count // 100 + 1)),
+            (
+                PurchaseOrder(
+                    account=account,
+                    vendor=vendors[index % 40],
+                    kind=vendors[index % 40].kind,
+                    number=f"PO-{index:06d}",
+                    currency="GBP",
+                    ordered_on=day0,
+                )
+                for index in range(count // 100 + 1)
+            ),
             batch_size=2000,
         )
         statuses = [status for status, weight in STATUSES for _ in range(weight)]
@@ -235,19 +267,38 @@ def _account(name: str, count: int, rng: random.Random):
             issue_date = day0 + datetime.timedelta(days=rng.randrange(730))  # about 137 invoices a day: ties
             subtotal = Decimal(rng.randrange(500, 250_000)) / 100
             tax = (subtotal / 5).quantize(Decimal("0.01"))
-            invoices.append(PurchaseInvoice(
-                account=account, order=order, vendor=order.vendor, kind=order.kind, number=f"INV-{index:06d}",
-                status=rng.choice(statuses), issue_date=issue_date, due_date=issue_date + datetime.timedelta(days=30),
-                currency="GBP", subtotal=subtotal, tax_total=tax, total=subtotal + tax,
-            ))
+            invoices.append(
+                PurchaseInvoice(
+                    account=account,
+                    order=order,
+                    vendor=order.vendor,
+                    kind=order.kind,
+                    number=f"INV-{index:06d}",
+                    status=rng.choice(statuses),
+                    issue_date=issue_date,
+                    due_date=issue_date + datetime.timedelta(days=30),
+                    currency="GBP",
+                    subtotal=subtotal,
+                    tax_total=tax,
+                    total=subtotal + tax,
+                )
+            )
         PurchaseInvoice.objects.bulk_create(invoices, batch_size=5000)
         for invoice in invoices:
             state = rng.choice(states) if invoice.status in ("issued", "paid") else None
             if invoice.status == "void" and rng.random() < 0.5:
                 state = "cancelled"
             if state:
-                syncs.append(AccountingSync(account=account, xero_account=xero_account, invoice=invoice,
-                                            kind=SyncKind.BILL, state=state, next_attempt_at=now))
+                syncs.append(
+                    AccountingSync(
+                        account=account,
+                        xero_account=xero_account,
+                        invoice=invoice,
+                        kind=SyncKind.BILL,
+                        state=state,
+                        next_attempt_at=now,
+                    )
+                )
         AccountingSync.objects.bulk_create(syncs, batch_size=5000)
     return account
 

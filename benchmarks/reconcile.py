@@ -29,7 +29,9 @@ def main() -> None:
     from django.conf import settings
 
     settings.XERO_CALLS_PER_MINUTE = 100_000
-    server = sandbox_start(args.port, "--rate-per-minute", "1000000", "--concurrent-limit", "100", "--day-limit", "1000000")
+    server = sandbox_start(
+        args.port, "--rate-per-minute", "1000000", "--concurrent-limit", "100", "--day-limit", "1000000"
+    )
     try:
         run(args, server)
     finally:
@@ -68,17 +70,22 @@ def run(args, server) -> None:
     sandbox_admin(server, "POST", "faults", {"latency_ms": args.latency_ms})
     before = sandbox_admin(server, "GET", "requests?path_prefix=/api.xro")["requests"]
     since = before[-1]["id"] if before else 0
-    reconciliation = Reconciliation.objects.create(account=account, xero_account=xero_account,
-                                                   date_from=dates.first(), date_to=dates.last())
+    reconciliation = Reconciliation.objects.create(
+        account=account, xero_account=xero_account, date_from=dates.first(), date_to=dates.last()
+    )
     wall = time.perf_counter()
     reconciliation = reconciliation_run(reconciliation_id=reconciliation.pk)
     seconds = time.perf_counter() - wall
     calls = sandbox_admin(server, "GET", f"requests?path_prefix=/api.xro&since={since}")["requests"]
 
     found = Counter(reconciliation.lines.values_list("difference", flat=True))
-    print(f"\n== Reconcile with Xero: {reconciliation.invoices_expected:,} invoices, {reconciliation.bills_read:,} bills "
-          f"read, {args.latency_ms / 1000:g} s per call ==")
-    print(f"Xero calls: {len(calls)} (Onport counted {reconciliation.calls}); statuses {dict(Counter(c['status'] for c in calls))}")
+    print(
+        f"\n== Reconcile with Xero: {reconciliation.invoices_expected:,} invoices, {reconciliation.bills_read:,} bills "
+        f"read, {args.latency_ms / 1000:g} s per call =="
+    )
+    print(
+        f"Xero calls: {len(calls)} (Onport counted {reconciliation.calls}); statuses {dict(Counter(c['status'] for c in calls))}"
+    )
     print(f"wall time: {seconds:.1f} s")
     print(f"changed in Xero: {args.changed} paid, {args.changed} part paid; found: {dict(found)}")
     print(f"Onport payable {reconciliation.onport_payable:,} vs Xero amount due {reconciliation.xero_amount_due:,}")

@@ -39,7 +39,11 @@ def main() -> None:
     from accounting.sync.outbox import drain
     from accounting.sync.models import AccountingSync
 
-    limits = ["--rate-per-minute", "60"] if args.real_limits else ["--rate-per-minute", "1000000", "--concurrent-limit", "100"]
+    limits = (
+        ["--rate-per-minute", "60"]
+        if args.real_limits
+        else ["--rate-per-minute", "1000000", "--concurrent-limit", "100"]
+    )
     settings.XERO_CALLS_PER_MINUTE = 60 if args.real_limits else 100_000
     server = sandbox_start(args.port, *limits, "--day-limit", "1000000")
     try:
@@ -66,8 +70,10 @@ def main() -> None:
         print(f"bills synced: {synced} (bills in the sandbox: {bills})")
         print(f"end to end: {synced / wall:,.0f} bills/s ({synced / wall * 60:,.0f} bills/min) in {wall:.1f} s")
         print(f"Onport's own work: {synced / cpu:,.0f} bills/s of CPU ({cpu:.1f} s CPU)")
-        print(f"Xero calls: {calls} = {calls * 1000 / max(synced, 1):.1f} per 1,000 bills "
-              f"({sum(1 for r in answered if r['status'] == 429)} answered 429)")
+        print(
+            f"Xero calls: {calls} = {calls * 1000 / max(synced, 1):.1f} per 1,000 bills "
+            f"({sum(1 for r in answered if r['status'] == 429)} answered 429)"
+        )
         print(f"SQL queries: {len(queries)} in {batches} batches = {len(queries) / max(batches, 1):.1f} per batch")
         print(f"worker peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     finally:

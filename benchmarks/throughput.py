@@ -48,7 +48,9 @@ def run(args, latency_ms: int) -> None:
     from accounting.sync.tasks import xero_drain
     from onport.celery import app
 
-    limits = ["--rate-per-minute", "1000000", "--concurrent-limit", "100"] if args.instant else ["--rate-per-minute", "60"]
+    limits = (
+        ["--rate-per-minute", "1000000", "--concurrent-limit", "100"] if args.instant else ["--rate-per-minute", "60"]
+    )
     server = sandbox_start(args.port, *limits, "--day-limit", "1000000", "--latency-ms", str(latency_ms))
     workers = []
     try:
@@ -64,7 +66,9 @@ def run(args, latency_ms: int) -> None:
         timeline, peak_rss = watch(account, args)
         elapsed = timeline[-1][0]
         requests = sandbox_admin(server, "GET", "requests?path_prefix=/api.xro")["requests"]
-        report(args, latency_ms, timeline, elapsed, requests, bills_in_sandbox(server, xero_account.tenant_id), peak_rss)
+        report(
+            args, latency_ms, timeline, elapsed, requests, bills_in_sandbox(server, xero_account.tenant_id), peak_rss
+        )
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
@@ -74,11 +78,34 @@ def run(args, latency_ms: int) -> None:
 
 
 def workers_start(count: int) -> list[subprocess.Popen]:
-    command = [sys.executable, "-m", "celery", "-A", "onport", "worker", "--pool", "prefork", "--concurrency", "3",
-               "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "onport",
+        "worker",
+        "--pool",
+        "prefork",
+        "--concurrency",
+        "3",
+        "--loglevel",
+        "WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test"}
-    return [subprocess.Popen([*command, "--hostname", f"bench{index}@%h"], env=env, cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for index in range(count)]
+    return [
+        subprocess.Popen(
+            [*command, "--hostname", f"bench{index}@%h"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for index in range(count)
+    ]
 
 
 def watch(account, args) -> tuple[list[tuple[float, int]], int]:
@@ -96,7 +123,9 @@ def watch(account, args) -> tuple[list[tuple[float, int]], int]:
             return timeline, peak
         stuck = rows.exclude(state__in=["synced", "pending", "sending", "unknown"]).count()
         if stuck:
-            raise SystemExit(f"{stuck} rows ended neither synced nor on their way: {Counter(rows.values_list('state', flat=True))}")
+            raise SystemExit(
+                f"{stuck} rows ended neither synced nor on their way: {Counter(rows.values_list('state', flat=True))}"
+            )
         time.sleep(0.5)
 
 
@@ -119,8 +148,10 @@ def report(args, latency_ms, timeline, elapsed, requests, bills, peak_rss) -> No
     throttled = sum(1 for r in requests if r["status"] == 429)
     first_3000 = next((t for t, synced in timeline if synced >= min(3000, args.invoices)), None)
     at_first_minute = next((synced for t, synced in timeline if t >= FIRST_MINUTE), None)
-    print(f"\n== {args.invoices} invoices, {latency_ms / 1000:g} s per call, "
-          f"{'no limits' if args.instant else '60 calls/min, 5 in flight'}, {args.workers} worker processes ×3 ==")
+    print(
+        f"\n== {args.invoices} invoices, {latency_ms / 1000:g} s per call, "
+        f"{'no limits' if args.instant else '60 calls/min, 5 in flight'}, {args.workers} worker processes ×3 =="
+    )
     print(f"all synced in {elapsed:.1f} s: {args.invoices / elapsed * 60:,.0f} bills/min over the whole run")
     if first_3000 is not None:
         print(f"first {min(3000, args.invoices):,} bills (the fresh minute's budget) in {first_3000:.1f} s")
@@ -128,11 +159,15 @@ def report(args, latency_ms, timeline, elapsed, requests, bills, peak_rss) -> No
         sustained = (args.invoices - at_first_minute) / (elapsed - FIRST_MINUTE) * 60
         print(f"sustained once the minute window paces the calls (61 s to the end): {sustained:,.0f} bills/min")
     calls = len(requests)
-    print(f"Xero API calls: {calls} ({calls / args.invoices * 1000:.1f} per 1,000 bills), bill PUTs {len(writes)}, "
-          f"429s {throttled}, most in flight at once {most_in_flight(requests)}")
+    print(
+        f"Xero API calls: {calls} ({calls / args.invoices * 1000:.1f} per 1,000 bills), bill PUTs {len(writes)}, "
+        f"429s {throttled}, most in flight at once {most_in_flight(requests)}"
+    )
     numbers = Counter(bill["InvoiceNumber"] for bill in bills)
-    print(f"bills in Xero: {len(bills)}, numbers twice: {sum(1 for n in numbers.values() if n > 1)}, "
-          f"missing: {args.invoices - len(numbers)}")
+    print(
+        f"bills in Xero: {len(bills)}, numbers twice: {sum(1 for n in numbers.values() if n > 1)}, "
+        f"missing: {args.invoices - len(numbers)}"
+    )
     if peak_rss:
         print(f"largest celery process RSS: {peak_rss} MB")
 

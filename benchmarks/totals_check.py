@@ -35,17 +35,23 @@ def main() -> None:
     from django.conf import settings
 
     settings.XERO_CALLS_PER_MINUTE = 100_000
-    server = sandbox_start(args.port, "--rate-per-minute", "1000000", "--concurrent-limit", "100", "--day-limit", "1000000")
+    server = sandbox_start(
+        args.port, "--rate-per-minute", "1000000", "--concurrent-limit", "100", "--day-limit", "1000000"
+    )
     try:
         started = time.perf_counter()
         rng = random.Random(args.seed)
-        taxed = _account(server, name="Totals Retail", invoices=args.invoices - args.invoices // 10, rng=rng, no_tax=False)
+        taxed = _account(
+            server, name="Totals Retail", invoices=args.invoices - args.invoices // 10, rng=rng, no_tax=False
+        )
         untaxed = _account(server, name="Totals No Tax", invoices=args.invoices // 10, rng=rng, no_tax=True)
         print(f"set-up: {args.invoices} invoices in {time.perf_counter() - started:.1f} s")
         for account, xero_account in (taxed, untaxed):
             wall = time.perf_counter()
             bills, notes = _sync(account, xero_account)
-            print(f"{account.name}: {bills} bills and {notes} credit notes synced in {time.perf_counter() - wall:.1f} s")
+            print(
+                f"{account.name}: {bills} bills and {notes} credit notes synced in {time.perf_counter() - wall:.1f} s"
+            )
         differences = _differences(server, [taxed, untaxed])
         for label, count in differences.items():
             print(f"{label}: {count}")
@@ -58,11 +64,15 @@ def _account(server, *, name: str, invoices: int, rng: random.Random, no_tax: bo
 
     account, xero_account = books_ready(server, invoices=0, name=name)
     TaxRateMapping.objects.filter(xero_account=xero_account).delete()
-    TaxRateMapping.objects.bulk_create(TaxRateMapping(account=account, xero_account=xero_account, rate=rate, tax_type=tax_type)
-                                       for rate, tax_type in TAX_TYPES.items())
+    TaxRateMapping.objects.bulk_create(
+        TaxRateMapping(account=account, xero_account=xero_account, rate=rate, tax_type=tax_type)
+        for rate, tax_type in TAX_TYPES.items()
+    )
     AccountingSettings.objects.filter(account=account).update(
-        line_amount_type="NoTax" if no_tax else "Exclusive", bill_status="AUTHORISED",
-        adjustments_enabled_by_staff=True, sync_adjustments=True,
+        line_amount_type="NoTax" if no_tax else "Exclusive",
+        bill_status="AUTHORISED",
+        adjustments_enabled_by_staff=True,
+        sync_adjustments=True,
     )
     _invoices(account, invoices, rng, no_tax=no_tax)
     return account, xero_account
@@ -92,33 +102,74 @@ def _invoices(account, count: int, rng: random.Random, *, no_tax: bool) -> None:
         with transaction.atomic():
             indexes = range(start, min(start + 1000, count))
             orders = PurchaseOrder.objects.bulk_create(
-                PurchaseOrder(account=account, vendor=vendors[i % len(vendors)], kind=vendors[i % len(vendors)].kind,
-                              number=f"PO-{1000 + first_po + i}", currency="GBP", shipping_cost=Decimal("0"),
-                              shipping_tax_rate=Decimal("20.00"), ordered_on=day0 + datetime.timedelta(days=i % 150))
+                PurchaseOrder(
+                    account=account,
+                    vendor=vendors[i % len(vendors)],
+                    kind=vendors[i % len(vendors)].kind,
+                    number=f"PO-{1000 + first_po + i}",
+                    currency="GBP",
+                    shipping_cost=Decimal("0"),
+                    shipping_tax_rate=Decimal("20.00"),
+                    ordered_on=day0 + datetime.timedelta(days=i % 150),
+                )
                 for i in indexes
             )
             invoices, lines = [], []
             for order, i in zip(orders, indexes):
                 include_tax = not no_tax and rng.random() < 0.4
                 invoice = PurchaseInvoice(
-                    account=account, order=order, vendor=order.vendor, kind=order.kind, number=f"INV-{first_invoice + i:06d}",
-                    status=InvoiceStatus.ISSUED, issue_date=order.ordered_on, amounts_include_tax=include_tax,
-                    due_date=order.ordered_on + datetime.timedelta(days=30), currency="GBP",
+                    account=account,
+                    order=order,
+                    vendor=order.vendor,
+                    kind=order.kind,
+                    number=f"INV-{first_invoice + i:06d}",
+                    status=InvoiceStatus.ISSUED,
+                    issue_date=order.ordered_on,
+                    amounts_include_tax=include_tax,
+                    due_date=order.ordered_on + datetime.timedelta(days=30),
+                    currency="GBP",
                 )
-                rows = [(LineKind.PRODUCT, f"SKU-{n}", f"Product {n}", rng.randint(1, 9),
-                         Decimal(rng.randint(1, 2_000_000)) / Decimal(10_000),  # 4-decimal unit costs
-                         Decimal("0.00") if no_tax else rng.choice(RATES))
-                        for n in range(rng.randint(1, 6))]
+                rows = [
+                    (
+                        LineKind.PRODUCT,
+                        f"SKU-{n}",
+                        f"Product {n}",
+                        rng.randint(1, 9),
+                        Decimal(rng.randint(1, 2_000_000)) / Decimal(10_000),  # 4-decimal unit costs
+                        Decimal("0.00") if no_tax else rng.choice(RATES),
+                    )
+                    for n in range(rng.randint(1, 6))
+                ]
                 if rng.random() < 0.7:
-                    rows.append((LineKind.SHIPPING, "", "Shipping", 1, Decimal(rng.randint(100, 2500)) / 100,
-                                 Decimal("0.00") if no_tax else Decimal("20.00")))
+                    rows.append(
+                        (
+                            LineKind.SHIPPING,
+                            "",
+                            "Shipping",
+                            1,
+                            Decimal(rng.randint(100, 2500)) / 100,
+                            Decimal("0.00") if no_tax else Decimal("20.00"),
+                        )
+                    )
                 for kind, sku, description, quantity, unit_cost, rate in rows:
-                    amounts = line_amounts(quantity=quantity, unit_cost=unit_cost, tax_rate=rate, include_tax=include_tax)
-                    lines.append(PurchaseInvoiceLine(
-                        account=account, invoice=invoice, kind=kind, sku=sku, description=description, quantity=quantity,
-                        unit_cost=unit_cost, tax_rate=rate, net_amount=amounts.net, tax_amount=amounts.tax,
-                        gross_amount=amounts.gross,
-                    ))
+                    amounts = line_amounts(
+                        quantity=quantity, unit_cost=unit_cost, tax_rate=rate, include_tax=include_tax
+                    )
+                    lines.append(
+                        PurchaseInvoiceLine(
+                            account=account,
+                            invoice=invoice,
+                            kind=kind,
+                            sku=sku,
+                            description=description,
+                            quantity=quantity,
+                            unit_cost=unit_cost,
+                            tax_rate=rate,
+                            net_amount=amounts.net,
+                            tax_amount=amounts.tax,
+                            gross_amount=amounts.gross,
+                        )
+                    )
                     invoice.subtotal += amounts.net
                     invoice.tax_total += amounts.tax
                 invoice.total = invoice.subtotal + invoice.tax_total
@@ -128,9 +179,15 @@ def _invoices(account, count: int, rng: random.Random, *, no_tax: bool) -> None:
                 line.invoice_id = line.invoice.pk
             PurchaseInvoiceLine.objects.bulk_create(lines)
             InvoiceAdjustment.objects.bulk_create(
-                InvoiceAdjustment(account=account, invoice=invoice, kind=AdjustmentKind.CREDIT, reason="Damaged in transit",
-                                  amount=(invoice.total * Decimal(rng.randint(5, 45)) / 100).quantize(Decimal("0.01")))
-                for n, invoice in enumerate(invoices) if n % 5 == 0 and invoice.total >= Decimal("1.00")
+                InvoiceAdjustment(
+                    account=account,
+                    invoice=invoice,
+                    kind=AdjustmentKind.CREDIT,
+                    reason="Damaged in transit",
+                    amount=(invoice.total * Decimal(rng.randint(5, 45)) / 100).quantize(Decimal("0.01")),
+                )
+                for n, invoice in enumerate(invoices)
+                if n % 5 == 0 and invoice.total >= Decimal("1.00")
             )
 
 
@@ -146,8 +203,14 @@ def _sync(account, xero_account) -> tuple[int, int]:
     invoices = PurchaseInvoice.objects.filter(account=account)
     now = timezone.now()
     AccountingSync.objects.bulk_create(
-        (AccountingSync(account=account, xero_account=xero_account, invoice_id=pk, kind=SyncKind.BILL, next_attempt_at=now)
-         for pk in invoices.values_list("pk", flat=True)), batch_size=2000)
+        (
+            AccountingSync(
+                account=account, xero_account=xero_account, invoice_id=pk, kind=SyncKind.BILL, next_attempt_at=now
+            )
+            for pk in invoices.values_list("pk", flat=True)
+        ),
+        batch_size=2000,
+    )
     _drain_until_done(account, xero_account, drain)
     adjustments_request(invoices=list(invoices), xero_account=xero_account, how="by the benchmark")
     _drain_until_done(account, xero_account, drain)
@@ -173,8 +236,13 @@ def _drain_until_done(account, xero_account, drain) -> None:
 def _differences(server, accounts) -> dict[str, int]:
     from accounting.sync.models import AccountingSync, SyncKind
 
-    counts = {"bills not synced": 0, "bill totals that differ": 0, "bill tax that differs": 0,
-              "credit notes not synced": 0, "credit note totals that differ": 0}
+    counts = {
+        "bills not synced": 0,
+        "bill totals that differ": 0,
+        "bill tax that differs": 0,
+        "credit notes not synced": 0,
+        "credit note totals that differ": 0,
+    }
     for account, xero_account in accounts:
         org = sandbox_admin(server, "GET", f"state?tenant_id={xero_account.tenant_id}")["orgs"][xero_account.tenant_id]
         bills = {key.lower(): bill for key, bill in org["invoices"].items()}

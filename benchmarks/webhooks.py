@@ -40,12 +40,24 @@ def main() -> None:
     settings.XERO_CALLS_PER_MINUTE = 100_000
     settings.ALLOWED_HOSTS = ["*"]
     mail.outbox = []
-    onport = make_server("127.0.0.1", args.onport_port, get_wsgi_application(), threaded=True,
-                         request_handler=_quiet_handler())
+    onport = make_server(
+        "127.0.0.1", args.onport_port, get_wsgi_application(), threaded=True, request_handler=_quiet_handler()
+    )
     threading.Thread(target=onport.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{args.onport_port}{reverse('xero_webhook')}"
-    server = sandbox_start(args.port, "--rate-per-minute", "1000000", "--concurrent-limit", "100",
-                           "--day-limit", "1000000", "--webhook-url", url, "--webhook-key", settings.XERO_WEBHOOK_KEY)
+    server = sandbox_start(
+        args.port,
+        "--rate-per-minute",
+        "1000000",
+        "--concurrent-limit",
+        "100",
+        "--day-limit",
+        "1000000",
+        "--webhook-url",
+        url,
+        "--webhook-key",
+        settings.XERO_WEBHOOK_KEY,
+    )
     stop = threading.Event()
     worker = threading.Thread(target=_worker, args=(stop,), daemon=True)
     worker.start()
@@ -103,9 +115,11 @@ def run(args, server) -> None:
         pass
     sandbox_admin(server, "POST", "webhooks/idle", {"timeout": 120})
     time.sleep(1)
-    print(f"set-up: {AccountingSync.objects.filter(account=account, state='synced').count()} bills synced in "
-          f"{time.perf_counter() - started:.0f} s; {XeroWebhookEvent.objects.count()} CREATE events received, "
-          f"{len(_reads(server, 0))} read back (Onport's own echoes)")
+    print(
+        f"set-up: {AccountingSync.objects.filter(account=account, state='synced').count()} bills synced in "
+        f"{time.perf_counter() - started:.0f} s; {XeroWebhookEvent.objects.count()} CREATE events received, "
+        f"{len(_reads(server, 0))} read back (Onport's own echoes)"
+    )
 
     settings.XERO_CALLS_PER_MINUTE = 60
     time.sleep(62)  # the set-up's calls leave both windows
@@ -126,15 +140,20 @@ def run(args, server) -> None:
     done = time.perf_counter()
     time.sleep(1)
 
-    deliveries = [d for d in sandbox_admin(server, "GET", f"webhooks?since={delivered}")["deliveries"]
-                  if d["kind"] == "events"]
+    deliveries = [
+        d for d in sandbox_admin(server, "GET", f"webhooks?since={delivered}")["deliveries"] if d["kind"] == "events"
+    ]
     answers = sorted(d["elapsed_ms"] for d in deliveries)
     seen = BillSeen.objects.filter(sync__account=account, status="PAID").count()
-    print(f"\n== {args.paid} bills paid in Xero one by one over {last - first:.1f} s; "
-          f"{args.latency_ms / 1000:g} s per Xero call, 60 calls a minute ==")
-    print(f"deliveries: {len(deliveries)} ({sum(d['events'] for d in deliveries)} events), all 200 empty: "
-          f"{all(d['ok'] for d in deliveries)}; Onport answered in p50 {statistics.median(answers):.0f} ms, "
-          f"max {answers[-1]:.0f} ms")
+    print(
+        f"\n== {args.paid} bills paid in Xero one by one over {last - first:.1f} s; "
+        f"{args.latency_ms / 1000:g} s per Xero call, 60 calls a minute =="
+    )
+    print(
+        f"deliveries: {len(deliveries)} ({sum(d['events'] for d in deliveries)} events), all 200 empty: "
+        f"{all(d['ok'] for d in deliveries)}; Onport answered in p50 {statistics.median(answers):.0f} ms, "
+        f"max {answers[-1]:.0f} ms"
+    )
     print(f"Onport's reads by id: {len(_reads(server, since))} calls for {seen} bills now seen as paid")
     print(f"all seen {done - last:.1f} s after the last payment ({done - first:.1f} s after the first)")
     told = DriftNotice.objects.filter(xero_account=xero_account, difference="paid_in_xero").count()

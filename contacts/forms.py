@@ -97,8 +97,11 @@ SETTINGS_TABS: dict[str, tuple[str, type[_VendorFieldsForm]]] = {
 class XeroContactNameForm(PlainLabels, forms.Form):
     """Create in Xero under another name, after Xero refused the vendor's own name."""
 
-    name = forms.CharField(label="Name in Xero", max_length=255,
-                           error_messages={"max_length": "A Xero contact name can have at most 255 characters."})
+    name = forms.CharField(
+        label="Name in Xero",
+        max_length=255,
+        error_messages={"max_length": "A Xero contact name can have at most 255 characters."},
+    )
 
 
 class XeroOverridesForm(PlainLabels, forms.Form):
@@ -125,5 +128,8 @@ class XeroOverridesForm(PlainLabels, forms.Form):
         if self.lists is None:
             return []
         account, tax_type = self.initial["account_code_override"], self.initial["tax_type_override"]
-        found = [self.lists.account_problem(account) if account else "", self.lists.tax_problem(tax_type) if tax_type else ""]
+        found = [
+            self.lists.account_problem(account) if account else "",
+            self.lists.tax_problem(tax_type) if tax_type else "",
+        ]
         return [f"Saved for this vendor but refused by Xero now: {problem}" for problem in found if problem]

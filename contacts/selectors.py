@@ -14,7 +14,11 @@ def vendor_get(*, account: Account, vendor_id: int) -> Vendor:
 
 
 def vendor_list(
-    *, account: Account, kind: str | None = None, query: str = "", xero_account: XeroAccount | None = None,
+    *,
+    account: Account,
+    kind: str | None = None,
+    query: str = "",
+    xero_account: XeroAccount | None = None,
     xero_state: str = "",
 ) -> QuerySet[Vendor]:
     """The account's vendors; with a Xero account, each carries `xero_state` (mapped / unmapped /
@@ -41,7 +45,10 @@ def _with_xero_state(vendors: QuerySet[Vendor], xero_account: XeroAccount, *, on
     stated = vendors.annotate(
         xero_state=Case(
             When(xero_contact_id__isnull=True, then=Value("unmapped")),
-            When(xero_contact_status__in=[XeroContactStatus.ARCHIVED, XeroContactStatus.GDPRREQUEST], then=Value("archived")),
+            When(
+                xero_contact_status__in=[XeroContactStatus.ARCHIVED, XeroContactStatus.GDPRREQUEST],
+                then=Value("archived"),
+            ),
             default=Value("mapped"),
             output_field=CharField(),
         )

@@ -36,8 +36,11 @@ def vendor_list(request):
     criteria = form.cleaned_data if form.is_valid() else {}
     xero_account = accounting_xero_account(account=request.account)
     vendors = selectors.vendor_list(
-        account=request.account, kind=criteria.get("kind"), query=criteria.get("q", ""),
-        xero_account=xero_account, xero_state=criteria.get("xero", ""),
+        account=request.account,
+        kind=criteria.get("kind"),
+        query=criteria.get("q", ""),
+        xero_account=xero_account,
+        xero_state=criteria.get("xero", ""),
     )
     page = Paginator(vendors, VENDORS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"filter_form": form, "page": page, "xero_account": xero_account}

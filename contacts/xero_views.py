@@ -39,8 +39,11 @@ def vendor_xero_context(request, vendor: Vendor) -> dict:
     """The context of the Xero contact section of a vendor page."""
     xero_account = accounting_xero_account(account=request.account)
     can_map = request.membership.can("finance")
-    panel = vendor_xero_panel(vendor=vendor, xero_account=xero_account,
-                              query=clean_text(request.GET.get("xero_q"), max_length=100) if can_map else "")
+    panel = vendor_xero_panel(
+        vendor=vendor,
+        xero_account=xero_account,
+        query=clean_text(request.GET.get("xero_q"), max_length=100) if can_map else "",
+    )
     overrides_form, lists_problem = None, ""
     if panel.link is not None:
         lists = None
@@ -50,8 +53,12 @@ def vendor_xero_context(request, vendor: Vendor) -> dict:
             except ListsUnavailable as unavailable:
                 lists_problem = unavailable.message
         overrides_form = XeroOverridesForm(link=panel.link, lists=lists, read_only=not can_map)
-    return {"xero": panel, "xero_can_map": can_map, "xero_overrides_form": overrides_form,
-            "xero_lists_problem": lists_problem}
+    return {
+        "xero": panel,
+        "xero_can_map": can_map,
+        "xero_overrides_form": overrides_form,
+        "xero_lists_problem": lists_problem,
+    }
 
 
 def _target(request, vendor_id: int):
@@ -77,12 +84,24 @@ def vendor_xero_link(request, vendor_id: int):
     if xero_account is None:
         messages.error(request, NO_XERO_ACCOUNT)
         return redirect(vendor_page_url(vendor))
-    contact = xero_contact_get(xero_account=xero_account, contact_id=clean_text(request.POST.get("contact_id"), max_length=64))
+    contact = xero_contact_get(
+        xero_account=xero_account, contact_id=clean_text(request.POST.get("contact_id"), max_length=64)
+    )
     try:
-        vendor_links.vendor_xero_link_set(vendor=vendor, xero_account=xero_account, contact=contact, user=request.user,
-                                          shared_confirmed=request.POST.get("shared") == "confirmed")
+        vendor_links.vendor_xero_link_set(
+            vendor=vendor,
+            xero_account=xero_account,
+            contact=contact,
+            user=request.user,
+            shared_confirmed=request.POST.get("shared") == "confirmed",
+        )
     except vendor_links.ContactInUse as in_use:
-        return render(request, "contacts/vendor_xero_shared.html", {"vendor": vendor, "in_use": in_use, "back": vendor_page_url(vendor)}, status=409)
+        return render(
+            request,
+            "contacts/vendor_xero_shared.html",
+            {"vendor": vendor, "in_use": in_use, "back": vendor_page_url(vendor)},
+            status=409,
+        )
     except vendor_links.LinkRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -114,11 +133,18 @@ def vendor_xero_create(request, vendor_id: int):
         return redirect(vendor_page_url(vendor))
     name = form.cleaned_data["name"] if form.is_valid() else ""
     try:
-        link = vendor_links.vendor_xero_contact_create(vendor=vendor, xero_account=xero_account, user=request.user, name=name)
+        link = vendor_links.vendor_xero_contact_create(
+            vendor=vendor, xero_account=xero_account, user=request.user, name=name
+        )
     except vendor_links.ContactNameClash as clash:
         suggestion = f"{clash.name} ({vendor.country or vendor.currency})"
-        context = {"vendor": vendor, "clash": clash, "xero_account": xero_account,
-                   "form": XeroContactNameForm(initial={"name": suggestion}), "back": vendor_page_url(vendor)}
+        context = {
+            "vendor": vendor,
+            "clash": clash,
+            "xero_account": xero_account,
+            "form": XeroContactNameForm(initial={"name": suggestion}),
+            "back": vendor_page_url(vendor),
+        }
         return render(request, "contacts/vendor_xero_clash.html", context, status=409)
     except vendor_links.LinkRefused as refused:
         messages.error(request, refused.message)
@@ -137,7 +163,8 @@ def vendor_xero_overrides(request, vendor_id: int):
         return redirect(vendor_page_url(vendor))
     try:
         vendor_links.vendor_xero_overrides_update(
-            link=link, account_code=request.POST.get("account_code_override", ""),
+            link=link,
+            account_code=request.POST.get("account_code_override", ""),
             tax_type=request.POST.get("tax_type_override", ""),
         )
     except ValidationError as refused:
@@ -157,8 +184,9 @@ def vendor_xero_auto_match(request):
     """Contacts › Vendors › Auto-match: link vendors to the Xero contact with their email or tax number."""
     xero_account = accounting_xero_account(account=request.account)
     if request.method == "POST" and xero_account is not None:
-        created = vendor_links.auto_match_apply(xero_account=xero_account, chosen=request.POST.getlist("match"),
-                                                user=request.user)
+        created = vendor_links.auto_match_apply(
+            xero_account=xero_account, chosen=request.POST.getlist("match"), user=request.user
+        )
         messages.success(request, f"{created} vendor{'s' if created != 1 else ''} linked to their Xero contact.")
         return redirect("contacts:vendor_list")
     proposals = auto_match_proposals(account=request.account, xero_account=xero_account) if xero_account else []

@@ -48,7 +48,11 @@ def contact_import_start(*, xero_account: XeroAccount) -> tuple[XeroContactImpor
         if running is not None and running.started_at > timezone.now() - STALE_AFTER:
             return running, False
         if running is not None:
-            _finish(running.pk, state=ContactImportState.FAILED, error="It stopped without finishing; a new import replaced it.")
+            _finish(
+                running.pk,
+                state=ContactImportState.FAILED,
+                error="It stopped without finishing; a new import replaced it.",
+            )
         last_done = contact_import_last_done(xero_account=xero_account)
         contact_import = XeroContactImport.objects.create(
             account_id=xero_account.account_id,
@@ -70,7 +74,9 @@ def contact_import_run(*, import_id: int) -> XeroContactImport:
         return contact_import
     xero_account = contact_import.xero_account
     if not xero_account.is_ready:
-        return contact_import_fail(import_id=import_id, error="The Xero account is not connected; reconnect it and refresh again.")
+        return contact_import_fail(
+            import_id=import_id, error="The Xero account is not connected; reconnect it and refresh again."
+        )
     client = xero_client(xero_account)
     page = contact_import.pages_done + 1
     while True:
@@ -134,7 +140,10 @@ def _upsert(xero_account: XeroAccount, rows) -> None:
         if row.contact_id
     ]
     XeroContact.objects.bulk_create(
-        contacts, update_conflicts=True, unique_fields=["xero_account", "contact_id"], update_fields=UPSERT_FIELDS,
+        contacts,
+        update_conflicts=True,
+        unique_fields=["xero_account", "contact_id"],
+        update_fields=UPSERT_FIELDS,
         batch_size=500,
     )
 

@@ -33,4 +33,8 @@ def xero_contacts_refresh(request, pk: int):
 @require_GET
 def xero_contacts_status(request, pk: int):
     """The Contacts section alone, polled by the page while an import runs."""
-    return render(request, "integrations/xero/contact_import_panel.html", selectors.xero_contacts_summary(xero_account=_xero_account(request, pk)))
+    return render(
+        request,
+        "integrations/xero/contact_import_panel.html",
+        selectors.xero_contacts_summary(xero_account=_xero_account(request, pk)),
+    )

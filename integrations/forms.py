@@ -14,5 +14,9 @@ class XeroAccountForm(forms.ModelForm):
 
     def validate_unique(self):
         # The account is not a form field, so check (account, name) ourselves with a plain message.
-        if XeroAccount.objects.for_account(self.instance.account).filter(name__iexact=self.cleaned_data.get("name", "")).exists():
+        if (
+            XeroAccount.objects.for_account(self.instance.account)
+            .filter(name__iexact=self.cleaned_data.get("name", ""))
+            .exists()
+        ):
             self.add_error("name", "You already have a Xero account with this name.")

@@ -180,11 +180,14 @@ class VendorXeroLink(models.Model):
     xero_account = models.ForeignKey(XeroAccount, on_delete=models.CASCADE, related_name="vendor_links")
     contact_id = models.CharField(max_length=64)
     contact_name = models.CharField(max_length=255)
-    renamed_from = models.CharField(max_length=255, blank=True,
-                                    help_text="The contact's name when it was linked, if it was renamed in Xero since.")
+    renamed_from = models.CharField(
+        max_length=255, blank=True, help_text="The contact's name when it was linked, if it was renamed in Xero since."
+    )
     account_code_override = models.CharField("account code (products)", max_length=10, blank=True)
     tax_type_override = models.CharField("tax type", max_length=50, blank=True)
-    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -210,8 +213,10 @@ class XeroWebhookEvent(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["tenant_id", "category", "resource_id", "event_type", "event_date"],
-                                    name="xero_webhook_event_once"),
+            models.UniqueConstraint(
+                fields=["tenant_id", "category", "resource_id", "event_type", "event_date"],
+                name="xero_webhook_event_once",
+            ),
         ]
         indexes = [
             models.Index(fields=["received_at"], condition=models.Q(processed_at=None), name="xero_webhook_pending"),

@@ -43,7 +43,9 @@ def xero_contacts_summary(*, xero_account: XeroAccount) -> dict:
     return {
         "xero_account": xero_account,
         "latest": latest,
-        "last_done": latest if latest and latest.state == ContactImportState.DONE else contact_import_last_done(xero_account=xero_account),
+        "last_done": latest
+        if latest and latest.state == ContactImportState.DONE
+        else contact_import_last_done(xero_account=xero_account),
         "running": bool(latest and latest.state == ContactImportState.RUNNING),
         "total": contacts.count(),
         "archived": contacts.exclude(status=XeroContactStatus.ACTIVE).count(),

@@ -79,7 +79,10 @@ def _authorization_consume(*, user, state: str) -> XeroAuthorization:
         raise ConnectError("This Xero sign-in link is not valid. Press Connect again.")
     with transaction.atomic():
         authorization = (
-            XeroAuthorization.objects.select_for_update().select_related("xero_account").filter(nonce=payload.get("n")).first()
+            XeroAuthorization.objects.select_for_update()
+            .select_related("xero_account")
+            .filter(nonce=payload.get("n"))
+            .first()
         )
         if (
             authorization is None
@@ -105,7 +108,9 @@ def xero_connect_complete(*, user, state: str, code: str, error: str, redirect_u
         _authorization_outcome(authorization, "cancelled" if error == "access_denied" else f"error: {error}")
         raise ConnectError("The connection was cancelled in Xero. Nothing changed.")
     try:
-        tokens = oauth.token_exchange(code=code, redirect_uri=redirect_uri, code_verifier=authorization.code_verifier or None)
+        tokens = oauth.token_exchange(
+            code=code, redirect_uri=redirect_uri, code_verifier=authorization.code_verifier or None
+        )
         connections = connections_for_new_grant(tokens, auth_event_id=tokens.auth_event_id)
     except XeroError as failure:
         _authorization_outcome(authorization, f"failed: {failure.message}")
@@ -120,7 +125,9 @@ def xero_connect_complete(*, user, state: str, code: str, error: str, redirect_u
         ]
         kept = next((c for c in connections if c.tenant_id == xero_account.tenant_id), None)
         if kept is None:
-            xero_account.tenant_id = xero_account.tenant_name = xero_account.short_code = xero_account.base_currency = ""
+            xero_account.tenant_id = xero_account.tenant_name = xero_account.short_code = xero_account.base_currency = (
+                ""
+            )
         xero_account.connection_id = kept.id if kept else ""
         xero_account.access_token = tokens.access_token
         xero_account.refresh_token = tokens.refresh_token
@@ -165,8 +172,19 @@ def xero_account_choose_tenant(*, xero_account: XeroAccount, tenant_id: str) -> 
     xero_account.period_lock_date = organisation.period_lock_date
     xero_account.end_of_year_lock_date = organisation.end_of_year_lock_date
     xero_account.checked_at = timezone.now()
-    xero_account.save(update_fields=["tenant_id", "tenant_name", "connection_id", "short_code", "base_currency",
-                                     "period_lock_date", "end_of_year_lock_date", "checked_at", "updated_at"])
+    xero_account.save(
+        update_fields=[
+            "tenant_id",
+            "tenant_name",
+            "connection_id",
+            "short_code",
+            "base_currency",
+            "period_lock_date",
+            "end_of_year_lock_date",
+            "checked_at",
+            "updated_at",
+        ]
+    )
     return xero_account
 
 
@@ -174,7 +192,8 @@ def xero_lock_dates_read(*, xero_account: XeroAccount) -> XeroAccount:
     """Read Xero's lock dates again (a bill was refused for its date, or someone is about to re-date one)."""
     organisation = xero_client(xero_account, max_wait=10.0).organisation()
     XeroAccount.objects.filter(pk=xero_account.pk).update(
-        period_lock_date=organisation.period_lock_date, end_of_year_lock_date=organisation.end_of_year_lock_date)
+        period_lock_date=organisation.period_lock_date, end_of_year_lock_date=organisation.end_of_year_lock_date
+    )
     xero_account.period_lock_date = organisation.period_lock_date
     xero_account.end_of_year_lock_date = organisation.end_of_year_lock_date
     return xero_account
@@ -262,7 +281,10 @@ def _email_admins_reconnect(xero_account: XeroAccount) -> None:
 def xero_account_keepalive(*, xero_account: XeroAccount) -> XeroAccount:
     """Refresh an idle grant long before its 60-day expiry and check the organisation is still connected."""
     client = xero_client(xero_account)
-    if xero_account.refresh_token and (xero_account.token_refreshed_at or timezone.now()) < timezone.now() - KEEPALIVE_AFTER:
+    if (
+        xero_account.refresh_token
+        and (xero_account.token_refreshed_at or timezone.now()) < timezone.now() - KEEPALIVE_AFTER
+    ):
         xero_account = client.refresh_now()
     tenants = {connection.tenant_id for connection in client.connections()}
     if xero_account.tenant_id and xero_account.tenant_id not in tenants:
@@ -310,5 +332,7 @@ def xero_account_remove(*, xero_account: XeroAccount) -> None:
         with transaction.atomic():
             xero_account.delete()
     except ProtectedError as used:
-        raise XeroAccountRefused("It has sent bills, payments or payout runs to Xero, and their history stays with "
-                                 "it: it can be renamed, not removed.") from used
+        raise XeroAccountRefused(
+            "It has sent bills, payments or payout runs to Xero, and their history stays with "
+            "it: it can be renamed, not removed."
+        ) from used

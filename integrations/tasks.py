@@ -9,7 +9,11 @@ from onport.locks import exclusive
 @shared_task
 def xero_keepalive_all() -> None:
     """Daily: one keep-alive task per connected Xero account."""
-    ids = XeroAccount.objects.filter(status=XeroAccountStatus.CONNECTED).exclude(refresh_token="").values_list("pk", flat=True)
+    ids = (
+        XeroAccount.objects.filter(status=XeroAccountStatus.CONNECTED)
+        .exclude(refresh_token="")
+        .values_list("pk", flat=True)
+    )
     for xero_account_id in ids:
         xero_keepalive.delay(xero_account_id)
 

@@ -18,8 +18,26 @@ SEARCH_LIMIT = 20
 SUGGESTION_LIMIT = 5
 SIMILAR_NAME = 0.6
 # Words too common in company names to find a namesake by.
-COMMON_WORDS = {"ltd", "limited", "inc", "llc", "plc", "pty", "gmbh", "the", "and", "company", "co", "group",
-                "supplies", "supply", "trading", "traders", "wholesale", "international"}
+COMMON_WORDS = {
+    "ltd",
+    "limited",
+    "inc",
+    "llc",
+    "plc",
+    "pty",
+    "gmbh",
+    "the",
+    "and",
+    "company",
+    "co",
+    "group",
+    "supplies",
+    "supply",
+    "trading",
+    "traders",
+    "wholesale",
+    "international",
+}
 
 
 def normalise_tax_number(value: str) -> str:
@@ -55,7 +73,9 @@ def _score(contact: XeroContact, vendor: Vendor, name: str) -> ContactMatch:
     email = _same_email(vendor.email, contact.email)
     tax = _same_tax_number(vendor.tax_number, contact.tax_number)
     similarity = _similarity(name, contact.name)
-    reason = "same email" if email else "same tax number" if tax else "similar name" if similarity >= SIMILAR_NAME else ""
+    reason = (
+        "same email" if email else "same tax number" if tax else "similar name" if similarity >= SIMILAR_NAME else ""
+    )
     active = contact.status == XeroContactStatus.ACTIVE
     return ContactMatch(contact=contact, reason=reason, rank=(active, email, tax, round(similarity, 3), contact.name))
 
@@ -97,8 +117,13 @@ def xero_contact_suggestions(*, xero_account: XeroAccount, vendor: Vendor) -> li
 
 def contact_linked_elsewhere(*, xero_account: XeroAccount, contact_id: str, vendor: Vendor) -> Vendor | None:
     """Another vendor of the account already linked to this contact in this Xero account, if any."""
-    link = (VendorXeroLink.objects.filter(xero_account=xero_account, contact_id=contact_id)
-            .exclude(vendor=vendor).select_related("vendor").order_by("vendor__name").first())
+    link = (
+        VendorXeroLink.objects.filter(xero_account=xero_account, contact_id=contact_id)
+        .exclude(vendor=vendor)
+        .select_related("vendor")
+        .order_by("vendor__name")
+        .first()
+    )
     return link.vendor if link else None
 
 
@@ -106,9 +131,15 @@ def _with_other_vendors(matches: list[ContactMatch], vendor: Vendor) -> list[Con
     """Say beside each contact which other vendor is already linked to it (one query)."""
     if not matches:
         return matches
-    links = (VendorXeroLink.objects.filter(xero_account_id=matches[0].contact.xero_account_id,
-                                           contact_id__in=[match.contact.contact_id for match in matches])
-             .exclude(vendor=vendor).select_related("vendor").order_by("vendor__name"))
+    links = (
+        VendorXeroLink.objects.filter(
+            xero_account_id=matches[0].contact.xero_account_id,
+            contact_id__in=[match.contact.contact_id for match in matches],
+        )
+        .exclude(vendor=vendor)
+        .select_related("vendor")
+        .order_by("vendor__name")
+    )
     others = {}
     for link in links:
         others.setdefault(link.contact_id, link.vendor.name)
@@ -190,14 +221,26 @@ def auto_match_proposals(*, account: Account, xero_account: XeroAccount) -> list
     proposals = []
     for vendor in vendors:
         email_ids = by_email.get(vendor.email.strip().casefold(), set()) if vendor.email else set()
-        tax_ids = by_tax.get(normalise_tax_number(vendor.tax_number), set()) if normalise_tax_number(vendor.tax_number) else set()
+        tax_ids = (
+            by_tax.get(normalise_tax_number(vendor.tax_number), set())
+            if normalise_tax_number(vendor.tax_number)
+            else set()
+        )
         found = email_ids | tax_ids
         if len(found) != 1 or (contact_id := next(iter(found))) in linked:
             continue
         matched_by = " and ".join(label for label, ids in (("email", email_ids), ("tax number", tax_ids)) if ids)
         name, email, tax_number = details[contact_id]
-        proposals.append(MatchProposal(vendor=vendor, contact_id=contact_id, contact_name=name, contact_email=email,
-                                       contact_tax_number=tax_number, matched_by=matched_by))
+        proposals.append(
+            MatchProposal(
+                vendor=vendor,
+                contact_id=contact_id,
+                contact_name=name,
+                contact_email=email,
+                contact_tax_number=tax_number,
+                matched_by=matched_by,
+            )
+        )
     proposed = defaultdict(int)
     for proposal in proposals:
         proposed[proposal.contact_id] += 1

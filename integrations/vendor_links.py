@@ -69,8 +69,13 @@ def vendor_xero_link_set(
     link, _ = VendorXeroLink.objects.update_or_create(
         vendor=vendor,
         xero_account=xero_account,
-        defaults={"account_id": vendor.account_id, "contact_id": contact.contact_id,
-                  "contact_name": contact.name, "renamed_from": "", "linked_by": user},
+        defaults={
+            "account_id": vendor.account_id,
+            "contact_id": contact.contact_id,
+            "contact_name": contact.name,
+            "renamed_from": "",
+            "linked_by": user,
+        },
     )
     return link
 
@@ -95,7 +100,9 @@ def _cached(xero_account: XeroAccount, row: xero_contacts.XeroContactRow) -> Xer
     return XeroContact.objects.get(xero_account=xero_account, contact_id=row.contact_id)
 
 
-def vendor_xero_contact_create(*, vendor: Vendor, xero_account: XeroAccount, user=None, name: str = "") -> VendorXeroLink:
+def vendor_xero_contact_create(
+    *, vendor: Vendor, xero_account: XeroAccount, user=None, name: str = ""
+) -> VendorXeroLink:
     """Create the vendor as a contact in Xero (name, email, tax number, currency) and link it.
 
     Raises ContactNameClash when an active Xero contact has the name, LinkRefused for anything else
@@ -103,7 +110,9 @@ def vendor_xero_contact_create(*, vendor: Vendor, xero_account: XeroAccount, use
     """
     _check_same_account(vendor, xero_account)
     if not xero_account.is_ready:
-        raise LinkRefused(f"The Xero account “{xero_account.name}” is not connected. Reconnect it under Integrations › Xero first.")
+        raise LinkRefused(
+            f"The Xero account “{xero_account.name}” is not connected. Reconnect it under Integrations › Xero first."
+        )
     name = (name or vendor.name).strip()
     if not name:
         raise LinkRefused("Type the name the contact should have in Xero.")
@@ -113,8 +122,13 @@ def vendor_xero_contact_create(*, vendor: Vendor, xero_account: XeroAccount, use
     client = xero_client(xero_account)
     try:
         row = xero_contacts.contact_create(
-            client, name=name, email=vendor.email, tax_number=vendor.tax_number, currency=vendor.currency,
-            contact_number=_contact_number(vendor), idempotency_key=_idempotency_key(vendor, xero_account, fields),
+            client,
+            name=name,
+            email=vendor.email,
+            tax_number=vendor.tax_number,
+            currency=vendor.currency,
+            contact_number=_contact_number(vendor),
+            idempotency_key=_idempotency_key(vendor, xero_account, fields),
         )
     except xero_contacts.ContactNameTaken:
         raise ContactNameClash(name=name, existing=_namesake(client, xero_account, name)) from None
@@ -129,7 +143,9 @@ def vendor_xero_contact_create(*, vendor: Vendor, xero_account: XeroAccount, use
 
 def _namesake(client: XeroClient, xero_account: XeroAccount, name: str) -> XeroContact | None:
     """The active contact holding the name: from the imported list, else asked of Xero."""
-    local = XeroContact.objects.filter(xero_account=xero_account, name__iexact=name, status=XeroContactStatus.ACTIVE).first()
+    local = XeroContact.objects.filter(
+        xero_account=xero_account, name__iexact=name, status=XeroContactStatus.ACTIVE
+    ).first()
     if local is not None:
         return local
     try:
@@ -146,7 +162,9 @@ def _relink_earlier_contact(client: XeroClient, vendor: Vendor, xero_account: Xe
     except XeroError as error:
         raise LinkRefused(f"The contact was not created: {error.message}") from error
     if row is None:
-        raise LinkRefused("Xero says this vendor's contact code is taken, but cannot find that contact. Try again later.")
+        raise LinkRefused(
+            "Xero says this vendor's contact code is taken, but cannot find that contact. Try again later."
+        )
     contact = _cached(xero_account, row)
     if contact.status != XeroContactStatus.ACTIVE:
         raise LinkRefused(
@@ -181,8 +199,14 @@ def auto_match_apply(*, xero_account: XeroAccount, chosen: list[str], user=None)
     """Create the links the admin ticked ("vendor_id:contact_id"), if they are still proposed now."""
     proposals = {p.value: p for p in auto_match_proposals(account=xero_account.account, xero_account=xero_account)}
     links = [
-        VendorXeroLink(account_id=xero_account.account_id, vendor=proposal.vendor, xero_account=xero_account,
-                       contact_id=proposal.contact_id, contact_name=proposal.contact_name, linked_by=user)
+        VendorXeroLink(
+            account_id=xero_account.account_id,
+            vendor=proposal.vendor,
+            xero_account=xero_account,
+            contact_id=proposal.contact_id,
+            contact_name=proposal.contact_name,
+            linked_by=user,
+        )
         for value in dict.fromkeys(chosen)
         if (proposal := proposals.get(value))
     ]

@@ -22,6 +22,7 @@ CACHE_SECONDS = 5 * 60
 class ListsUnavailable(ApplicationError):
     """Xero could not be asked for its lists right now; the message says so in plain words."""
 
+
 @dataclass(frozen=True)
 class XeroLists:
     organisation: str
@@ -43,15 +44,18 @@ class XeroLists:
         return settings_lists.bill_account_problem(self.by_code.get(code), code=code, organisation=self.organisation)
 
     def tax_problem(self, tax_type: str) -> str:
-        return settings_lists.bill_tax_problem(self.by_tax_type.get(tax_type), tax_type=tax_type,
-                                               organisation=self.organisation)
+        return settings_lists.bill_tax_problem(
+            self.by_tax_type.get(tax_type), tax_type=tax_type, organisation=self.organisation
+        )
 
     def account_choices(self, *, saved: str = "", blank: str = "Not set") -> list:
         """Select choices for a bill account code, grouped; a saved code Xero now refuses stays visible."""
         usable = self.bill_accounts()
-        choices = [("", blank),
-                   ("Expenses", [(a.code, a.label) for a in usable if a.account_class == "EXPENSE"]),
-                   ("Assets", [(a.code, a.label) for a in usable if a.account_class != "EXPENSE"])]
+        choices = [
+            ("", blank),
+            ("Expenses", [(a.code, a.label) for a in usable if a.account_class == "EXPENSE"]),
+            ("Assets", [(a.code, a.label) for a in usable if a.account_class != "EXPENSE"]),
+        ]
         if saved and self.account_problem(saved):
             choices.insert(1, (saved, f"{saved} – can't be used on bills any more"))
         return choices
@@ -64,8 +68,11 @@ class XeroLists:
 
     def bank_accounts(self) -> list[BankAccount]:
         """Active BANK accounts, the ones payments can be recorded from (from the same cached list)."""
-        return [BankAccount(account_id=a.account_id, code=a.code, name=a.name, currency="")
-                for a in sorted(self.accounts, key=lambda a: a.code) if a.type == "BANK" and a.status == "ACTIVE"]
+        return [
+            BankAccount(account_id=a.account_id, code=a.code, name=a.name, currency="")
+            for a in sorted(self.accounts, key=lambda a: a.code)
+            if a.type == "BANK" and a.status == "ACTIVE"
+        ]
 
     def has_currency(self, code: str) -> bool:
         return any(currency.code == code for currency in self.currencies)

@@ -26,8 +26,15 @@ def _xero_account(request, pk: int) -> XeroAccount:
 
 def _panel_version(xero_account: XeroAccount) -> str:
     """Changes whenever anything the status panel shows changes (updated_at misses queryset updates)."""
-    shown = [xero_account.status, xero_account.tenant_id, xero_account.problem, xero_account.available_tenants,
-             str(xero_account.token_expires_at), xero_account.has_grant, xero_account.short_code]
+    shown = [
+        xero_account.status,
+        xero_account.tenant_id,
+        xero_account.problem,
+        xero_account.available_tenants,
+        str(xero_account.token_expires_at),
+        xero_account.has_grant,
+        xero_account.short_code,
+    ]
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -43,7 +50,8 @@ def _callback_uri(request) -> str:
 @account_required("admin")
 def xero_account_list(request):
     return render(
-        request, "integrations/xero/xeroaccount_list.html",
+        request,
+        "integrations/xero/xeroaccount_list.html",
         {"xero_accounts": selectors.xero_accounts_list(account=request.account)},
     )
 
@@ -68,8 +76,9 @@ def xero_account_detail(request, pk: int):
     xero_account = _xero_account(request, pk)
     contacts = selectors.xero_contacts_summary(xero_account=xero_account)
     day_usage = selectors.xero_day_usage(xero_account=xero_account)
-    return _panel(request, xero_account, "integrations/xero/xeroaccount_detail.html", contacts=contacts,
-                  day_usage=day_usage)
+    return _panel(
+        request, xero_account, "integrations/xero/xeroaccount_detail.html", contacts=contacts, day_usage=day_usage
+    )
 
 
 @account_required("admin")
@@ -143,8 +152,11 @@ def xero_choose_tenant(request, pk: int):
     except ConnectError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"{xero_account.name} now syncs to {xero_account.tenant_name}. Its contacts are being "
-                                  "imported, so vendors can be linked to them.")
+        messages.success(
+            request,
+            f"{xero_account.name} now syncs to {xero_account.tenant_name}. Its contacts are being "
+            "imported, so vendors can be linked to them.",
+        )
     return redirect(xero_account)
 
 

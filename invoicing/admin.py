@@ -43,7 +43,15 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
 class PurchaseInvoiceLineInline(ReadOnlyInline):
     model = PurchaseInvoiceLine
     fields = [
-        "kind", "sku", "description", "quantity", "unit_cost", "tax_rate", "net_amount", "tax_amount", "gross_amount"
+        "kind",
+        "sku",
+        "description",
+        "quantity",
+        "unit_cost",
+        "tax_rate",
+        "net_amount",
+        "tax_amount",
+        "gross_amount",
     ]
 
 

@@ -14,8 +14,11 @@ from invoicing.models import InvoiceDocument, InvoiceEvent, InvoiceStatus, LineK
 from onport import events
 
 MAX_BYTES = 10 * 1024 * 1024
-SIGNATURES = ((b"%PDF-", "application/pdf", ".pdf"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-              (b"\xff\xd8\xff", "image/jpeg", ".jpg"))
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,26 @@ def invoice_document_upload(*, invoice: PurchaseInvoice, upload, actor=None) -> 
         raise InvoicingError("Upload a PDF, PNG or JPEG file: this one is none of them, whatever its name says.")
     name = " ".join((upload.name or "invoice").split())[:200]
     with transaction.atomic():
-        document, _ = InvoiceDocument.objects.update_or_create(invoice=invoice, defaults={
-            "account": invoice.account, "file_name": name, "content_type": kind, "content": content,
-            "size": len(content), "sha256": hashlib.sha256(content).hexdigest(), "uploaded_by": actor})
-        InvoiceEvent.objects.create(account=invoice.account, invoice=invoice, actor=actor, action="document",
-                                    message=f"Vendor's invoice file {name} uploaded.", details={"size": len(content)})
+        document, _ = InvoiceDocument.objects.update_or_create(
+            invoice=invoice,
+            defaults={
+                "account": invoice.account,
+                "file_name": name,
+                "content_type": kind,
+                "content": content,
+                "size": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "uploaded_by": actor,
+            },
+        )
+        InvoiceEvent.objects.create(
+            account=invoice.account,
+            invoice=invoice,
+            actor=actor,
+            action="document",
+            message=f"Vendor's invoice file {name} uploaded.",
+            details={"size": len(content)},
+        )
         events.publish_on_commit(events.DocumentUploaded(invoice_id=invoice.pk))
     return document
 
@@ -74,9 +92,14 @@ def invoice_pdf(invoice: PurchaseInvoice) -> bytes:
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 10, _latin(f"Invoice {invoice.number}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=10)
-    facts = [("Vendor", invoice.vendor.name), ("Vendor's invoice number", invoice.vendor_invoice_number or "-"),
-             ("Purchase order", invoice.order.number), ("Issue date", f"{invoice.issue_date:%d %b %Y}"),
-             ("Due date", f"{invoice.due_date:%d %b %Y}"), ("Currency", invoice.currency)]
+    facts = [
+        ("Vendor", invoice.vendor.name),
+        ("Vendor's invoice number", invoice.vendor_invoice_number or "-"),
+        ("Purchase order", invoice.order.number),
+        ("Issue date", f"{invoice.issue_date:%d %b %Y}"),
+        ("Due date", f"{invoice.due_date:%d %b %Y}"),
+        ("Currency", invoice.currency),
+    ]
     if invoice.order.sales_order_reference:
         facts.append(("Customer's sales order", invoice.order.sales_order_reference))
     for label, value in facts:
@@ -91,15 +114,24 @@ def invoice_pdf(invoice: PurchaseInvoice) -> bytes:
     pdf.set_font("Helvetica", size=9)
     for line in invoice.lines.all():
         shipping = line.kind == LineKind.SHIPPING
-        row = ("" if shipping else line.sku, "Shipping" if shipping else line.description, str(line.quantity),
-               f"{line.unit_cost:.2f}", f"{line.tax_rate.normalize()}", f"{line.net_amount:.2f}")
+        row = (
+            "" if shipping else line.sku,
+            "Shipping" if shipping else line.description,
+            str(line.quantity),
+            f"{line.unit_cost:.2f}",
+            f"{line.tax_rate.normalize()}",
+            f"{line.net_amount:.2f}",
+        )
         for width, value in zip(widths, row):
             pdf.cell(width, 6, _latin(value)[:60])
         pdf.ln()
     pdf.ln(2)
     pdf.set_font("Helvetica", "B", 10)
-    for label, amount in (("Subtotal", invoice.subtotal), ("Tax", invoice.tax_total),
-                          (f"Total {invoice.currency}", invoice.total)):
+    for label, amount in (
+        ("Subtotal", invoice.subtotal),
+        ("Tax", invoice.tax_total),
+        (f"Total {invoice.currency}", invoice.total),
+    ):
         pdf.cell(sum(widths[:-1]), 6, _latin(label), align="R")
         pdf.cell(widths[-1], 6, f"{amount:.2f}", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

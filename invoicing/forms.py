@@ -33,8 +33,12 @@ class VendorChoiceField(forms.ModelChoiceField):
 class InvoiceSearchForm(PlainLabels, forms.Form):
     """Contacts > Payments > search invoices. Every criterion is optional."""
 
-    number = forms.CharField(label="Invoice number", required=False, max_length=50,
-                             help_text="Onport's number or the vendor's own, or a part of either.")
+    number = forms.CharField(
+        label="Invoice number",
+        required=False,
+        max_length=50,
+        help_text="Onport's number or the vendor's own, or a part of either.",
+    )
     vendor = VendorChoiceField(queryset=Vendor.objects.none(), required=False, empty_label="Any vendor")
     kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *VendorKind.choices])
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *InvoiceStatus.choices])
@@ -147,8 +151,12 @@ class OwnIds:
         super().__init__(*args, **kwargs)
 
 
-VENDOR_NUMBER = {"label": "Vendor's invoice number", "required": False, "max_length": 50,
-                 "help_text": "Their own number, as printed on their invoice (optional). Onport's number stays the bill's."}
+VENDOR_NUMBER = {
+    "label": "Vendor's invoice number",
+    "required": False,
+    "max_length": 50,
+    "help_text": "Their own number, as printed on their invoice (optional). Onport's number stays the bill's.",
+}
 
 
 class InvoiceCreateForm(InvoiceQuantitiesForm):
@@ -219,8 +227,12 @@ class OrderForm(PlainLabels, forms.Form):
 class OrderLineForm(PlainLabels, forms.Form):
     sku = forms.CharField(label="SKU", max_length=64)
     product_name = forms.CharField(label="Product name", max_length=255)
-    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=1_000_000,
-                                  error_messages={"max_value": "Order at most 1,000,000 units on one line."})
+    quantity = forms.IntegerField(
+        label="Quantity",
+        min_value=1,
+        max_value=1_000_000,
+        error_messages={"max_value": "Order at most 1,000,000 units on one line."},
+    )
     unit_cost = forms.DecimalField(
         label="Unit cost", min_value=Decimal("0"), max_digits=14, decimal_places=4, error_messages=AMOUNT_ERRORS
     )

@@ -123,9 +123,12 @@ class PurchaseInvoice(models.Model):
         ordering = ["-issue_date", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["account", "number"], name="invoice_unique_account_number"),
-            models.UniqueConstraint(fields=["account", "vendor", "vendor_invoice_number"],
-                                    condition=~models.Q(vendor_invoice_number=""), name="invoice_unique_vendor_number",
-                                    violation_error_message="This vendor already has an invoice with that number."),
+            models.UniqueConstraint(
+                fields=["account", "vendor", "vendor_invoice_number"],
+                condition=~models.Q(vendor_invoice_number=""),
+                name="invoice_unique_vendor_number",
+                violation_error_message="This vendor already has an invoice with that number.",
+            ),
         ]
         # The Payments list pages by key on (issue_date, id), newest first: each filter's index ends in the same
         # two columns, so the page after a cursor is read straight from it, however many invoices share a date.

@@ -76,16 +76,28 @@ def purchase_order_create(
     return order
 
 
-def _check_total_fits(*, vendor: Vendor, lines: list[OrderLineInput], shipping_cost: Decimal,
-                      shipping_tax_rate: Decimal) -> None:
+def _check_total_fits(
+    *, vendor: Vendor, lines: list[OrderLineInput], shipping_cost: Decimal, shipping_tax_rate: Decimal
+) -> None:
     """The order, invoiced in full, must fit an invoice's amounts (so it can always be invoiced)."""
     include_tax = vendor.prices_include_tax
-    total = sum((line_amounts(quantity=line.quantity, unit_cost=line.unit_cost, tax_rate=line.tax_rate,
-                              include_tax=include_tax).gross for line in lines), Decimal("0.00"))
-    total += line_amounts(quantity=1, unit_cost=shipping_cost, tax_rate=shipping_tax_rate, include_tax=include_tax).gross
+    total = sum(
+        (
+            line_amounts(
+                quantity=line.quantity, unit_cost=line.unit_cost, tax_rate=line.tax_rate, include_tax=include_tax
+            ).gross
+            for line in lines
+        ),
+        Decimal("0.00"),
+    )
+    total += line_amounts(
+        quantity=1, unit_cost=shipping_cost, tax_rate=shipping_tax_rate, include_tax=include_tax
+    ).gross
     if total > MONEY_LIMIT:
-        raise InvoicingError(f"This order would come to {total:,} {vendor.currency}: an invoice holds at most "
-                             f"{MONEY_LIMIT_WORDS}. Check the quantities and unit costs, or split it into several orders.")
+        raise InvoicingError(
+            f"This order would come to {total:,} {vendor.currency}: an invoice holds at most "
+            f"{MONEY_LIMIT_WORDS}. Check the quantities and unit costs, or split it into several orders."
+        )
 
 
 def order_invoiced_quantities(*, order: PurchaseOrder, excluding: PurchaseInvoice | None = None) -> dict[int, int]:

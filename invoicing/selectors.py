@@ -82,13 +82,22 @@ def order_list(*, account: Account, kind: str = "", query: str = "") -> QuerySet
 def order_totals(*, orders: list[PurchaseOrder]) -> dict[int, Decimal]:
     """What each order comes to, tax and shipping included, rounded per line as invoices are (one query)."""
     include_tax = {order.pk: order.vendor.prices_include_tax for order in orders}
-    totals = {order.pk: line_amounts(quantity=1, unit_cost=order.shipping_cost, tax_rate=order.shipping_tax_rate,
-                                     include_tax=include_tax[order.pk]).gross for order in orders}
-    lines = PurchaseOrderLine.objects.filter(order__in=list(include_tax)).values_list("order_id", "quantity", "unit_cost",
-                                                                                      "tax_rate")
+    totals = {
+        order.pk: line_amounts(
+            quantity=1,
+            unit_cost=order.shipping_cost,
+            tax_rate=order.shipping_tax_rate,
+            include_tax=include_tax[order.pk],
+        ).gross
+        for order in orders
+    }
+    lines = PurchaseOrderLine.objects.filter(order__in=list(include_tax)).values_list(
+        "order_id", "quantity", "unit_cost", "tax_rate"
+    )
     for order_id, quantity, unit_cost, tax_rate in lines:
-        totals[order_id] += line_amounts(quantity=quantity, unit_cost=unit_cost, tax_rate=tax_rate,
-                                         include_tax=include_tax[order_id]).gross
+        totals[order_id] += line_amounts(
+            quantity=quantity, unit_cost=unit_cost, tax_rate=tax_rate, include_tax=include_tax[order_id]
+        ).gross
     return totals
 
 
@@ -154,9 +163,7 @@ def invoice_line_choices(*, invoice: PurchaseInvoice) -> InvoiceLineChoices:
     order = invoice.order
     others = order_invoiced_quantities(order=order, excluding=invoice)
     billed = {line.order_line_id: line.quantity for line in invoice.lines.all() if line.order_line_id}
-    shipping = sum(
-        (line.unit_cost for line in invoice.lines.all() if line.kind == LineKind.SHIPPING), Decimal("0.00")
-    )
+    shipping = sum((line.unit_cost for line in invoice.lines.all() if line.kind == LineKind.SHIPPING), Decimal("0.00"))
     choices = [
         InvoiceLineChoice(
             line=line, on_invoice=billed.get(line.id, 0), available=line.quantity - others.get(line.id, 0)

@@ -196,8 +196,14 @@ def invoice_vendor_number_set(*, invoice: PurchaseInvoice, number: str, actor=No
         invoice.full_clean()
         invoice.save(update_fields=["vendor_invoice_number", "updated_at"])
         said = f"Vendor's invoice number set to {number}" if number else "Vendor's invoice number removed"
-        _record(invoice, actor=actor, action="vendor_number", message=f"{said}{f' (was {before})' if before else ''}.",
-                before=before, after=number)
+        _record(
+            invoice,
+            actor=actor,
+            action="vendor_number",
+            message=f"{said}{f' (was {before})' if before else ''}.",
+            before=before,
+            after=number,
+        )
         events.publish_on_commit(events.VendorNumberSet(invoice_id=invoice.pk))
     return invoice
 
@@ -246,7 +252,9 @@ def _transition(invoice: PurchaseInvoice, *, allowed: set[str], target: str, ref
 def invoice_issue(*, invoice: PurchaseInvoice, actor=None) -> PurchaseInvoice:
     with transaction.atomic():
         invoice = _transition(
-            invoice, allowed={InvoiceStatus.DRAFT}, target=InvoiceStatus.ISSUED,
+            invoice,
+            allowed={InvoiceStatus.DRAFT},
+            target=InvoiceStatus.ISSUED,
             refusal="Only a draft can be issued; this invoice is {status}.",
         )
         invoice.issued_at = timezone.now()
@@ -260,7 +268,9 @@ def invoice_mark_paid(*, invoice: PurchaseInvoice, actor=None, paid_by: str = ""
     """Issued → paid; `paid_by` names what paid it (a payout run) in the invoice's history."""
     with transaction.atomic():
         invoice = _transition(
-            invoice, allowed={InvoiceStatus.ISSUED}, target=InvoiceStatus.PAID,
+            invoice,
+            allowed={InvoiceStatus.ISSUED},
+            target=InvoiceStatus.PAID,
             refusal="Only an issued invoice can be marked paid; this invoice is {status}.",
         )
         invoice.paid_at = timezone.now()
@@ -280,7 +290,9 @@ def invoice_payout_hold_set(*, invoice: PurchaseInvoice, reason: str, actor=None
         if invoice.payout_hold == reason:
             return invoice
         if reason and invoice.status != InvoiceStatus.ISSUED:
-            raise InvoicingError(f"Only an issued invoice can be held from payouts; this invoice is {invoice.get_status_display().lower()}.")
+            raise InvoicingError(
+                f"Only an issued invoice can be held from payouts; this invoice is {invoice.get_status_display().lower()}."
+            )
         invoice.payout_hold = reason
         invoice.save(update_fields=["payout_hold", "updated_at"])
         message = f"Held from payout runs: {reason}" if reason else "Released for payout runs."
@@ -293,7 +305,9 @@ def invoice_void(*, invoice: PurchaseInvoice, reason: str, actor=None) -> Purcha
         raise InvoicingError("Say why the invoice is void; the reason is kept in its history.")
     with transaction.atomic():
         invoice = _transition(
-            invoice, allowed={InvoiceStatus.DRAFT, InvoiceStatus.ISSUED}, target=InvoiceStatus.VOID,
+            invoice,
+            allowed={InvoiceStatus.DRAFT, InvoiceStatus.ISSUED},
+            target=InvoiceStatus.VOID,
             refusal="A {status} invoice cannot be voided.",
         )
         invoice.voided_at = timezone.now()

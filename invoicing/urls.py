@@ -21,10 +21,15 @@ urlpatterns = [
     path("contacts/payments/<int:invoice_id>/paid/", invoices.invoice_mark_paid, name="invoice_mark_paid"),
     path("contacts/payments/<int:invoice_id>/void/", invoices.invoice_void, name="invoice_void"),
     path("contacts/payments/<int:invoice_id>/document/", documents.invoice_document_add, name="invoice_document_add"),
-    path("contacts/payments/<int:invoice_id>/document.file", documents.invoice_document_download,
-         name="invoice_document"),
+    path(
+        "contacts/payments/<int:invoice_id>/document.file", documents.invoice_document_download, name="invoice_document"
+    ),
     path("contacts/payments/<int:invoice_id>/payout-hold/", documents.invoice_payout_hold, name="invoice_payout_hold"),
-    path("contacts/payments/<int:invoice_id>/vendor-number/", invoices.invoice_vendor_number, name="invoice_vendor_number"),
+    path(
+        "contacts/payments/<int:invoice_id>/vendor-number/",
+        invoices.invoice_vendor_number,
+        name="invoice_vendor_number",
+    ),
     path(
         "contacts/payments/<int:invoice_id>/adjustments/",
         invoices.invoice_adjustment_add,

@@ -9,7 +9,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onport.settings")
 app = Celery("onport")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()  # <app>.tasks of every installed app
-app.autodiscover_tasks(["accounting.setup", "accounting.sync", "accounting.payouts", "accounting.reconcile"])  # the accounting app's rooms keep their own
+app.autodiscover_tasks(
+    ["accounting.setup", "accounting.sync", "accounting.payouts", "accounting.reconcile"]
+)  # the accounting app's rooms keep their own
 
 
 def filesystem_broker_folders() -> None:

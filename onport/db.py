@@ -22,9 +22,7 @@ def bulk_update_rows(rows: Sequence[models.Model], fields: Sequence[str]) -> Non
     columns = [meta.pk, *(meta.get_field(name) for name in fields)]
     casts = ", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in columns)
     values = ", ".join(f"({casts})" for _ in rows)
-    params = [
-        field.get_db_prep_save(getattr(row, field.attname), connection) for row in rows for field in columns
-    ]
+    params = [field.get_db_prep_save(getattr(row, field.attname), connection) for row in rows for field in columns]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in columns[1:])
     names = ", ".join(quote(field.column) for field in columns)

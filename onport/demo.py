@@ -21,30 +21,60 @@ OTHER_ACCOUNT = "Other Retail"
 
 # Most demo vendors are suppliers the Xero sandbox's UK organisation knows (same email and tax number),
 # so "auto-match by email and tax number" has something to find; the others are for "Create in Xero".
-MATCHING_DROPSHIP = ["Northwind Traders", "Fjord Outdoor Supply", "Juniper Kitchenware", "Quartz Lighting",
-                     "Zephyr Bikes", "Vantage Sports"]
-MATCHING_REPLENISHMENT = ["Acme Packaging Ltd", "Kestrel Electronics", "Evergreen Paper Co", "Tidewater Candles",
-                          "Harbour Ceramics"]
-NEW_DROPSHIP = [("Meadow & Moss Textiles", "hello@meadowmoss.test", "GBP"), ("Ironbridge Tools", "ledger@ironbridge-tools.test", "USD")]
-NEW_REPLENISHMENT = [("Brightside Packaging", "billing@brightside-pack.test", "GBP"), ("Foxglove Ceramics", "sales@foxglove-ceramics.test", "EUR")]
+MATCHING_DROPSHIP = [
+    "Northwind Traders",
+    "Fjord Outdoor Supply",
+    "Juniper Kitchenware",
+    "Quartz Lighting",
+    "Zephyr Bikes",
+    "Vantage Sports",
+]
+MATCHING_REPLENISHMENT = [
+    "Acme Packaging Ltd",
+    "Kestrel Electronics",
+    "Evergreen Paper Co",
+    "Tidewater Candles",
+    "Harbour Ceramics",
+]
+NEW_DROPSHIP = [
+    ("Meadow & Moss Textiles", "hello@meadowmoss.test", "GBP"),
+    ("Ironbridge Tools", "ledger@ironbridge-tools.test", "USD"),
+]
+NEW_REPLENISHMENT = [
+    ("Brightside Packaging", "billing@brightside-pack.test", "GBP"),
+    ("Foxglove Ceramics", "sales@foxglove-ceramics.test", "EUR"),
+]
 
 
 def _vendor_rows() -> list[tuple[str, str, str, str, str]]:
     """(kind, name, email, currency, tax number) of the demo vendors."""
     known = {contact["Name"]: contact for contact in seed.build_organisations()[seed.UK_TENANT_ID]["contacts"].values()}
-    rows = [(VendorKind.DROPSHIP, name, known[name]["EmailAddress"], "GBP", known[name]["TaxNumber"]) for name in MATCHING_DROPSHIP]
+    rows = [
+        (VendorKind.DROPSHIP, name, known[name]["EmailAddress"], "GBP", known[name]["TaxNumber"])
+        for name in MATCHING_DROPSHIP
+    ]
     rows += [(VendorKind.DROPSHIP, name, email, currency, "") for name, email, currency in NEW_DROPSHIP]
-    rows += [(VendorKind.REPLENISHMENT, name, known[name]["EmailAddress"], "GBP", known[name]["TaxNumber"])
-             for name in MATCHING_REPLENISHMENT]
+    rows += [
+        (VendorKind.REPLENISHMENT, name, known[name]["EmailAddress"], "GBP", known[name]["TaxNumber"])
+        for name in MATCHING_REPLENISHMENT
+    ]
     rows += [(VendorKind.REPLENISHMENT, name, email, currency, "") for name, email, currency in NEW_REPLENISHMENT]
     return rows
 
 
 PRODUCTS = [
-    ("Camping lantern", "9.95"), ("Stainless water bottle", "6.40"), ("Ceramic mug set", "12.75"),
-    ("Linen tea towel", "3.1250"), ("Cast iron skillet", "18.50"), ("LED desk lamp", "14.99"),
-    ("Dog lead, leather", "7.25"), ("Bike light set", "11.30"), ("Wool throw", "22.00"),
-    ("Hand trowel", "4.85"), ("Soy candle, large", "5.60"), ("Recycled gift box", "0.8750"),
+    ("Camping lantern", "9.95"),
+    ("Stainless water bottle", "6.40"),
+    ("Ceramic mug set", "12.75"),
+    ("Linen tea towel", "3.1250"),
+    ("Cast iron skillet", "18.50"),
+    ("LED desk lamp", "14.99"),
+    ("Dog lead, leather", "7.25"),
+    ("Bike light set", "11.30"),
+    ("Wool throw", "22.00"),
+    ("Hand trowel", "4.85"),
+    ("Soy candle, large", "5.60"),
+    ("Recycled gift box", "0.8750"),
 ]
 
 
@@ -81,7 +111,10 @@ def demo_seed(*, password: str, rng: random.Random | None = None) -> list[DemoLo
     """Create (or refresh) the demo accounts and users; add vendors, orders and invoices once."""
     rng = rng or random.Random(42)
     with transaction.atomic():
-        accounts = {DEMO_ACCOUNT: _account(DEMO_ACCOUNT, Plan.ADVANCE), OTHER_ACCOUNT: _account(OTHER_ACCOUNT, Plan.STARTER)}
+        accounts = {
+            DEMO_ACCOUNT: _account(DEMO_ACCOUNT, Plan.ADVANCE),
+            OTHER_ACCOUNT: _account(OTHER_ACCOUNT, Plan.STARTER),
+        }
         for login in DEMO_LOGINS:
             membership_set(user=_user(login.email, password), account=accounts[login.account], role=login.role)
         if not accounts[DEMO_ACCOUNT].vendors.exists():
@@ -169,4 +202,3 @@ def _seed_invoices(order: PurchaseOrder, *, rng: random.Random, issue_date: date
         invoicing.invoice_issue(invoice=invoice)
         if roll > 0.7:
             invoicing.invoice_mark_paid(invoice=invoice)
-

@@ -57,8 +57,9 @@ class DocumentUploaded:
     invoice_id: int
 
 
-Event = (InvoiceIssued | AdjustmentAdded | InvoiceAmended | InvoiceVoided | InvoicePaid | VendorNumberSet
-         | DocumentUploaded)
+Event = (
+    InvoiceIssued | AdjustmentAdded | InvoiceAmended | InvoiceVoided | InvoicePaid | VendorNumberSet | DocumentUploaded
+)
 
 _handlers: dict[type, list[Callable]] = defaultdict(list)
 

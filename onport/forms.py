@@ -24,15 +24,19 @@ class PasswordResetEmailForm(PasswordResetForm):
 
     email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autofocus": True}))
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None) -> None:
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ) -> None:
         path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
         now = timezone.now()
         lifetime = timeuntil(now + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT), now).replace("\xa0", " ")
         context = {**context, "reset_url": f"{settings.PUBLIC_BASE_URL}{path}", "link_lifetime": lifetime}
-        mail_later(subject=render_to_string(subject_template_name, context),
-                   message=render_to_string(email_template_name, context), recipients=[to_email],
-                   what="password reset")
+        mail_later(
+            subject=render_to_string(subject_template_name, context),
+            message=render_to_string(email_template_name, context),
+            recipients=[to_email],
+            what="password reset",
+        )
 
 
 class NotificationsForm(forms.Form):
@@ -46,5 +50,6 @@ class SubmitOnceField(forms.CharField):
     def __init__(self, **kwargs):
         from onport.submits import TOKEN_LENGTH, submit_token_new
 
-        super().__init__(widget=forms.HiddenInput, required=False, max_length=TOKEN_LENGTH, initial=submit_token_new,
-                         **kwargs)
+        super().__init__(
+            widget=forms.HiddenInput, required=False, max_length=TOKEN_LENGTH, initial=submit_token_new, **kwargs
+        )

@@ -19,7 +19,11 @@ REDACTED = "[redacted]"
 # percent-encoded inside another URL's query: a logged-out admin is sent to /login/?next=<callback>%3Fcode%3D…
 _SLASH = "(?:/|%2F)"
 _CALLBACK_QUERY = re.compile(
-    "(" + _SLASH + _SLASH.join(map(re.escape, XERO_CALLBACK_PATH.strip("/").split("/"))) + _SLASH + "?)"
+    "("
+    + _SLASH
+    + _SLASH.join(map(re.escape, XERO_CALLBACK_PATH.strip("/").split("/")))
+    + _SLASH
+    + "?)"
     + r"(?:\?[^\s\"]*|(%3F)[^\s\"&]*)",
     re.IGNORECASE,
 )

@@ -28,7 +28,9 @@ def _database() -> str:
 def _redis() -> str:
     if not settings.REDIS_URL:
         return "not configured"  # the zero-setup demo: cache and locks live in the process
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS)
+    client = redis.Redis.from_url(
+        settings.REDIS_URL, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS
+    )
     try:
         client.ping()
     finally:

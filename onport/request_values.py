@@ -18,8 +18,12 @@ def ids_from(values) -> list[int]:
 
 def safe_next(request, value: str | None, *, default: str) -> str:
     """`value` when it is a path on this site, else `default` (never another site or a javascript: URL)."""
-    if value and "\x00" not in value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        value
+        and "\x00" not in value
+        and url_has_allowed_host_and_scheme(
+            value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return value
     return default

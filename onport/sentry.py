@@ -11,8 +11,19 @@ from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.types import Event, Hint
 
-SECRET_NAMES = ["access_token", "refresh_token", "id_token", "client_secret", "code_verifier", "bearer",
-                "field_encryption_keys", "secret_key", "xero_client_secret", "xero_webhook_key", "metrics_token"]
+SECRET_NAMES = [
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "code_verifier",
+    "bearer",
+    "field_encryption_keys",
+    "secret_key",
+    "xero_client_secret",
+    "xero_webhook_key",
+    "metrics_token",
+]
 DROPPED_HEADERS = {"authorization", "cookie", "proxy-authorization", "x-xero-signature"}
 
 

@@ -177,7 +177,11 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:  # Redis: messages carry a priority (0 first), so a person's sync is taken before another's backlog
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"priority_steps": list(range(10)), "sep": ":", "queue_order_strategy": "priority"}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "priority_steps": list(range(10)),
+        "sep": ":",
+        "queue_order_strategy": "priority",
+    }
 CELERY_TASK_DEFAULT_PRIORITY = 4
 # Every worker takes both queues; `celery worker -Q xero-urgent` keeps one for people's syncs alone.
 CELERY_TASK_QUEUES = [Queue("celery"), Queue("xero-urgent")]
@@ -194,8 +198,10 @@ CELERY_BEAT_SCHEDULE = {
     "xero-contacts-refresh": {"task": "accounting.setup.tasks.xero_contacts_refresh_all", "schedule": 24 * 60 * 60},
     "payouts-schedule": {"task": "accounting.payouts.tasks.payouts_schedule", "schedule": 60 * 60},
     "payouts-payments-sweep": {"task": "accounting.payouts.tasks.payout_payments_sweep", "schedule": 60},
-    "xero-reconcile-nightly": {"task": "accounting.reconcile.tasks.xero_reconcile_nightly_all",
-                               "schedule": crontab(hour=2, minute=30)},
+    "xero-reconcile-nightly": {
+        "task": "accounting.reconcile.tasks.xero_reconcile_nightly_all",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "sync-digest-daily": {"task": "accounting.sync.tasks.sync_digest_all", "schedule": crontab(hour=7, minute=0)},
 }
 
@@ -265,7 +271,9 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text"}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # axes writes a line for every login (masked): its warnings (failures, lockouts) are what operators want.
     "loggers": {"django.request": {"filters": ["forbidden_without_traceback"]}, "axes": {"level": "WARNING"}},
@@ -282,6 +290,9 @@ SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
     from onport.sentry import sentry_init
 
-    sentry_init(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"),
-                release=env("SENTRY_RELEASE", default="") or None,
-                traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -20,7 +20,7 @@ def mail_send_task(self, *, subject: str, message: str, recipients: list[str], w
             logger.error("email not sent after %s tries", self.request.retries + 1, extra={"mail": what})
             return
         logger.warning("email not sent, tried again later: %s", type(problem).__name__, extra={"mail": what})
-        raise self.retry(countdown=60 * 2 ** self.request.retries, exc=problem)
+        raise self.retry(countdown=60 * 2**self.request.retries, exc=problem)
 
 
 @shared_task

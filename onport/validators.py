@@ -2,8 +2,9 @@
 
 from django.core.exceptions import ValidationError
 
-CONTROL_CHARACTERS = ("Use letters, digits, spaces and punctuation only: no line breaks, tabs or other control "
-                      "characters.")
+CONTROL_CHARACTERS = (
+    "Use letters, digits, spaces and punctuation only: no line breaks, tabs or other control characters."
+)
 
 
 def has_control_characters(value: str) -> bool:

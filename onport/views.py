@@ -44,11 +44,19 @@ def account_switch(request):
 def notifications(request):
     """The emails this member gets about the current account (admins and finance; viewers get none)."""
     membership = request.membership
-    form = NotificationsForm(request.POST if request.method == "POST" else None, initial={  # both unticked: empty POST
-        "sync_stops": membership.email_sync_stops, "daily_digest": membership.email_daily_digest})
+    form = NotificationsForm(
+        request.POST if request.method == "POST" else None,
+        initial={  # both unticked: empty POST
+            "sync_stops": membership.email_sync_stops,
+            "daily_digest": membership.email_daily_digest,
+        },
+    )
     if request.method == "POST" and form.is_valid():
-        membership_notifications_set(membership=membership, sync_stops=form.cleaned_data["sync_stops"],
-                                     daily_digest=form.cleaned_data["daily_digest"])
+        membership_notifications_set(
+            membership=membership,
+            sync_stops=form.cleaned_data["sync_stops"],
+            daily_digest=form.cleaned_data["daily_digest"],
+        )
         messages.success(request, f"Your notifications for {request.account.name} are saved.")
         return redirect("notifications")
     return render(request, "onport/notifications.html", {"form": form, "gets_email": membership.can("finance")})

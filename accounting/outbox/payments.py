@@ -78,12 +78,21 @@ class PaymentsOutbox(Outbox):
             if matches:
                 row.xero_id, row.synced_at = matches.pop(0).xero_id, now
                 report.adopted += 1
-                outcomes.append(Outcome(row, State.SYNCED, Reason.ADOPTED,
-                                        "Found the payment Xero had recorded before its answer was lost; adopted it."))
+                outcomes.append(
+                    Outcome(
+                        row,
+                        State.SYNCED,
+                        Reason.ADOPTED,
+                        "Found the payment Xero had recorded before its answer was lost; adopted it.",
+                    )
+                )
             else:
                 row.next_attempt_at = now
-                outcomes.append(Outcome(row, State.PENDING, Reason.NOT_IN_XERO,
-                                        "The payment is not in Xero; it will be sent again."))
+                outcomes.append(
+                    Outcome(
+                        row, State.PENDING, Reason.NOT_IN_XERO, "The payment is not in Xero; it will be sent again."
+                    )
+                )
         return outcomes
 
     def adopted_elsewhere(self, payment_ids: list[str]) -> set[str]:
@@ -92,7 +101,11 @@ class PaymentsOutbox(Outbox):
 
 def _input(row) -> xero_payments.PaymentInput:
     return xero_payments.PaymentInput(
-        bill_id=row.bill_id, account_code=row.bank_account_code, date=row.date, amount=row.amount, reference=row.reference,
+        bill_id=row.bill_id,
+        account_code=row.bank_account_code,
+        date=row.date,
+        amount=row.amount,
+        reference=row.reference,
         account_id=row.bank_account_id,
     )
 

@@ -22,7 +22,9 @@ CELERY_PRIORITY: dict[int | None, int] = {Priority.MANUAL: 0, Priority.AUTOMATIC
 LONGEST_COUNTDOWN = 300  # later than this the minute sweep queues it (an ETA message held for hours is redelivered)
 
 
-def drain_queue_now(task: Task, xero_account_id: int, priority: int | None = None, countdown: float | None = None) -> None:
+def drain_queue_now(
+    task: Task, xero_account_id: int, priority: int | None = None, countdown: float | None = None
+) -> None:
     """Queue a drain; one for a person's rows goes on the urgent queue and sends only those."""
     options: dict[str, float] = {"priority": CELERY_PRIORITY.get(priority, CELERY_PRIORITY[Priority.AUTOMATIC])}
     if countdown is not None:
@@ -43,8 +45,9 @@ def drains_queue_due(task: Task, outbox, xero_account_ids: list[int]) -> None:
         drain_queue_now(task, xero_account_id, max(priority, Priority.AUTOMATIC))
 
 
-def drain_turn(task: Task, drain: Callable[..., DrainReport], xero_account_id: int, *, urgent_only: bool = False
-               ) -> DrainReport:
+def drain_turn(
+    task: Task, drain: Callable[..., DrainReport], xero_account_id: int, *, urgent_only: bool = False
+) -> DrainReport:
     """Run one turn of `drain` for the Xero account and queue what comes after it."""
     eager = task.app.conf.task_always_eager  # in-process tasks (tests, no broker): one drain at a time
     spawn = None if eager else (lambda priority: drain_queue_now(task, xero_account_id, priority))

@@ -111,15 +111,19 @@ LOOKUP_ERRORS = (XeroNotFound, XeroValidationError, XeroUnexpectedAnswer)
 def lookup_failed(rows: Sequence[Row], error: XeroError, *, nouns: Nouns) -> list[Outcome[Row]]:
     """Xero would not answer the lookup of rows whose answer was lost: a person checks Xero (sending again
     blindly could make a second document), and the rest of the outbox goes on."""
-    message = (f"Onport could not check in Xero whether the {nouns.document} was {nouns.done} after its answer was "
-               f"lost: {error.message} Check Xero before sending it again.")
+    message = (
+        f"Onport could not check in Xero whether the {nouns.document} was {nouns.done} after its answer was "
+        f"lost: {error.message} Check Xero before sending it again."
+    )
     return [Outcome(row, State.NEEDS_ATTENTION, Reason.REFUSED, message) for row in rows]
 
 
 def day_budget_message(row: OutboxRow, nouns: Nouns) -> str:
     when = timezone.localtime(row.next_attempt_at).strftime("%H:%M")
-    return (f"Most of Xero's daily limit for this organisation is used, and what is left is kept for syncs people "
-            f"ask for: this {nouns.document} goes by itself from about {when} (or press sync accounting to send it now).")
+    return (
+        f"Most of Xero's daily limit for this organisation is used, and what is left is kept for syncs people "
+        f"ask for: this {nouns.document} goes by itself from about {when} (or press sync accounting to send it now)."
+    )
 
 
 def batch_failed(

@@ -24,8 +24,11 @@ from accounting.outbox.results import Outcome
 
 logger = logging.getLogger("onport.sync")
 
-SYNCED = Counter("onport_outbox_synced", "Documents Xero now holds as Onport has them (bills: outbox=\"bills\")",
-                 ["outbox", "kind", "reason"])
+SYNCED = Counter(
+    "onport_outbox_synced",
+    'Documents Xero now holds as Onport has them (bills: outbox="bills")',
+    ["outbox", "kind", "reason"],
+)
 
 
 @dataclass
@@ -47,13 +50,29 @@ def batch_observed(outbox, xero_account, *, phase: str, rows: int) -> Iterator[B
         states = dict(Tally(str(outcome.state) for outcome in batch.outcomes))
         outcome = "error" if error else next(iter(states)) if len(states) == 1 else "mixed" if states else "none"
         duration_ms = (time.monotonic() - started) * 1000
-        fields = {"outbox": outbox.name, "phase": phase, "xero_account_id": xero_account.pk,
-                  "tenant_id": xero_account.tenant_id, "account_id": xero_account.account_id, "rows": rows,
-                  "outcome": outcome, "states": states, "duration_ms": round(duration_ms, 1)}
+        fields = {
+            "outbox": outbox.name,
+            "phase": phase,
+            "xero_account_id": xero_account.pk,
+            "tenant_id": xero_account.tenant_id,
+            "account_id": xero_account.account_id,
+            "rows": rows,
+            "outcome": outcome,
+            "states": states,
+            "duration_ms": round(duration_ms, 1),
+        }
         if error:
             fields["error"] = error
-        logger.info("outbox batch %s/%s xero_account=%s rows=%d outcome=%s in %.0f ms", outbox.name, phase,
-                    xero_account.pk, rows, outcome, duration_ms, extra=fields)
+        logger.info(
+            "outbox batch %s/%s xero_account=%s rows=%d outcome=%s in %.0f ms",
+            outbox.name,
+            phase,
+            xero_account.pk,
+            rows,
+            outcome,
+            duration_ms,
+            extra=fields,
+        )
         for done in batch.outcomes:
             if done.state == State.SYNCED:
                 kind = getattr(done.row, "kind", "") or outbox.nouns.document
@@ -68,13 +87,19 @@ class OutboxCollector(Collector):
         self.outboxes = list(outboxes)
 
     def collect(self):
-        depth = GaugeMetricFamily("onport_outbox_due_rows", "Outbox rows due to be sent or looked up", labels=["outbox"])
-        age = GaugeMetricFamily("onport_outbox_oldest_due_age_seconds", "Seconds the oldest due outbox row has waited",
-                                labels=["outbox"])
+        depth = GaugeMetricFamily(
+            "onport_outbox_due_rows", "Outbox rows due to be sent or looked up", labels=["outbox"]
+        )
+        age = GaugeMetricFamily(
+            "onport_outbox_oldest_due_age_seconds", "Seconds the oldest due outbox row has waited", labels=["outbox"]
+        )
         now = timezone.now()
         for outbox in self.outboxes:
-            due = outbox.rows().filter(state__in=[State.PENDING, State.UNKNOWN]).filter(
-                Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            due = (
+                outbox.rows()
+                .filter(state__in=[State.PENDING, State.UNKNOWN])
+                .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            )
             found = due.aggregate(rows=Count("id"), since=Min(Coalesce(F("next_attempt_at"), F("updated_at"))))
             depth.add_metric([outbox.name], found["rows"])
             age.add_metric([outbox.name], max((now - found["since"]).total_seconds(), 0.0) if found["since"] else 0.0)

@@ -21,16 +21,23 @@ def parse_iban(value: str, *, copy_from: str = VENDORS_IBAN) -> IBAN:
     try:
         return IBAN(value)
     except schwifty_errors.InvalidChecksumDigits:
-        raise ValueError(f"This IBAN's check digits do not match: a character is probably mistyped. {copy_from}") from None
+        raise ValueError(
+            f"This IBAN's check digits do not match: a character is probably mistyped. {copy_from}"
+        ) from None
     except schwifty_errors.InvalidCountryCode:
-        raise ValueError("An IBAN starts with the bank's two-letter country code (such as DE or FR); "
-                         f"“{value[:2].upper()}” is not one.") from None
+        raise ValueError(
+            "An IBAN starts with the bank's two-letter country code (such as DE or FR); "
+            f"“{value[:2].upper()}” is not one."
+        ) from None
     except schwifty_errors.InvalidLength:
-        raise ValueError("This IBAN has the wrong number of characters for its country: "
-                         "a character is missing or one too many.") from None
+        raise ValueError(
+            "This IBAN has the wrong number of characters for its country: a character is missing or one too many."
+        ) from None
     except schwifty_errors.SchwiftyException:
-        raise ValueError("This is not an IBAN: it should be a country code, two check digits and the account "
-                         "number, such as DE89 3704 0044 0532 0130 00.") from None
+        raise ValueError(
+            "This is not an IBAN: it should be a country code, two check digits and the account "
+            "number, such as DE89 3704 0044 0532 0130 00."
+        ) from None
 
 
 def parse_bic(value: str) -> BIC:
@@ -62,8 +69,10 @@ def uk_domestic_errors(*, account_number: str, sort_code: str) -> dict[str, str]
     if not (sort_code.isascii() and sort_code.isdigit() and len(sort_code) == UK_SORT_CODE_DIGITS):
         errors["bank_code"] = "A sort code has 6 digits, such as 60-16-13."
     if not (account_number.isascii() and account_number.isdigit() and 6 <= len(account_number) <= UK_ACCOUNT_DIGITS):
-        errors["account_number"] = ("A UK account number has 8 digits, such as 31926819. For a 9- or 10-digit account "
-                                    "(some building societies), enter the vendor's IBAN instead.")
+        errors["account_number"] = (
+            "A UK account number has 8 digits, such as 31926819. For a 9- or 10-digit account "
+            "(some building societies), enter the vendor's IBAN instead."
+        )
     return errors
 
 
@@ -123,8 +132,14 @@ def bank_details_clean(data: BankDetailsInput) -> BankDetailsInput:
         raise BankDetailsInvalid(errors)
     if iban:
         account_number = bank_code = ""
-    return BankDetailsInput(holder_name=data.holder_name.strip(), country=country, iban=iban, bic=bic,
-                            account_number=account_number, bank_code=bank_code)
+    return BankDetailsInput(
+        holder_name=data.holder_name.strip(),
+        country=country,
+        iban=iban,
+        bic=bic,
+        account_number=account_number,
+        bank_code=bank_code,
+    )
 
 
 AUDITED = {

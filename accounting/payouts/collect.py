@@ -31,11 +31,21 @@ NOT_APPROVED = (
 
 def due_invoices(*, account: Account, xero_account: XeroAccount, issued_before: datetime.datetime):
     """Issued, unpaid invoices issued before the cut-off whose bill is synced to this Xero account, not in an open run."""
-    bills = AccountingSync.objects.filter(
-        invoice=OuterRef("pk"), kind=SyncKind.BILL, adjustment=None, state=SyncState.SYNCED, xero_account=xero_account,
-    ).exclude(xero_id="").values("xero_id")[:1]
+    bills = (
+        AccountingSync.objects.filter(
+            invoice=OuterRef("pk"),
+            kind=SyncKind.BILL,
+            adjustment=None,
+            state=SyncState.SYNCED,
+            xero_account=xero_account,
+        )
+        .exclude(xero_id="")
+        .values("xero_id")[:1]
+    )
     in_open_run = PayoutItem.objects.filter(
-        invoice=OuterRef("pk"), payable=True, line__status=PayoutLineStatus.INCLUDED,
+        invoice=OuterRef("pk"),
+        payable=True,
+        line__status=PayoutLineStatus.INCLUDED,
         line__run__status__in=[PayoutRunStatus.REVIEW, PayoutRunStatus.APPROVED],
     )
     return (
@@ -52,14 +62,19 @@ def due_invoices(*, account: Account, xero_account: XeroAccount, issued_before: 
 def bills_standing_now(*, xero_account: XeroAccount, account: Account, delay_days: int) -> dict[str, XeroBill]:
     """What Xero says of the bills a run would take now, by InvoiceID (lower case)."""
     issued_before = timezone.now() - datetime.timedelta(days=delay_days)
-    bill_ids = list(due_invoices(account=account, xero_account=xero_account, issued_before=issued_before)
-                    .values_list("bill_id", flat=True))
+    bill_ids = list(
+        due_invoices(account=account, xero_account=xero_account, issued_before=issued_before).values_list(
+            "bill_id", flat=True
+        )
+    )
     if not bill_ids:
         return {}
     try:
         bills = bills_by_id(xero_client(xero_account), bill_ids)
     except XeroError as error:
-        raise PayoutRefused(f"Xero could not say what the bills still owe, so no run was made: {error.message}") from error
+        raise PayoutRefused(
+            f"Xero could not say what the bills still owe, so no run was made: {error.message}"
+        ) from error
     bills_seen_record(xero_account=xero_account, bills=bills)
     return {bill.xero_id: bill for bill in bills}
 
@@ -67,13 +82,29 @@ def bills_standing_now(*, xero_account: XeroAccount, account: Account, delay_day
 def payout_item(*, account: Account, invoice: PurchaseInvoice, standing: dict[str, XeroBill]) -> PayoutItem:
     """The invoice's item in a run: paid what Xero says is due on its bill, or not payable yet and why."""
     bill = standing.get(invoice.bill_id.lower())
-    reason = f"Held from payouts on its invoice page: {invoice.payout_hold}" if invoice.payout_hold else _not_payable(bill)
+    reason = (
+        f"Held from payouts on its invoice page: {invoice.payout_hold}" if invoice.payout_hold else _not_payable(bill)
+    )
     if reason:
-        return PayoutItem(account=account, invoice=invoice, bill_id=invoice.bill_id, total=invoice.total,
-                          credits=Decimal("0.00"), amount=Decimal("0.00"), payable=False, reason=reason)
+        return PayoutItem(
+            account=account,
+            invoice=invoice,
+            bill_id=invoice.bill_id,
+            total=invoice.total,
+            credits=Decimal("0.00"),
+            amount=Decimal("0.00"),
+            payable=False,
+            reason=reason,
+        )
     due = min(bill.amount_due, invoice.total)
-    return PayoutItem(account=account, invoice=invoice, bill_id=invoice.bill_id, total=invoice.total,
-                      credits=invoice.total - due, amount=due)
+    return PayoutItem(
+        account=account,
+        invoice=invoice,
+        bill_id=invoice.bill_id,
+        total=invoice.total,
+        credits=invoice.total - due,
+        amount=due,
+    )
 
 
 def _not_payable(bill: XeroBill | None) -> str:

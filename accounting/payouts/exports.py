@@ -8,8 +8,20 @@ from onport.models import Account
 ROWS_PER_FETCH = 2000
 
 RUNS_COLUMNS = (
-    "Run", "Run status", "Payment date", "Started", "Vendor", "Bank account", "Currency", "Vendor line", "Invoice",
-    "Bill total", "Credits", "Amount", "In the payment", "Why not",
+    "Run",
+    "Run status",
+    "Payment date",
+    "Started",
+    "Vendor",
+    "Bank account",
+    "Currency",
+    "Vendor line",
+    "Invoice",
+    "Bill total",
+    "Credits",
+    "Amount",
+    "In the payment",
+    "Why not",
 )
 _RUN_STATUSES = dict(PayoutRunStatus.choices)
 _LINE_STATUSES = dict(PayoutLineStatus.choices)
@@ -17,16 +29,65 @@ _PAYING = (PayoutLineStatus.INCLUDED, PayoutLineStatus.PAID)
 
 
 def payout_runs_rows(*, account: Account) -> Iterator[tuple]:
-    items = PayoutItem.objects.filter(account=account).order_by(
-        "-line__run__created_at", "-line__run_id", "line__vendor__name", "line_id", "invoice__issue_date", "id",
-    ).values_list(
-        "line__run__reference", "line__run__status", "line__run__payment_date", "line__run__created_at",
-        "line__vendor__name", "line__bank_summary", "line__currency", "line__status", "invoice__number", "total",
-        "credits", "amount", "payable", "reason", "line__reason",
+    items = (
+        PayoutItem.objects.filter(account=account)
+        .order_by(
+            "-line__run__created_at",
+            "-line__run_id",
+            "line__vendor__name",
+            "line_id",
+            "invoice__issue_date",
+            "id",
+        )
+        .values_list(
+            "line__run__reference",
+            "line__run__status",
+            "line__run__payment_date",
+            "line__run__created_at",
+            "line__vendor__name",
+            "line__bank_summary",
+            "line__currency",
+            "line__status",
+            "invoice__number",
+            "total",
+            "credits",
+            "amount",
+            "payable",
+            "reason",
+            "line__reason",
+        )
     )
-    for (reference, run_status, payment_date, started, vendor, bank, currency, line_status, invoice, total, credits,
-         amount, payable, reason, line_reason) in items.iterator(chunk_size=ROWS_PER_FETCH):
+    for (
+        reference,
+        run_status,
+        payment_date,
+        started,
+        vendor,
+        bank,
+        currency,
+        line_status,
+        invoice,
+        total,
+        credits,
+        amount,
+        payable,
+        reason,
+        line_reason,
+    ) in items.iterator(chunk_size=ROWS_PER_FETCH):
         paid = payable and line_status in _PAYING
-        yield (reference, _RUN_STATUSES.get(run_status, run_status), payment_date, started, vendor, bank, currency,
-               _LINE_STATUSES.get(line_status, line_status), invoice, total, credits, amount, "yes" if paid else "no",
-               "" if paid else (reason or line_reason))
+        yield (
+            reference,
+            _RUN_STATUSES.get(run_status, run_status),
+            payment_date,
+            started,
+            vendor,
+            bank,
+            currency,
+            _LINE_STATUSES.get(line_status, line_status),
+            invoice,
+            total,
+            credits,
+            amount,
+            "yes" if paid else "no",
+            "" if paid else (reason or line_reason),
+        )

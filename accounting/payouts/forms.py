@@ -13,18 +13,30 @@ from integrations.xero.bank_accounts import BankAccount
 class PayoutSettingsForm(forms.Form):
     enabled = forms.BooleanField(label="Run payouts on the schedule", required=False)
     schedule = forms.ChoiceField(choices=PayoutSchedule.choices)
-    delay_days = forms.IntegerField(label="Pay invoices this many days after they are issued", min_value=0, max_value=365)
+    delay_days = forms.IntegerField(
+        label="Pay invoices this many days after they are issued", min_value=0, max_value=365
+    )
     bank_account = forms.ChoiceField(label="Record payments from (Xero bank account)", required=False)
     minimum_amount = forms.DecimalField(
-        label="Minimum amount per vendor", min_value=Decimal(0), max_digits=14, decimal_places=2,
+        label="Minimum amount per vendor",
+        min_value=Decimal(0),
+        max_digits=14,
+        decimal_places=2,
         help_text="In each vendor's own currency: 50.00 is €50.00 for a EUR vendor and £50.00 for a GBP one. "
-                  "Vendors owed less wait for a later run.")
+        "Vendors owed less wait for a later run.",
+    )
     payer_name = forms.CharField(label="Your account holder name", max_length=70, required=False)
-    payer_iban = forms.CharField(label="Your IBAN", max_length=42, required=False,
-                                 help_text="For the SEPA file of EUR payouts. Leave empty to keep the one saved.")
+    payer_iban = forms.CharField(
+        label="Your IBAN",
+        max_length=42,
+        required=False,
+        help_text="For the SEPA file of EUR payouts. Leave empty to keep the one saved.",
+    )
     payer_bic = forms.CharField(label="Your BIC", max_length=11, required=False)
 
-    def __init__(self, *args, bank_accounts: list[BankAccount] | None, current_code: str = "", current_label: str = "", **kwargs):
+    def __init__(
+        self, *args, bank_accounts: list[BankAccount] | None, current_code: str = "", current_label: str = "", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.bank_accounts = {account.account_id: account for account in bank_accounts or []}
         choices = [("", "— choose —")] + [(account.account_id, account.label) for account in bank_accounts or []]
@@ -35,9 +47,14 @@ class PayoutSettingsForm(forms.Form):
     def to_input(self, *, saved_iban: str, saved_bic: str) -> PayoutSettingsInput:
         data = self.cleaned_data
         return PayoutSettingsInput(
-            enabled=data["enabled"], schedule=data["schedule"], delay_days=data["delay_days"],
-            bank_account=self.bank_accounts.get(data["bank_account"]), minimum_amount=data["minimum_amount"],
-            payer_name=data["payer_name"], payer_iban=data["payer_iban"] or saved_iban, payer_bic=data["payer_bic"] or saved_bic,
+            enabled=data["enabled"],
+            schedule=data["schedule"],
+            delay_days=data["delay_days"],
+            bank_account=self.bank_accounts.get(data["bank_account"]),
+            minimum_amount=data["minimum_amount"],
+            payer_name=data["payer_name"],
+            payer_iban=data["payer_iban"] or saved_iban,
+            payer_bic=data["payer_bic"] or saved_bic,
         )
 
     def add_errors(self, errors: dict[str, str]) -> None:
@@ -49,11 +66,23 @@ class VendorBankDetailsForm(forms.Form):
     """Never shows saved numbers back: the page shows them masked, and a change is entered in full."""
 
     holder_name = forms.CharField(label="Account holder", max_length=70)
-    country = forms.CharField(label="Bank country", max_length=2, required=False, help_text="Two letters, e.g. DE. Read from the IBAN when there is one.")
+    country = forms.CharField(
+        label="Bank country",
+        max_length=2,
+        required=False,
+        help_text="Two letters, e.g. DE. Read from the IBAN when there is one.",
+    )
     iban = forms.CharField(label="IBAN", max_length=42, required=False)
     bic = forms.CharField(label="BIC", max_length=11, required=False)
-    account_number = forms.CharField(label="Account number", max_length=34, required=False, help_text="Outside IBAN countries; in the UK, with the sort code.")
-    bank_code = forms.CharField(label="Bank code", max_length=20, required=False, help_text="Sort code (UK), routing number, BSB…")
+    account_number = forms.CharField(
+        label="Account number",
+        max_length=34,
+        required=False,
+        help_text="Outside IBAN countries; in the UK, with the sort code.",
+    )
+    bank_code = forms.CharField(
+        label="Bank code", max_length=20, required=False, help_text="Sort code (UK), routing number, BSB…"
+    )
 
     def to_input(self) -> BankDetailsInput:
         return BankDetailsInput(**self.cleaned_data)
@@ -64,6 +93,9 @@ class VendorBankDetailsForm(forms.Form):
 
 
 class LineFailedForm(forms.Form):
-    reason = forms.CharField(label="What the bank said", max_length=255, required=False,
-                             error_messages={"max_length": "Say what the bank said in at most 255 characters; "
-                                                           "nothing was marked."})
+    reason = forms.CharField(
+        label="What the bank said",
+        max_length=255,
+        required=False,
+        error_messages={"max_length": "Say what the bank said in at most 255 characters; nothing was marked."},
+    )

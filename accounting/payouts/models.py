@@ -26,7 +26,7 @@ def mask(value: str, *, keep_start: int = 4, keep_end: int = 4) -> str:
     if not value:
         return ""
     if len(value) <= keep_start + keep_end:
-        return "•••• " + value[-min(len(value), 2):]
+        return "•••• " + value[-min(len(value), 2) :]
     return f"{value[:keep_start]} •••• •••• {value[-keep_end:]}"
 
 
@@ -52,11 +52,15 @@ class PayoutSettings(models.Model):
     minimum_amount = models.DecimalField(
         "minimum amount per vendor", **MONEY, default=Decimal("0.00"), validators=[MinValueValidator(Decimal(0))]
     )
-    payer_name = models.CharField("your account holder name", max_length=70, blank=True, validators=[no_control_characters])
+    payer_name = models.CharField(
+        "your account holder name", max_length=70, blank=True, validators=[no_control_characters]
+    )
     payer_iban = EncryptedTextField("your IBAN", blank=True)
     payer_bic = EncryptedTextField("your BIC", blank=True)
     last_scheduled_on = models.DateField(null=True, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -84,7 +88,9 @@ class VendorBankDetails(models.Model):
     bic = EncryptedTextField("BIC", blank=True)
     account_number = EncryptedTextField(blank=True)
     bank_code = EncryptedTextField("bank code (sort code, routing number…)", blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -120,7 +126,9 @@ class VendorBankDetailsChange(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="bank_details_changes")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changes = models.JSONField(default=dict)  # {field label: [old masked, new masked]}
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -148,9 +156,15 @@ class PayoutRun(models.Model):
     bank_account_name = models.CharField(max_length=150, blank=True)
     delay_days = models.PositiveSmallIntegerField()
     minimum_amount = models.DecimalField(**MONEY)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -31,7 +31,9 @@ def run_get(*, account: Account, run_id: int) -> PayoutRun:
 
 
 def run_line_get(*, run: PayoutRun, line_id: int) -> PayoutLine:
-    return get_object_or_404(PayoutLine.objects.select_related("run", "vendor"), run=run, account=run.account_id, pk=line_id)
+    return get_object_or_404(
+        PayoutLine.objects.select_related("run", "vendor"), run=run, account=run.account_id, pk=line_id
+    )
 
 
 def run_file_get(*, run: PayoutRun, file_id: int) -> PayoutFile:
@@ -40,16 +42,23 @@ def run_file_get(*, run: PayoutRun, file_id: int) -> PayoutFile:
 
 def runs_list(*, account: Account) -> QuerySet[PayoutRun]:
     paying = Q(lines__status__in=[PayoutLineStatus.INCLUDED, PayoutLineStatus.PAID])
-    return PayoutRun.objects.filter(account=account).annotate(
-        vendors=Count("lines", filter=paying), skipped=Count("lines", filter=Q(lines__status=PayoutLineStatus.SKIPPED)),
-    ).order_by("-created_at", "-id")
+    return (
+        PayoutRun.objects.filter(account=account)
+        .annotate(
+            vendors=Count("lines", filter=paying),
+            skipped=Count("lines", filter=Q(lines__status=PayoutLineStatus.SKIPPED)),
+        )
+        .order_by("-created_at", "-id")
+    )
 
 
 def run_lines(*, run: PayoutRun) -> list[PayoutLine]:
     items = PayoutItem.objects.select_related("invoice").order_by("invoice__issue_date", "invoice__number")
     payments = PayoutPayment.objects.select_related("invoice").order_by("id")
     return list(
-        run.lines.select_related("vendor").prefetch_related(Prefetch("items", queryset=items), Prefetch("payments", queryset=payments))
+        run.lines.select_related("vendor").prefetch_related(
+            Prefetch("items", queryset=items), Prefetch("payments", queryset=payments)
+        )
     )
 
 
@@ -63,7 +72,9 @@ def run_totals(*, run: PayoutRun) -> list[RunTotal]:
     """What the run pays, per currency."""
     return list(
         run.lines.filter(status__in=[PayoutLineStatus.INCLUDED, PayoutLineStatus.PAID])
-        .values("currency").annotate(total=Sum("amount"), vendors=Count("id")).order_by("currency")
+        .values("currency")
+        .annotate(total=Sum("amount"), vendors=Count("id"))
+        .order_by("currency")
     )
 
 
@@ -89,7 +100,8 @@ def vendor_bank_changes(*, vendor: Vendor) -> QuerySet[VendorBankDetailsChange]:
 
 def vendor_payout_lines(*, vendor: Vendor) -> QuerySet[PayoutLine]:
     return (
-        PayoutLine.objects.filter(vendor=vendor, account=vendor.account_id).select_related("run")
+        PayoutLine.objects.filter(vendor=vendor, account=vendor.account_id)
+        .select_related("run")
         .prefetch_related(Prefetch("items", queryset=PayoutItem.objects.select_related("invoice")))
         .order_by("-run__created_at", "-id")
     )

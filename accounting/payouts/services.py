@@ -68,7 +68,9 @@ def payout_run_create(*, account: Account, actor=None, scheduled: bool = False) 
     payouts_require_plan(account)
     xero_account = payout_xero_account(account)
     if xero_account is None:
-        raise PayoutRefused("Connect Xero and choose it in Setup > Accounting first: payouts pay invoices synced there.")
+        raise PayoutRefused(
+            "Connect Xero and choose it in Setup > Accounting first: payouts pay invoices synced there."
+        )
     if payments_scope_missing(xero_account):
         raise PayoutRefused(SCOPE_MESSAGE)
     delay_days = payout_settings_get(account=account).delay_days
@@ -78,22 +80,38 @@ def payout_run_create(*, account: Account, actor=None, scheduled: bool = False) 
         setup = PayoutSettings.objects.select_for_update().get(pk=payout_settings_get(account=account).pk)
         if not (setup.bank_account_id or setup.bank_account_code):
             raise PayoutRefused("Choose the Xero bank account payments are recorded from in Setup > Payouts first.")
-        invoices = list(collect.due_invoices(account=account, xero_account=xero_account,
-                                             issued_before=now - datetime.timedelta(days=setup.delay_days)))
+        invoices = list(
+            collect.due_invoices(
+                account=account,
+                xero_account=xero_account,
+                issued_before=now - datetime.timedelta(days=setup.delay_days),
+            )
+        )
         if not invoices:
-            raise PayoutRefused(f"Nothing is due: no synced, unpaid invoice was issued {setup.delay_days} or more days ago.")
+            raise PayoutRefused(
+                f"Nothing is due: no synced, unpaid invoice was issued {setup.delay_days} or more days ago."
+            )
         number = (PayoutRun.objects.filter(account=account).aggregate(last=Max("number"))["last"] or 0) + 1
         run = PayoutRun.objects.create(
-            account=account, xero_account=xero_account, number=number, scheduled=scheduled,
-            payment_date=timezone.localdate(), reference=f"PAYOUT-{number:04d}",
-            bank_account_id=setup.bank_account_id, bank_account_code=setup.bank_account_code,
-            bank_account_name=setup.bank_account_name, delay_days=setup.delay_days,
-            minimum_amount=setup.minimum_amount, created_by=actor,
+            account=account,
+            xero_account=xero_account,
+            number=number,
+            scheduled=scheduled,
+            payment_date=timezone.localdate(),
+            reference=f"PAYOUT-{number:04d}",
+            bank_account_id=setup.bank_account_id,
+            bank_account_code=setup.bank_account_code,
+            bank_account_name=setup.bank_account_name,
+            delay_days=setup.delay_days,
+            minimum_amount=setup.minimum_amount,
+            created_by=actor,
         )
         groups: dict[tuple[int, str], list[PurchaseInvoice]] = defaultdict(list)
         for invoice in invoices:
             groups[(invoice.vendor_id, invoice.currency)].append(invoice)
-        details = {row.vendor_id: row for row in VendorBankDetails.objects.filter(vendor_id__in={key[0] for key in groups})}
+        details = {
+            row.vendor_id: row for row in VendorBankDetails.objects.filter(vendor_id__in={key[0] for key in groups})
+        }
         items = []
         for (vendor_id, currency), group in groups.items():
             line_items = [collect.payout_item(account=account, invoice=invoice, standing=standing) for invoice in group]
@@ -101,12 +119,22 @@ def payout_run_create(*, account: Account, actor=None, scheduled: bool = False) 
             gross = sum((item.total for item in payable), Decimal("0.00"))
             credit = sum((item.credits for item in payable), Decimal("0.00"))
             bank = details.get(vendor_id)
-            reason = (_skip_reason(amount=gross - credit, currency=currency, minimum=setup.minimum_amount, details=bank)
-                      if payable else "None of these invoices can be paid yet: see why beside each.")
+            reason = (
+                _skip_reason(amount=gross - credit, currency=currency, minimum=setup.minimum_amount, details=bank)
+                if payable
+                else "None of these invoices can be paid yet: see why beside each."
+            )
             line = PayoutLine.objects.create(
-                account=account, run=run, vendor_id=vendor_id, currency=currency, gross=gross, credits=credit,
-                amount=gross - credit, status=PayoutLineStatus.SKIPPED if reason else PayoutLineStatus.INCLUDED,
-                reason=reason, bank_summary=bank.summary if bank and bank.is_complete else "",
+                account=account,
+                run=run,
+                vendor_id=vendor_id,
+                currency=currency,
+                gross=gross,
+                credits=credit,
+                amount=gross - credit,
+                status=PayoutLineStatus.SKIPPED if reason else PayoutLineStatus.INCLUDED,
+                reason=reason,
+                bank_summary=bank.summary if bank and bank.is_complete else "",
             )
             line.end_to_end_id = f"{run.reference}-{line.pk}"[:35]
             line.save(update_fields=["end_to_end_id"])
@@ -131,15 +159,26 @@ def payout_run_approve(*, run: PayoutRun, actor=None) -> PayoutRun:
     """Approve the run: produce and keep its bank file(s), one per currency."""
     payouts_require_plan(run.account)
     with transaction.atomic():
-        run = _locked_run(run, {PayoutRunStatus.REVIEW}, "Only a run waiting for approval can be approved; this one is {status}.")
+        run = _locked_run(
+            run, {PayoutRunStatus.REVIEW}, "Only a run waiting for approval can be approved; this one is {status}."
+        )
         setup = payout_settings_get(account=run.account)
         run.payment_date = max(run.payment_date, timezone.localdate())
-        lines = list(run.lines.filter(status=PayoutLineStatus.INCLUDED).select_related("vendor")
-                     .prefetch_related("items__invoice__order"))  # the remittance names each invoice's PO too
-        details = {row.vendor_id: row for row in VendorBankDetails.objects.filter(vendor_id__in=[line.vendor_id for line in lines])}
+        lines = list(
+            run.lines.filter(status=PayoutLineStatus.INCLUDED)
+            .select_related("vendor")
+            .prefetch_related("items__invoice__order")
+        )  # the remittance names each invoice's PO too
+        details = {
+            row.vendor_id: row
+            for row in VendorBankDetails.objects.filter(vendor_id__in=[line.vendor_id for line in lines])
+        }
         for line in lines:  # bank details removed since the review
             if line.vendor_id not in details or not details[line.vendor_id].is_complete:
-                line.status, line.reason = PayoutLineStatus.SKIPPED, "No bank details: add the vendor's bank details to pay it."
+                line.status, line.reason = (
+                    PayoutLineStatus.SKIPPED,
+                    "No bank details: add the vendor's bank details to pay it.",
+                )
                 line.save(update_fields=["status", "reason"])
         lines = [line for line in lines if line.status == PayoutLineStatus.INCLUDED]
         if not lines:
@@ -150,12 +189,27 @@ def payout_run_approve(*, run: PayoutRun, actor=None) -> PayoutRun:
         for currency, group in sorted(by_currency.items()):
             total = sum((line.amount for line in group), Decimal("0.00"))
             if currency == SEPA_CURRENCY:
-                content, fmt = sepa_file(run=run, setup=setup, lines=group, details=details).decode(), PayoutFileFormat.PAIN001
+                content, fmt = (
+                    sepa_file(run=run, setup=setup, lines=group, details=details).decode(),
+                    PayoutFileFormat.PAIN001,
+                )
                 filename = f"{run.reference}-{currency}.xml"
             else:
-                content, fmt, filename = csv_file(run=run, lines=group, details=details), PayoutFileFormat.CSV, f"{run.reference}-{currency}.csv"
-            PayoutFile.objects.create(account=run.account, run=run, currency=currency, format=fmt, filename=filename,
-                                      content=content, transactions=len(group), total=total)
+                content, fmt, filename = (
+                    csv_file(run=run, lines=group, details=details),
+                    PayoutFileFormat.CSV,
+                    f"{run.reference}-{currency}.csv",
+                )
+            PayoutFile.objects.create(
+                account=run.account,
+                run=run,
+                currency=currency,
+                format=fmt,
+                filename=filename,
+                content=content,
+                transactions=len(group),
+                total=total,
+            )
         run.status, run.approved_by, run.approved_at = PayoutRunStatus.APPROVED, actor, timezone.now()
         run.save(update_fields=["status", "approved_by", "approved_at", "payment_date"])
     return run
@@ -165,14 +219,21 @@ def payout_line_mark_failed(*, line: PayoutLine, reason: str = "", actor=None) -
     """The bank did not pay this vendor: its invoices stay unpaid and go into the next run."""
     payouts_require_plan(line.account)
     with transaction.atomic():
-        _locked_run(line.run, {PayoutRunStatus.APPROVED},
-                    "A vendor can be marked failed once the file is made and before the run is marked sent; this run is {status}.")
+        _locked_run(
+            line.run,
+            {PayoutRunStatus.APPROVED},
+            "A vendor can be marked failed once the file is made and before the run is marked sent; this run is {status}.",
+        )
         line = PayoutLine.objects.select_for_update().get(pk=line.pk, run=line.run_id)
         if line.status != PayoutLineStatus.INCLUDED:
             raise PayoutRefused("Only a vendor that is being paid can be marked failed.")
         who = actor.email if actor else "Onport"
         line.status = PayoutLineStatus.FAILED
-        line.reason = f"Marked failed by {who}" + (f": {reason.strip()}" if reason.strip() else ".") + " Its invoices go into the next run."
+        line.reason = (
+            f"Marked failed by {who}"
+            + (f": {reason.strip()}" if reason.strip() else ".")
+            + " Its invoices go into the next run."
+        )
         line.save(update_fields=["status", "reason"])
     return line
 
@@ -181,7 +242,9 @@ def payout_run_mark_sent(*, run: PayoutRun, actor=None) -> PayoutRun:
     """The bank paid the run: its invoices become paid and one Xero payment per bill is queued (exactly once)."""
     payouts_require_plan(run.account)
     with transaction.atomic():
-        run = _locked_run(run, {PayoutRunStatus.APPROVED}, "Only a run whose file is made can be marked sent; this one is {status}.")
+        run = _locked_run(
+            run, {PayoutRunStatus.APPROVED}, "Only a run whose file is made can be marked sent; this one is {status}."
+        )
         now = timezone.now()
         lines = list(run.lines.filter(status=PayoutLineStatus.INCLUDED).prefetch_related("items__invoice"))
         payments = []
@@ -190,15 +253,27 @@ def payout_run_mark_sent(*, run: PayoutRun, actor=None) -> PayoutRun:
                 if not item.payable:
                     continue  # left for a later run
                 if item.invoice.status == InvoiceStatus.ISSUED:
-                    invoice_mark_paid(invoice=item.invoice, actor=actor,
-                                      paid_by=f"payout run {run.reference} (paid on {run.payment_date:%d %b %Y})")
+                    invoice_mark_paid(
+                        invoice=item.invoice,
+                        actor=actor,
+                        paid_by=f"payout run {run.reference} (paid on {run.payment_date:%d %b %Y})",
+                    )
                 if item.amount > 0:
-                    payments.append(PayoutPayment(
-                        account=run.account, xero_account=run.xero_account, line=line, invoice=item.invoice,
-                        bill_id=item.bill_id, bank_account_id=run.bank_account_id, bank_account_code=run.bank_account_code,
-                        amount=item.amount, date=run.payment_date, reference=f"{run.reference} {item.invoice.number}"[:255],
-                        next_attempt_at=now,
-                    ))
+                    payments.append(
+                        PayoutPayment(
+                            account=run.account,
+                            xero_account=run.xero_account,
+                            line=line,
+                            invoice=item.invoice,
+                            bill_id=item.bill_id,
+                            bank_account_id=run.bank_account_id,
+                            bank_account_code=run.bank_account_code,
+                            amount=item.amount,
+                            date=run.payment_date,
+                            reference=f"{run.reference} {item.invoice.number}"[:255],
+                            next_attempt_at=now,
+                        )
+                    )
             line.status = PayoutLineStatus.PAID
         PayoutLine.objects.bulk_update(lines, ["status"])
         PayoutPayment.objects.bulk_create(payments, ignore_conflicts=True)
@@ -213,7 +288,9 @@ def payout_run_cancel(*, run: PayoutRun, actor=None) -> PayoutRun:
     """Drop a run that was not sent: its invoices go back to waiting for the next run."""
     payouts_require_plan(run.account)
     with transaction.atomic():
-        run = _locked_run(run, {PayoutRunStatus.REVIEW, PayoutRunStatus.APPROVED}, "A {status} run cannot be cancelled.")
+        run = _locked_run(
+            run, {PayoutRunStatus.REVIEW, PayoutRunStatus.APPROVED}, "A {status} run cannot be cancelled."
+        )
         run.status = PayoutRunStatus.CANCELLED
         run.save(update_fields=["status"])
     return run

@@ -17,6 +17,7 @@ from integrations.xero.errors import XeroError
 from onport.models import Account
 from onport.validators import CONTROL_CHARACTERS, has_control_characters
 
+
 def payout_xero_account(account: Account) -> XeroAccount | None:
     """The Xero account of Setup > Accounting, if it is connected: payouts record payments there."""
     setup = AccountingSettings.objects.filter(account=account).select_related("xero_account").first()

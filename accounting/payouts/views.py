@@ -49,18 +49,35 @@ def payout_setup(request):
     setup = selectors.payout_settings_read(account=request.account)
     accounts, unavailable = setup_services.payout_bank_accounts(account=request.account)
     initial = {
-        "enabled": setup.enabled, "schedule": setup.schedule, "delay_days": setup.delay_days,
-        "bank_account": setup.bank_account_id, "minimum_amount": setup.minimum_amount, "payer_name": setup.payer_name,
+        "enabled": setup.enabled,
+        "schedule": setup.schedule,
+        "delay_days": setup.delay_days,
+        "bank_account": setup.bank_account_id,
+        "minimum_amount": setup.minimum_amount,
+        "payer_name": setup.payer_name,
     }
-    form_kwargs = {"bank_accounts": accounts, "current_code": setup.bank_account_code, "current_label": setup.bank_account_label}
+    form_kwargs = {
+        "bank_accounts": accounts,
+        "current_code": setup.bank_account_code,
+        "current_label": setup.bank_account_label,
+    }
     status = 200
     if request.method == "POST":
         form = PayoutSettingsForm(request.POST, **form_kwargs)
         if form.is_valid():
             data = form.to_input(saved_iban=setup.payer_iban, saved_bic=setup.payer_bic)
             if data.bank_account is None and accounts is None and setup.bank_account_code:
-                data = setup_services.PayoutSettingsInput(**{**data.__dict__, "bank_account": BankAccount(
-                    account_id=setup.bank_account_id, code=setup.bank_account_code, name=setup.bank_account_name, currency="")})
+                data = setup_services.PayoutSettingsInput(
+                    **{
+                        **data.__dict__,
+                        "bank_account": BankAccount(
+                            account_id=setup.bank_account_id,
+                            code=setup.bank_account_code,
+                            name=setup.bank_account_name,
+                            currency="",
+                        ),
+                    }
+                )
             try:
                 setup_services.payout_settings_update(account=request.account, data=data, actor=request.user)
             except errors.BankDetailsInvalid as invalid:
@@ -72,9 +89,16 @@ def payout_setup(request):
     else:
         form = PayoutSettingsForm(initial=initial, **form_kwargs)
     xero_account = setup_services.payout_xero_account(request.account)
-    context = {"setup": setup, "form": form, "unavailable": unavailable, "xero_account": xero_account,
-               "scope_message": setup_services.SCOPE_MESSAGE if xero_account and setup_services.payments_scope_missing(xero_account) else "",
-               "bills_as_draft": setup_services.bills_created_as_draft(account=request.account)}
+    context = {
+        "setup": setup,
+        "form": form,
+        "unavailable": unavailable,
+        "xero_account": xero_account,
+        "scope_message": setup_services.SCOPE_MESSAGE
+        if xero_account and setup_services.payments_scope_missing(xero_account)
+        else "",
+        "bills_as_draft": setup_services.bills_created_as_draft(account=request.account),
+    }
     return render(request, "accounting/payouts/setup.html", context, status=status)
 
 
@@ -96,9 +120,18 @@ def vendor_bank(request, vendor_id: int):
                 return redirect("payouts:vendor_bank", vendor_id=vendor.pk)
         status = 400
     else:
-        form = VendorBankDetailsForm(initial={"holder_name": details.holder_name if details else vendor.name,
-                                              "country": details.country if details else vendor.country})
-    context = {"vendor": vendor, "details": details, "form": form, "changes": selectors.vendor_bank_changes(vendor=vendor)}
+        form = VendorBankDetailsForm(
+            initial={
+                "holder_name": details.holder_name if details else vendor.name,
+                "country": details.country if details else vendor.country,
+            }
+        )
+    context = {
+        "vendor": vendor,
+        "details": details,
+        "form": form,
+        "changes": selectors.vendor_bank_changes(vendor=vendor),
+    }
     return render(request, "accounting/payouts/vendor_bank.html", context, status=status)
 
 
@@ -106,15 +139,21 @@ def vendor_bank(request, vendor_id: int):
 @require_GET
 def vendor_history(request, vendor_id: int):
     vendor = selectors.vendor_get(account=request.account, vendor_id=vendor_id)
-    context = {"vendor": vendor, "details": selectors.vendor_bank_details(vendor=vendor),
-               "lines": selectors.vendor_payout_lines(vendor=vendor)}
+    context = {
+        "vendor": vendor,
+        "details": selectors.vendor_bank_details(vendor=vendor),
+        "lines": selectors.vendor_payout_lines(vendor=vendor),
+    }
     return render(request, "accounting/payouts/vendor_history.html", context)
 
 
 @payouts_view("finance")
 @require_GET
 def run_list(request):
-    context = {"runs": selectors.runs_list(account=request.account), "setup": selectors.payout_settings_read(account=request.account)}
+    context = {
+        "runs": selectors.runs_list(account=request.account),
+        "setup": selectors.payout_settings_read(account=request.account),
+    }
     return render(request, "accounting/payouts/run_list.html", context)
 
 
@@ -122,8 +161,11 @@ def run_list(request):
 @require_GET
 def runs_export(request):
     """Export CSV of every run, one row per invoice, streamed."""
-    return csv_download(filename=f"payout-runs-{timezone.localdate():%Y-%m-%d}.csv", header=RUNS_COLUMNS,
-                        rows=payout_runs_rows(account=request.account))
+    return csv_download(
+        filename=f"payout-runs-{timezone.localdate():%Y-%m-%d}.csv",
+        header=RUNS_COLUMNS,
+        rows=payout_runs_rows(account=request.account),
+    )
 
 
 @payouts_view("admin")
@@ -142,9 +184,14 @@ def run_create(request):
 def run_detail(request, run_id: int):
     run = selectors.run_get(account=request.account, run_id=run_id)
     context = {
-        "run": run, "lines": selectors.run_lines(run=run), "totals": selectors.run_totals(run=run),
-        "files": run.files.all(), "payment_counts": selectors.run_payment_counts(run=run),
-        "statuses": PayoutRunStatus, "line_statuses": PayoutLineStatus, "payment_states": PaymentState,
+        "run": run,
+        "lines": selectors.run_lines(run=run),
+        "totals": selectors.run_totals(run=run),
+        "files": run.files.all(),
+        "payment_counts": selectors.run_payment_counts(run=run),
+        "statuses": PayoutRunStatus,
+        "line_statuses": PayoutLineStatus,
+        "payment_states": PaymentState,
         "failed_form": LineFailedForm(),
     }
     return render(request, "accounting/payouts/run_detail.html", context)
@@ -164,20 +211,31 @@ def _run_action(request, run_id: int, action, success: str):
 @payouts_view("admin")
 @require_POST
 def run_approve(request, run_id: int):
-    return _run_action(request, run_id, services.payout_run_approve, "Run approved: download the payment file and send it to your bank.")
+    return _run_action(
+        request,
+        run_id,
+        services.payout_run_approve,
+        "Run approved: download the payment file and send it to your bank.",
+    )
 
 
 @payouts_view("admin")
 @require_POST
 def run_mark_sent(request, run_id: int):
-    return _run_action(request, run_id, services.payout_run_mark_sent,
-                       "Run marked sent: its invoices are paid, and the payments are being recorded in Xero.")
+    return _run_action(
+        request,
+        run_id,
+        services.payout_run_mark_sent,
+        "Run marked sent: its invoices are paid, and the payments are being recorded in Xero.",
+    )
 
 
 @payouts_view("admin")
 @require_POST
 def run_cancel(request, run_id: int):
-    return _run_action(request, run_id, services.payout_run_cancel, "Run cancelled: its invoices wait for the next run.")
+    return _run_action(
+        request, run_id, services.payout_run_cancel, "Run cancelled: its invoices wait for the next run."
+    )
 
 
 @payouts_view("admin")
@@ -189,7 +247,10 @@ def run_retry_payments(request, run_id: int):
     except errors.PayoutRefused as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, f"{count} payment{'s' if count != 1 else ''} queued for Xero again." if count else "Nothing to retry.")
+        messages.success(
+            request,
+            f"{count} payment{'s' if count != 1 else ''} queued for Xero again." if count else "Nothing to retry.",
+        )
     return redirect(run)
 
 

@@ -22,25 +22,38 @@ def _key(found) -> str:
     return f"{found.difference}:{found.invoice_id or ''}:{found.xero_id}"[:120]
 
 
-def drift_notices_update(*, xero_account: XeroAccount, found: list, judged_invoice_ids, judged_xero_ids,
-                         judged_differences=None) -> list:
+def drift_notices_update(
+    *, xero_account: XeroAccount, found: list, judged_invoice_ids, judged_xero_ids, judged_differences=None
+) -> list:
     """Of `found` (comparison lines), those not told before; notices of what was judged and is gone are dropped.
 
     `judged_*` say what this look could see: a webhook judges its bills' payments and totals, not credit notes."""
     by_key = {_key(line): line for line in found}
-    told = set(DriftNotice.objects.filter(xero_account=xero_account, key__in=list(by_key)).values_list("key", flat=True))
+    told = set(
+        DriftNotice.objects.filter(xero_account=xero_account, key__in=list(by_key)).values_list("key", flat=True)
+    )
     new = [line for key, line in by_key.items() if key not in told]
     judged = DriftNotice.objects.filter(xero_account=xero_account).filter(
-        Q(invoice_id__in=list(judged_invoice_ids)) | Q(invoice=None, xero_id__in=list(judged_xero_ids)))
+        Q(invoice_id__in=list(judged_invoice_ids)) | Q(invoice=None, xero_id__in=list(judged_xero_ids))
+    )
     if judged_differences is not None:
         judged = judged.filter(difference__in=list(judged_differences))
     judged.exclude(key__in=list(by_key)).delete()
-    DriftNotice.objects.bulk_create([
-        DriftNotice(account_id=xero_account.account_id, xero_account=xero_account, key=_key(line),
-                    difference=line.difference, invoice_id=line.invoice_id, xero_id=line.xero_id,
-                    explanation=line.explanation[:500])
-        for line in new
-    ], ignore_conflicts=True)
+    DriftNotice.objects.bulk_create(
+        [
+            DriftNotice(
+                account_id=xero_account.account_id,
+                xero_account=xero_account,
+                key=_key(line),
+                difference=line.difference,
+                invoice_id=line.invoice_id,
+                xero_id=line.xero_id,
+                explanation=line.explanation[:500],
+            )
+            for line in new
+        ],
+        ignore_conflicts=True,
+    )
     return new
 
 
@@ -52,14 +65,18 @@ def drift_email(*, xero_account: XeroAccount, found: list, contact_flags: list[s
     recipients = sorted({member.user.email for member in members.select_related("user") if member.user.email})
     if not recipients:
         return False
-    invoices = PurchaseInvoice.objects.filter(account_id=xero_account.account_id,
-                                              pk__in=[line.invoice_id for line in found if line.invoice_id])
+    invoices = PurchaseInvoice.objects.filter(
+        account_id=xero_account.account_id, pk__in=[line.invoice_id for line in found if line.invoice_id]
+    )
     invoices = {invoice.pk: invoice for invoice in invoices.select_related("vendor")}
     named = []
     for line in found[:NAMED_IN_MAIL]:
         invoice = invoices.get(line.invoice_id)
-        named.append(f"- {invoice.number} ({invoice.vendor.name}): {line.explanation}" if invoice
-                     else f"- {line.xero_number or line.xero_id}: {line.explanation}")
+        named.append(
+            f"- {invoice.number} ({invoice.vendor.name}): {line.explanation}"
+            if invoice
+            else f"- {line.xero_number or line.xero_id}: {line.explanation}"
+        )
     more = [f"…and {len(found) - NAMED_IN_MAIL} more."] if len(found) > NAMED_IN_MAIL else []
     name = " ".join(xero_account.name.split())  # no CR/LF in a header
     link = f"{settings.PUBLIC_BASE_URL}{reverse('reconcile:page', args=[xero_account.pk])}"
@@ -72,8 +89,12 @@ def drift_email(*, xero_account: XeroAccount, found: list, contact_flags: list[s
         parts += ["", "Vendors whose Xero contact changed:", *(f"- {flag}" for flag in contact_flags)]
     parts += ["", f"What to do about each, and the CSV:\n{link}"]
     try:
-        send_mail(subject=subject, message="\n".join(parts) + "\n", from_email=settings.DEFAULT_FROM_EMAIL,
-                  recipient_list=recipients)
+        send_mail(
+            subject=subject,
+            message="\n".join(parts) + "\n",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=recipients,
+        )
     except (BadHeaderError, smtplib.SMTPException, OSError):
         logger.exception("drift email not sent", extra={"xero_account": xero_account.pk})
         return False

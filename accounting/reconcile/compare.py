@@ -74,8 +74,13 @@ def _day(date: datetime.date | None) -> str:
 
 
 def compare(
-    expected: list[Expected], bills: dict[str, XeroBill], credit_notes: dict[str, XeroCreditNote], *,
-    known_ids: set[str], invoice_of_url: Callable[[str], int | None], account_invoice_ids: set[int],
+    expected: list[Expected],
+    bills: dict[str, XeroBill],
+    credit_notes: dict[str, XeroCreditNote],
+    *,
+    known_ids: set[str],
+    invoice_of_url: Callable[[str], int | None],
+    account_invoice_ids: set[int],
 ) -> Comparison:
     """Every difference, and per vendor what Onport says is payable against what Xero says is due.
 
@@ -107,11 +112,20 @@ def _amount_due(invoice: Expected, bills: dict[str, XeroBill], credit_notes: dic
     return due
 
 
-def _invoice_differences(invoice: Expected, bills: dict[str, XeroBill],
-                         credit_notes: dict[str, XeroCreditNote]) -> list[Found]:
+def _invoice_differences(
+    invoice: Expected, bills: dict[str, XeroBill], credit_notes: dict[str, XeroCreditNote]
+) -> list[Found]:
     def line(difference: str, explanation: str, what_to_do: str, **amounts) -> Found:
-        return Found(difference, explanation, what_to_do, invoice_id=invoice.invoice_id, vendor_id=invoice.vendor_id,
-                     xero_id=bill.xero_id if bill else "", xero_number=bill.number if bill else "", **amounts)
+        return Found(
+            difference,
+            explanation,
+            what_to_do,
+            invoice_id=invoice.invoice_id,
+            vendor_id=invoice.vendor_id,
+            xero_id=bill.xero_id if bill else "",
+            xero_number=bill.number if bill else "",
+            **amounts,
+        )
 
     bill = bills.get(invoice.bill_id) if invoice.bill_id else None
     if bill is None:
@@ -121,31 +135,58 @@ def _invoice_differences(invoice: Expected, bills: dict[str, XeroBill],
             why = "Onport sent it as a bill Xero no longer has."
         else:
             why = invoice.sync_note or "It has never been synced."
-        return [line(Difference.NOT_IN_XERO, f"Not in Xero: {why}",
-                     "Press sync accounting on the invoice (its sync history says what stopped it).",
-                     onport_amount=invoice.total)]
+        return [
+            line(
+                Difference.NOT_IN_XERO,
+                f"Not in Xero: {why}",
+                "Press sync accounting on the invoice (its sync history says what stopped it).",
+                onport_amount=invoice.total,
+            )
+        ]
     if bill.status in OFF_THE_BOOKS:
         if invoice.status == "void":
             return []
         voided = bill.status == "VOIDED"
-        return [line(Difference.VOIDED_IN_XERO if voided else Difference.DELETED_IN_XERO,
-                     f"{'Voided' if voided else 'Deleted'} in Xero, still {invoice.status} in Onport.",
-                     "If the vendor's invoice no longer stands, void it in Onport; if it does, ask whoever "
-                     f"{'voided' if voided else 'deleted'} the bill in Xero, then sync it again.",
-                     onport_amount=invoice.total, xero_amount=bill.total)]
+        return [
+            line(
+                Difference.VOIDED_IN_XERO if voided else Difference.DELETED_IN_XERO,
+                f"{'Voided' if voided else 'Deleted'} in Xero, still {invoice.status} in Onport.",
+                "If the vendor's invoice no longer stands, void it in Onport; if it does, ask whoever "
+                f"{'voided' if voided else 'deleted'} the bill in Xero, then sync it again.",
+                onport_amount=invoice.total,
+                xero_amount=bill.total,
+            )
+        ]
     if invoice.status == "void":
-        return [line(Difference.VOID_IN_ONPORT, f"Void in Onport, still {bill.status.lower()} in Xero.",
-                     "Void the bill in Xero (or press sync accounting on the invoice to void it).",
-                     xero_amount=bill.total)]
+        return [
+            line(
+                Difference.VOID_IN_ONPORT,
+                f"Void in Onport, still {bill.status.lower()} in Xero.",
+                "Void the bill in Xero (or press sync accounting on the invoice to void it).",
+                xero_amount=bill.total,
+            )
+        ]
     found = []
     if bill.total != invoice.total:
-        found.append(line(Difference.TOTAL, f"Total differs: Onport {money(invoice.total)}, Xero {money(bill.total)}.",
-                          "Press sync accounting to bring the bill up to date; a bill with payments is changed in Xero.",
-                          onport_amount=invoice.total, xero_amount=bill.total))
+        found.append(
+            line(
+                Difference.TOTAL,
+                f"Total differs: Onport {money(invoice.total)}, Xero {money(bill.total)}.",
+                "Press sync accounting to bring the bill up to date; a bill with payments is changed in Xero.",
+                onport_amount=invoice.total,
+                xero_amount=bill.total,
+            )
+        )
     elif bill.total_tax != invoice.tax_total:
-        found.append(line(Difference.TAX, f"Tax differs: Onport {money(invoice.tax_total)}, Xero {money(bill.total_tax)}.",
-                          "Check the tax rates in Setup > Accounting › Tax, then sync the invoice again.",
-                          onport_amount=invoice.tax_total, xero_amount=bill.total_tax))
+        found.append(
+            line(
+                Difference.TAX,
+                f"Tax differs: Onport {money(invoice.tax_total)}, Xero {money(bill.total_tax)}.",
+                "Check the tax rates in Setup > Accounting › Tax, then sync the invoice again.",
+                onport_amount=invoice.tax_total,
+                xero_amount=bill.total_tax,
+            )
+        )
     found += _payment_differences(invoice, bill, line)
     found += _credit_differences(invoice, credit_notes, line)
     return found
@@ -154,18 +195,35 @@ def _invoice_differences(invoice: Expected, bills: dict[str, XeroBill],
 def _payment_differences(invoice: Expected, bill: XeroBill, line) -> list[Found]:
     if invoice.status == "issued" and bill.status == "PAID":
         paid_on = f" on {_day(bill.fully_paid_on)}" if bill.fully_paid_on else ""
-        return [line(Difference.PAID_IN_XERO, f"Paid in Xero{paid_on}, unpaid in Onport.",
-                     "Mark the invoice paid in Onport (Payments), so no payout pays it again.",
-                     onport_amount=invoice.total, xero_amount=bill.amount_paid)]
+        return [
+            line(
+                Difference.PAID_IN_XERO,
+                f"Paid in Xero{paid_on}, unpaid in Onport.",
+                "Mark the invoice paid in Onport (Payments), so no payout pays it again.",
+                onport_amount=invoice.total,
+                xero_amount=bill.amount_paid,
+            )
+        ]
     if invoice.status == "issued" and bill.amount_paid > ZERO:
-        return [line(Difference.PART_PAID_IN_XERO,
-                     f"Part paid in Xero ({money(bill.amount_paid)} of {money(bill.total)}), unpaid in Onport.",
-                     "Check the payment in Xero; mark the invoice paid in Onport once it is settled.",
-                     onport_amount=invoice.total, xero_amount=bill.amount_paid)]
+        return [
+            line(
+                Difference.PART_PAID_IN_XERO,
+                f"Part paid in Xero ({money(bill.amount_paid)} of {money(bill.total)}), unpaid in Onport.",
+                "Check the payment in Xero; mark the invoice paid in Onport once it is settled.",
+                onport_amount=invoice.total,
+                xero_amount=bill.amount_paid,
+            )
+        ]
     if invoice.status == "paid" and bill.amount_due > ZERO:
-        return [line(Difference.PAID_IN_ONPORT, f"Paid in Onport, {money(bill.amount_due)} still due in Xero.",
-                     "Record the payment in Xero, or turn on recording payments in Setup > Accounting and sync again.",
-                     onport_amount=invoice.total, xero_amount=bill.amount_due)]
+        return [
+            line(
+                Difference.PAID_IN_ONPORT,
+                f"Paid in Onport, {money(bill.amount_due)} still due in Xero.",
+                "Record the payment in Xero, or turn on recording payments in Setup > Accounting and sync again.",
+                onport_amount=invoice.total,
+                xero_amount=bill.amount_due,
+            )
+        ]
     return []
 
 
@@ -174,16 +232,25 @@ def _credit_differences(invoice: Expected, credit_notes: dict[str, XeroCreditNot
     for note_id in invoice.credit_note_ids:
         note = credit_notes.get(note_id)
         if note is not None and note.status == "AUTHORISED" and note.remaining_credit > ZERO:
-            found.append(line(Difference.CREDIT_UNALLOCATED,
-                              f"Credit note {note.number or note_id} has {money(note.remaining_credit)} not allocated "
-                              "to the bill in Xero.",
-                              "Allocate the credit note to the bill in Xero.",
-                              onport_amount=note.total, xero_amount=note.remaining_credit))
+            found.append(
+                line(
+                    Difference.CREDIT_UNALLOCATED,
+                    f"Credit note {note.number or note_id} has {money(note.remaining_credit)} not allocated "
+                    "to the bill in Xero.",
+                    "Allocate the credit note to the bill in Xero.",
+                    onport_amount=note.total,
+                    xero_amount=note.remaining_credit,
+                )
+            )
     return found
 
 
-def _bills_onport_did_not_send(bills: dict[str, XeroBill], known_ids: set[str],
-                               invoice_of_url: Callable[[str], int | None], account_invoice_ids: set[int]) -> list[Found]:
+def _bills_onport_did_not_send(
+    bills: dict[str, XeroBill],
+    known_ids: set[str],
+    invoice_of_url: Callable[[str], int | None],
+    account_invoice_ids: set[int],
+) -> list[Found]:
     found = []
     for bill in bills.values():
         if bill.xero_id in known_ids or bill.status in OFF_THE_BOOKS:
@@ -193,10 +260,20 @@ def _bills_onport_did_not_send(bills: dict[str, XeroBill], known_ids: set[str],
             continue  # not a bill with Onport's link: someone else's
         mine = invoice_id in account_invoice_ids
         difference = Difference.SECOND_BILL if mine else Difference.UNKNOWN_BILL
-        explanation = ("A second bill in Xero links to this invoice; Onport sent another one." if mine else
-                       "A bill in Xero links to Onport, but to no invoice of this account Onport sent.")
-        found.append(Found(difference, explanation,
-                           "Check the bill in Xero and void it if it is a copy, so the vendor is not paid twice.",
-                           invoice_id=invoice_id if mine else None, xero_id=bill.xero_id, xero_number=bill.number,
-                           xero_amount=bill.total))
+        explanation = (
+            "A second bill in Xero links to this invoice; Onport sent another one."
+            if mine
+            else "A bill in Xero links to Onport, but to no invoice of this account Onport sent."
+        )
+        found.append(
+            Found(
+                difference,
+                explanation,
+                "Check the bill in Xero and void it if it is a copy, so the vendor is not paid twice.",
+                invoice_id=invoice_id if mine else None,
+                xero_id=bill.xero_id,
+                xero_number=bill.number,
+                xero_amount=bill.total,
+            )
+        )
     return found

@@ -23,7 +23,9 @@ class Reconciliation(models.Model):
     date_to = models.DateField()
     state = models.CharField(max_length=10, choices=ReconciliationState.choices, default=ReconciliationState.RUNNING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    nightly = models.BooleanField(default=False, help_text="The nightly check (admins and finance hear of new differences).")
+    nightly = models.BooleanField(
+        default=False, help_text="The nightly check (admins and finance hear of new differences)."
+    )
     invoices_expected = models.PositiveIntegerField(default=0)
     bills_read = models.PositiveIntegerField(default=0)
     calls = models.PositiveIntegerField(default=0, help_text="Xero calls this comparison made.")
@@ -110,7 +112,9 @@ class BillSeen(models.Model):
         if self.status in ("VOIDED", "DELETED"):
             return f"{self.status.capitalize()} in Xero."
         if self.status in ("DRAFT", "SUBMITTED"):
-            return f"{'A draft' if self.status == 'DRAFT' else 'Awaiting approval'} in Xero ({self.amount_due:,.2f} due)."
+            return (
+                f"{'A draft' if self.status == 'DRAFT' else 'Awaiting approval'} in Xero ({self.amount_due:,.2f} due)."
+            )
         if self.amount_paid > 0:
             return f"Part paid in Xero: {self.amount_paid:,.2f} paid, {self.amount_due:,.2f} still due."
         return f"Awaiting payment in Xero ({self.amount_due:,.2f} due)."

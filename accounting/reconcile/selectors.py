@@ -31,6 +31,9 @@ def xero_awareness(*, xero_account: XeroAccount) -> dict:
     """When Xero last told Onport of a change in this organisation (webhooks) and when the nightly check last ran."""
     events = XeroWebhookEvent.objects.filter(tenant_id=(xero_account.tenant_id or "").lower())
     last_event = events.order_by("-received_at").values_list("received_at", flat=True).first()
-    last_night = (xero_account.reconciliations.filter(account_id=xero_account.account_id, nightly=True)
-                  .values_list("started_at", flat=True).first())
+    last_night = (
+        xero_account.reconciliations.filter(account_id=xero_account.account_id, nightly=True)
+        .values_list("started_at", flat=True)
+        .first()
+    )
     return {"webhook_last": last_event if xero_account.tenant_id else None, "nightly_last": last_night}

@@ -46,8 +46,9 @@ class ReconcileRefused(Exception):
     """The range cannot be compared; the message says why in the form's words."""
 
 
-def reconciliation_start(*, xero_account: XeroAccount, date_from: datetime.date, date_to: datetime.date,
-                         actor=None, nightly: bool = False) -> Reconciliation:
+def reconciliation_start(
+    *, xero_account: XeroAccount, date_from: datetime.date, date_to: datetime.date, actor=None, nightly: bool = False
+) -> Reconciliation:
     """Start a comparison in the background, or return the one already running for this Xero account."""
     from accounting.reconcile.tasks import xero_reconcile  # tasks import this module
 
@@ -61,10 +62,16 @@ def reconciliation_start(*, xero_account: XeroAccount, date_from: datetime.date,
         if running is not None and running.started_at > timezone.now() - STALE_AFTER:
             return running
         if running is not None:
-            _finish(running, ReconciliationState.FAILED, error="It stopped without finishing; a new comparison replaced it.")
+            _finish(
+                running, ReconciliationState.FAILED, error="It stopped without finishing; a new comparison replaced it."
+            )
         reconciliation = Reconciliation.objects.create(
-            account_id=xero_account.account_id, xero_account=xero_account, date_from=date_from, date_to=date_to,
-            requested_by=actor, nightly=nightly,
+            account_id=xero_account.account_id,
+            xero_account=xero_account,
+            date_from=date_from,
+            date_to=date_to,
+            requested_by=actor,
+            nightly=nightly,
         )
         transaction.on_commit(lambda: xero_reconcile.delay(reconciliation.pk))
     return reconciliation
@@ -86,8 +93,9 @@ def reconciliation_run(*, reconciliation_id: int) -> Reconciliation:
     finally:
         Reconciliation.objects.filter(pk=reconciliation.pk).update(calls=F("calls") + client.calls)
     known, account_invoices = _known(reconciliation, bills)
-    comparison = compare(expected, bills, notes, known_ids=known, invoice_of_url=invoice_of_url,
-                         account_invoice_ids=account_invoices)
+    comparison = compare(
+        expected, bills, notes, known_ids=known, invoice_of_url=invoice_of_url, account_invoice_ids=account_invoices
+    )
     _save(reconciliation, comparison)
     bills_seen_record(xero_account=reconciliation.xero_account, bills=bills.values())
     reconciliation = Reconciliation.objects.get(pk=reconciliation.pk)
@@ -101,9 +109,14 @@ def _changed_since_last_night(client: XeroClient, reconciliation: Reconciliation
     recorded, and their new differences returned. The first night has no "since": the range is all it reads."""
     from accounting.reconcile.judge import bills_judge, onport_bills  # judge builds on this module
 
-    last = (Reconciliation.objects.filter(xero_account=reconciliation.xero_account, nightly=True,
-                                          state=ReconciliationState.DONE).exclude(pk=reconciliation.pk)
-            .order_by("-started_at").first())
+    last = (
+        Reconciliation.objects.filter(
+            xero_account=reconciliation.xero_account, nightly=True, state=ReconciliationState.DONE
+        )
+        .exclude(pk=reconciliation.pk)
+        .order_by("-started_at")
+        .first()
+    )
     if last is None:
         return []
     changed: dict[str, XeroBill] = {}
@@ -118,17 +131,24 @@ def _changed_since_last_night(client: XeroClient, reconciliation: Reconciliation
     ours = {row.xero_id.lower(): row.invoice_id for row in rows}
     if not ours:
         return []
-    return bills_judge(xero_account=reconciliation.xero_account,
-                       bills={xero_id: bill for xero_id, bill in changed.items() if xero_id in ours},
-                       invoice_ids=set(ours.values()))
+    return bills_judge(
+        xero_account=reconciliation.xero_account,
+        bills={xero_id: bill for xero_id, bill in changed.items() if xero_id in ours},
+        invoice_ids=set(ours.values()),
+    )
 
 
-def _nightly_alert(reconciliation: Reconciliation, expected: list[Expected], bills: dict[str, XeroBill],
-                   changed: list) -> None:
+def _nightly_alert(
+    reconciliation: Reconciliation, expected: list[Expected], bills: dict[str, XeroBill], changed: list
+) -> None:
     xero_account = reconciliation.xero_account
     lines = list(reconciliation.lines.all())
-    new = drift_notices_update(xero_account=xero_account, found=lines,
-                               judged_invoice_ids={invoice.invoice_id for invoice in expected}, judged_xero_ids=set(bills))
+    new = drift_notices_update(
+        xero_account=xero_account,
+        found=lines,
+        judged_invoice_ids={invoice.invoice_id for invoice in expected},
+        judged_xero_ids=set(bills),
+    )
     why = f"Tonight's check of {' '.join(xero_account.name.split())} found what Xero and Onport no longer agree on:"
     transaction.on_commit(lambda: drift_email(xero_account=xero_account, found=new + changed, why=why))
 
@@ -137,8 +157,11 @@ def _known(reconciliation: Reconciliation, bills: dict[str, XeroBill]) -> tuple[
     """Of the bills read, those Onport sent to this Xero account; and of the invoices their links name, those
     of this account (two queries on what was read, not on every row the account has)."""
     ids = list(bills)
-    sent = AccountingSync.objects.filter(account_id=reconciliation.account_id, xero_account=reconciliation.xero_account,
-                                         xero_id__in=ids + [xero_id.upper() for xero_id in ids])
+    sent = AccountingSync.objects.filter(
+        account_id=reconciliation.account_id,
+        xero_account=reconciliation.xero_account,
+        xero_id__in=ids + [xero_id.upper() for xero_id in ids],
+    )
     known = {xero_id.lower() for xero_id in sent.values_list("xero_id", flat=True)}
     named = (invoice_of_url(bill.url) for xero_id, bill in bills.items() if xero_id not in known)
     linked = {invoice_id for invoice_id in named if invoice_id is not None}
@@ -154,8 +177,10 @@ def reconciliation_fail(*, reconciliation_id: int, error: str) -> None:
 def expectations(reconciliation: Reconciliation) -> list[Expected]:
     """The range's invoices that belong in this Xero account, each with the ids of what Onport sent."""
     invoices = PurchaseInvoice.objects.filter(
-        account_id=reconciliation.account_id, status__in=RECONCILED,
-        issue_date__gte=reconciliation.date_from, issue_date__lte=reconciliation.date_to,
+        account_id=reconciliation.account_id,
+        status__in=RECONCILED,
+        issue_date__gte=reconciliation.date_from,
+        issue_date__lte=reconciliation.date_to,
     )
     return expectations_for(xero_account=reconciliation.xero_account, invoices=invoices)
 
@@ -163,12 +188,17 @@ def expectations(reconciliation: Reconciliation) -> list[Expected]:
 def expectations_for(*, xero_account: XeroAccount, invoices) -> list[Expected]:
     """These invoices (a queryset of the Xero account's Onport account), as far as they belong in this Xero account."""
     setup = accounting_settings_read(account=xero_account.account)
-    invoices = list(invoices.filter(account_id=xero_account.account_id, status__in=RECONCILED)
-                    .select_related("vendor").order_by("issue_date", "id"))
+    invoices = list(
+        invoices.filter(account_id=xero_account.account_id, status__in=RECONCILED)
+        .select_related("vendor")
+        .order_by("issue_date", "id")
+    )
     syncs = defaultdict(list)
     for sync in AccountingSync.objects.filter(invoice__in=invoices).select_related("adjustment"):
         syncs[sync.invoice_id].append(sync)
-    adjustments: defaultdict[int, dict[str, Decimal]] = defaultdict(lambda: {AdjustmentKind.CREDIT: Decimal("0.00"), AdjustmentKind.DEBIT: Decimal("0.00")})
+    adjustments: defaultdict[int, dict[str, Decimal]] = defaultdict(
+        lambda: {AdjustmentKind.CREDIT: Decimal("0.00"), AdjustmentKind.DEBIT: Decimal("0.00")}
+    )
     for adjustment in InvoiceAdjustment.objects.filter(invoice__in=invoices):
         adjustments[adjustment.invoice_id][adjustment.kind] += adjustment.amount
     expected = []
@@ -181,15 +211,23 @@ def expectations_for(*, xero_account: XeroAccount, invoices) -> list[Expected]:
         if invoice.status == InvoiceStatus.VOID and not (bill_row and bill_row.xero_id):
             continue  # void before it reached Xero: nothing to compare
         ours = [row for row in rows if row.xero_id and row.xero_account_id == xero_account.pk]
-        expected.append(Expected(
-            invoice_id=invoice.pk, number=invoice.number, vendor_id=invoice.vendor_id, vendor_name=invoice.vendor.name,
-            status=invoice.status, total=invoice.total, tax_total=invoice.tax_total,
-            credits=adjustments[invoice.pk][AdjustmentKind.CREDIT], debits=adjustments[invoice.pk][AdjustmentKind.DEBIT],
-            bill_id=(bill_row.xero_id or "").lower() if bill_row else "",
-            sync_note=_sync_note(bill_row),
-            credit_note_ids=tuple(row.xero_id.lower() for row in ours if row.kind == SyncKind.CREDIT_NOTE),
-            debit_bill_ids=tuple(row.xero_id.lower() for row in ours if row.kind == SyncKind.DEBIT_BILL),
-        ))
+        expected.append(
+            Expected(
+                invoice_id=invoice.pk,
+                number=invoice.number,
+                vendor_id=invoice.vendor_id,
+                vendor_name=invoice.vendor.name,
+                status=invoice.status,
+                total=invoice.total,
+                tax_total=invoice.tax_total,
+                credits=adjustments[invoice.pk][AdjustmentKind.CREDIT],
+                debits=adjustments[invoice.pk][AdjustmentKind.DEBIT],
+                bill_id=(bill_row.xero_id or "").lower() if bill_row else "",
+                sync_note=_sync_note(bill_row),
+                credit_note_ids=tuple(row.xero_id.lower() for row in ours if row.kind == SyncKind.CREDIT_NOTE),
+                debit_bill_ids=tuple(row.xero_id.lower() for row in ours if row.kind == SyncKind.DEBIT_BILL),
+            )
+        )
     return expected
 
 
@@ -203,8 +241,9 @@ def _sync_note(row: AccountingSync | None) -> str:
     return f"its sync is “{row.get_state_display()}”."
 
 
-def _read_xero(client: XeroClient, reconciliation: Reconciliation, expected: list[Expected]
-               ) -> tuple[dict[str, XeroBill], dict[str, XeroCreditNote]]:
+def _read_xero(
+    client: XeroClient, reconciliation: Reconciliation, expected: list[Expected]
+) -> tuple[dict[str, XeroBill], dict[str, XeroCreditNote]]:
     bills: dict[str, XeroBill] = {}
     page = 1
     while True:
@@ -249,19 +288,34 @@ def _save(reconciliation: Reconciliation, comparison: Comparison) -> None:
         ReconciliationLine.objects.filter(reconciliation=reconciliation).delete()
         VendorTotal.objects.filter(reconciliation=reconciliation).delete()
         ReconciliationLine.objects.bulk_create(
-            ReconciliationLine(reconciliation=reconciliation, difference=found.difference, invoice_id=found.invoice_id,
-                               vendor_id=found.vendor_id, xero_id=found.xero_id, xero_number=found.xero_number[:255],
-                               onport_amount=found.onport_amount, xero_amount=found.xero_amount,
-                               explanation=found.explanation[:500], what_to_do=found.what_to_do[:500])
+            ReconciliationLine(
+                reconciliation=reconciliation,
+                difference=found.difference,
+                invoice_id=found.invoice_id,
+                vendor_id=found.vendor_id,
+                xero_id=found.xero_id,
+                xero_number=found.xero_number[:255],
+                onport_amount=found.onport_amount,
+                xero_amount=found.xero_amount,
+                explanation=found.explanation[:500],
+                what_to_do=found.what_to_do[:500],
+            )
             for found in comparison.found
         )
         VendorTotal.objects.bulk_create(
-            VendorTotal(reconciliation=reconciliation, vendor_id=vendor_id, vendor_name=sums.vendor_name,
-                        onport_payable=sums.onport_payable, xero_amount_due=sums.xero_amount_due)
+            VendorTotal(
+                reconciliation=reconciliation,
+                vendor_id=vendor_id,
+                vendor_name=sums.vendor_name,
+                onport_payable=sums.onport_payable,
+                xero_amount_due=sums.xero_amount_due,
+            )
             for vendor_id, sums in comparison.by_vendor.items()
         )
         reconciliation.onport_payable = sum((s.onport_payable for s in comparison.by_vendor.values()), Decimal("0.00"))
-        reconciliation.xero_amount_due = sum((s.xero_amount_due for s in comparison.by_vendor.values()), Decimal("0.00"))
+        reconciliation.xero_amount_due = sum(
+            (s.xero_amount_due for s in comparison.by_vendor.values()), Decimal("0.00")
+        )
         reconciliation.save(update_fields=["onport_payable", "xero_amount_due"])
         _finish(reconciliation, ReconciliationState.DONE)
 
@@ -272,11 +326,25 @@ def bills_seen_record(*, xero_account: XeroAccount, bills) -> int:
     rows = AccountingSync.objects.filter(xero_account=xero_account, kind=SyncKind.BILL, adjustment=None)
     rows = rows.filter(xero_id__in=list(by_id) + [xero_id.upper() for xero_id in by_id]).only("pk", "xero_id")
     now = timezone.now()
-    seen = [BillSeen(sync_id=row.pk, status=bill.status, total=bill.total, amount_due=bill.amount_due,
-                     amount_paid=bill.amount_paid, paid_on=bill.fully_paid_on, seen_at=now)
-            for row in rows if (bill := by_id.get(row.xero_id.lower()))]
-    BillSeen.objects.bulk_create(seen, update_conflicts=True, unique_fields=["sync"],
-                                 update_fields=["status", "total", "amount_due", "amount_paid", "paid_on", "seen_at"])
+    seen = [
+        BillSeen(
+            sync_id=row.pk,
+            status=bill.status,
+            total=bill.total,
+            amount_due=bill.amount_due,
+            amount_paid=bill.amount_paid,
+            paid_on=bill.fully_paid_on,
+            seen_at=now,
+        )
+        for row in rows
+        if (bill := by_id.get(row.xero_id.lower()))
+    ]
+    BillSeen.objects.bulk_create(
+        seen,
+        update_conflicts=True,
+        unique_fields=["sync"],
+        update_fields=["status", "total", "amount_due", "amount_paid", "paid_on", "seen_at"],
+    )
     return len(seen)
 
 
@@ -287,8 +355,12 @@ def nightly_start_all() -> int:
     with_bills = AccountingSync.objects.exclude(xero_id="").values("xero_account_id")
     for xero_account in XeroAccount.objects.filter(pk__in=with_bills):
         if xero_account.is_ready:
-            reconciliation_start(xero_account=xero_account, date_from=today - datetime.timedelta(days=NIGHTLY_DAYS),
-                                 date_to=today, nightly=True)
+            reconciliation_start(
+                xero_account=xero_account,
+                date_from=today - datetime.timedelta(days=NIGHTLY_DAYS),
+                date_to=today,
+                nightly=True,
+            )
             started += 1
     return started
 

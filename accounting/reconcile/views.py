@@ -37,18 +37,29 @@ def reconcile_page(request, xero_account_id: int):
         form = ReconcileForm(request.POST)
         if form.is_valid():
             try:
-                reconciliation_start(xero_account=xero_account, date_from=form.cleaned_data["date_from"],
-                                     date_to=form.cleaned_data["date_to"], actor=request.user)
+                reconciliation_start(
+                    xero_account=xero_account,
+                    date_from=form.cleaned_data["date_from"],
+                    date_to=form.cleaned_data["date_to"],
+                    actor=request.user,
+                )
                 return redirect("reconcile:page", xero_account_id=xero_account.pk)
             except ReconcileRefused as refused:
                 form.add_error(None, str(refused))
     else:
         start, end = (latest.date_from, latest.date_to) if latest else last_month()
         form = ReconcileForm(initial={"date_from": start, "date_to": end})
-    return render(request, "accounting/reconcile/page.html", {
-        "xero_account": xero_account, "xero_accounts": xero_accounts_list(account=request.account), "form": form,
-        **selectors.xero_awareness(xero_account=xero_account), **_results(latest),
-    })
+    return render(
+        request,
+        "accounting/reconcile/page.html",
+        {
+            "xero_account": xero_account,
+            "xero_accounts": xero_accounts_list(account=request.account),
+            "form": form,
+            **selectors.xero_awareness(xero_account=xero_account),
+            **_results(latest),
+        },
+    )
 
 
 @account_required("finance")
@@ -56,7 +67,9 @@ def reconcile_page(request, xero_account_id: int):
 def reconcile_status(request, xero_account_id: int, reconciliation_id: int):
     xero_account = xero_account_get(account=request.account, xero_account_id=xero_account_id)
     reconciliation = selectors.reconciliation_get(xero_account=xero_account, reconciliation_id=reconciliation_id)
-    return render(request, "accounting/reconcile/results.html", {"xero_account": xero_account, **_results(reconciliation)})
+    return render(
+        request, "accounting/reconcile/results.html", {"xero_account": xero_account, **_results(reconciliation)}
+    )
 
 
 @account_required("finance")
@@ -77,7 +90,8 @@ def _results(reconciliation) -> dict:
         return {"reconciliation": None}
     done = reconciliation.state == ReconciliationState.DONE
     return {
-        "reconciliation": reconciliation, "states": ReconciliationState,
+        "reconciliation": reconciliation,
+        "states": ReconciliationState,
         "lines": list(selectors.reconciliation_lines(reconciliation=reconciliation)) if done else [],
         "vendor_totals": list(reconciliation.vendor_totals.all()) if done else [],
     }

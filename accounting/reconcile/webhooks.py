@@ -50,11 +50,19 @@ def webhook_events_receive(*, events: list[WebhookEvent]) -> int:
 
     if not events:
         return 0
-    XeroWebhookEvent.objects.bulk_create([
-        XeroWebhookEvent(tenant_id=event.tenant_id, category=event.category, event_type=event.event_type,
-                         resource_id=event.resource_id, event_date=event.event_date)
-        for event in events
-    ], ignore_conflicts=True)
+    XeroWebhookEvent.objects.bulk_create(
+        [
+            XeroWebhookEvent(
+                tenant_id=event.tenant_id,
+                category=event.category,
+                event_type=event.event_type,
+                resource_id=event.resource_id,
+                event_date=event.event_date,
+            )
+            for event in events
+        ],
+        ignore_conflicts=True,
+    )
     transaction.on_commit(lambda: xero_webhook_events.delay())
     return len(events)
 
@@ -84,13 +92,17 @@ def webhook_events_process() -> Processed:
         for tenant_id, tenant_events in by_tenant.items():
             note = _tenant_process(tenant_id, tenant_events, outcome)
             XeroWebhookEvent.objects.filter(pk__in=[event.pk for event in tenant_events]).update(
-                processed_at=timezone.now(), outcome=note[:200])
+                processed_at=timezone.now(), outcome=note[:200]
+            )
         outcome.events += len(events)
 
 
 def _tenant_process(tenant_id: str, events: list[XeroWebhookEvent], outcome: Processed) -> str:
-    xero_accounts = [xero_account for xero_account in XeroAccount.objects.filter(tenant_id__iexact=tenant_id)
-                     .select_related("account") if xero_account.is_ready]
+    xero_accounts = [
+        xero_account
+        for xero_account in XeroAccount.objects.filter(tenant_id__iexact=tenant_id).select_related("account")
+        if xero_account.is_ready
+    ]
     if not xero_accounts:
         return "No connected Xero account has this organisation."
     notes = []
@@ -110,22 +122,29 @@ def _tenant_process(tenant_id: str, events: list[XeroWebhookEvent], outcome: Pro
         if found or flags:
             name = " ".join(xero_account.name.split())
             why = f"Xero just told Onport of changes in {name}; this is where Xero and Onport no longer agree:"
-            transaction.on_commit(lambda x=xero_account, f=found, c=flags, w=why:
-                                  drift_email(xero_account=x, found=f, contact_flags=c, why=w))
+            transaction.on_commit(
+                lambda x=xero_account, f=found, c=flags, w=why: drift_email(
+                    xero_account=x, found=f, contact_flags=c, why=w
+                )
+            )
         notes.append(f"{xero_account.name}: {len(found)} new difference(s), {len(flags)} vendor(s) flagged")
     return "; ".join(notes)
 
 
-def _bills_changed(xero_account: XeroAccount, client: XeroClient, events: list[XeroWebhookEvent],
-                   outcome: Processed) -> list:
+def _bills_changed(
+    xero_account: XeroAccount, client: XeroClient, events: list[XeroWebhookEvent], outcome: Processed
+) -> list:
     latest = {}
     for event in events:
         latest[event.resource_id] = max(event.event_date, latest.get(event.resource_id, event.event_date))
     if not latest:
         return []
     rows = onport_bills(xero_account=xero_account, xero_ids=latest)
-    wanted = {row.xero_id.lower(): row.invoice_id for row in rows
-              if not (row.synced_at and latest[row.xero_id.lower()] <= row.synced_at)}  # not our own echo
+    wanted = {
+        row.xero_id.lower(): row.invoice_id
+        for row in rows
+        if not (row.synced_at and latest[row.xero_id.lower()] <= row.synced_at)
+    }  # not our own echo
     if not wanted:
         return []
     bills = {bill.xero_id: bill for bill in bills_by_id(client, list(wanted))}
@@ -135,8 +154,9 @@ def _bills_changed(xero_account: XeroAccount, client: XeroClient, events: list[X
     return new
 
 
-def _contacts_changed(xero_account: XeroAccount, client: XeroClient, events: list[XeroWebhookEvent],
-                      outcome: Processed) -> list[str]:
+def _contacts_changed(
+    xero_account: XeroAccount, client: XeroClient, events: list[XeroWebhookEvent], outcome: Processed
+) -> list[str]:
     """Vendors' contacts archived or renamed in Xero: the contact list follows, the vendors are flagged."""
     ids = [event.resource_id for event in events]
     if not ids:
@@ -148,20 +168,29 @@ def _contacts_changed(xero_account: XeroAccount, client: XeroClient, events: lis
     linked_ids = [link.contact_id for link in links]
     rows = {row.contact_id.lower(): row for row in contacts_by_id(client, linked_ids)}
     outcome.contacts_read += len(rows)
-    before = {contact.contact_id.lower(): contact.status
-              for contact in XeroContact.objects.filter(xero_account=xero_account, contact_id__in=linked_ids)}
+    before = {
+        contact.contact_id.lower(): contact.status
+        for contact in XeroContact.objects.filter(xero_account=xero_account, contact_id__in=linked_ids)
+    }
     xero_contacts_upsert(xero_account=xero_account, rows=list(rows.values()))
     flags = []
     for link in links:
         row = rows.get(link.contact_id.lower())
         if row is None:
             continue
-        if row.status == XeroContactStatus.ARCHIVED and before.get(link.contact_id.lower()) != XeroContactStatus.ARCHIVED:
-            flags.append(f"{link.vendor.name}: its Xero contact “{row.name}” was archived in Xero; Xero refuses bills "
-                         "to it. Un-archive it in Xero or link the vendor to another contact.")
+        if (
+            row.status == XeroContactStatus.ARCHIVED
+            and before.get(link.contact_id.lower()) != XeroContactStatus.ARCHIVED
+        ):
+            flags.append(
+                f"{link.vendor.name}: its Xero contact “{row.name}” was archived in Xero; Xero refuses bills "
+                "to it. Un-archive it in Xero or link the vendor to another contact."
+            )
         if row.name and row.name != link.contact_name:
-            flags.append(f"{link.vendor.name}: its Xero contact was renamed in Xero from “{link.contact_name}” to "
-                         f"“{row.name}”. Check it is still this vendor.")
+            flags.append(
+                f"{link.vendor.name}: its Xero contact was renamed in Xero from “{link.contact_name}” to "
+                f"“{row.name}”. Check it is still this vendor."
+            )
             link.renamed_from = link.renamed_from or link.contact_name
             link.contact_name = row.name[:255]
             link.save(update_fields=["renamed_from", "contact_name", "updated_at"])

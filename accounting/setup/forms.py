@@ -41,17 +41,39 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
     attach_documents = forms.BooleanField(label="Attach the invoice document to bills", required=False)
 
     xero_account = forms.ModelChoiceField(
-        queryset=XeroAccount.objects.none(), label="Xero account", required=False,
-        empty_label="Choose a connected Xero account…", widget=forms.Select(attrs={"form": FORM_ID}),
+        queryset=XeroAccount.objects.none(),
+        label="Xero account",
+        required=False,
+        empty_label="Choose a connected Xero account…",
+        widget=forms.Select(attrs={"form": FORM_ID}),
     )
 
-    def __init__(self, *args, settings: AccountingSettings, lists: XeroLists | None, rates: list[Decimal],
-                 mappings: dict[Decimal, str], bank_accounts: list[BankAccount] | None = None,
-                 xero_accounts: list[XeroAccount] = (), **kwargs):
-        initial = {name: getattr(settings, name) for name in
-                   ("auto_sync_dropship", "auto_sync_replenishment", "line_amount_type", "bill_status",
-                    "due_date_from_terms", "sync_adjustments", "product_account_code", "shipping_account_code",
-                    "record_payments", "attach_documents")}
+    def __init__(
+        self,
+        *args,
+        settings: AccountingSettings,
+        lists: XeroLists | None,
+        rates: list[Decimal],
+        mappings: dict[Decimal, str],
+        bank_accounts: list[BankAccount] | None = None,
+        xero_accounts: list[XeroAccount] = (),
+        **kwargs,
+    ):
+        initial = {
+            name: getattr(settings, name)
+            for name in (
+                "auto_sync_dropship",
+                "auto_sync_replenishment",
+                "line_amount_type",
+                "bill_status",
+                "due_date_from_terms",
+                "sync_adjustments",
+                "product_account_code",
+                "shipping_account_code",
+                "record_payments",
+                "attach_documents",
+            )
+        }
         initial["payment_account"] = settings.payment_account_id
         initial["xero_account"] = settings.xero_account_id
         super().__init__(*args, initial=initial, **kwargs)
@@ -61,7 +83,8 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
         self.bank_accounts = {account.account_id: account for account in bank_accounts or []}
         if bank_accounts is not None:
             self.fields["payment_account"] = forms.ChoiceField(
-                label="Record payments from (Xero bank account)", required=False,
+                label="Record payments from (Xero bank account)",
+                required=False,
                 choices=[("", "Choose a bank account…")] + [(a.account_id, a.label) for a in bank_accounts],
             )
         if settings.adjustments_enabled_by_staff:
@@ -69,15 +92,23 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
         self.tax_fields: list[tuple[Decimal, str]] = []
         if lists is None:
             return  # Xero unreachable (or no Xero account): the saved codes stay as they are
-        for name, label in (("product_account_code", "Account code for product lines"),
-                            ("shipping_account_code", "Account code for shipping lines")):
-            self.fields[name] = forms.CharField(label=label, required=False, max_length=10,
-                                                widget=forms.Select(choices=lists.account_choices(saved=initial[name])))
+        for name, label in (
+            ("product_account_code", "Account code for product lines"),
+            ("shipping_account_code", "Account code for shipping lines"),
+        ):
+            self.fields[name] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=10,
+                widget=forms.Select(choices=lists.account_choices(saved=initial[name])),
+            )
         for rate in rates:
             name = tax_field_name(rate)
             saved = mappings.get(rate, "")
             self.fields[name] = forms.CharField(
-                label=f"Onport tax rate {rate.normalize():f}%", required=False, max_length=50,
+                label=f"Onport tax rate {rate.normalize():f}%",
+                required=False,
+                max_length=50,
                 widget=forms.Select(choices=lists.tax_choices(saved=saved)),
             )
             self.initial[name] = saved or _suggested_tax_type(lists, rate)
@@ -90,8 +121,11 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
         """Saved values Xero would now refuse (archived since, say)."""
         if self.lists is None:
             return []
-        found = [self.lists.account_problem(self.initial[name]) for name in ("product_account_code", "shipping_account_code")
-                 if self.initial.get(name)]
+        found = [
+            self.lists.account_problem(self.initial[name])
+            for name in ("product_account_code", "shipping_account_code")
+            if self.initial.get(name)
+        ]
         found += [self.lists.tax_problem(tax_type) for tax_type in self.mappings.values() if tax_type]
         return [f"Saved in Onport but refused by Xero now: {problem}" for problem in found if problem]
 
@@ -120,8 +154,12 @@ class AccountingSettingsForm(PlainLabels, forms.Form):
         fields = dict(self.tax_fields)
         problems = {**refused.errors, **{fields.get(rate): message for rate, message in refused.tax_errors.items()}}
         for name, message in problems.items():
-            if name in self.fields and self.data.get(name) and hasattr(self.fields[name].widget, "choices") \
-                    and name != "xero_account":
+            if (
+                name in self.fields
+                and self.data.get(name)
+                and hasattr(self.fields[name].widget, "choices")
+                and name != "xero_account"
+            ):
                 widget = self.fields[name].widget
                 widget.choices = [(self.data[name], f"{self.data[name]} – refused by Xero"), *widget.choices]
             self.add_error(name if name in self.fields else None, message)

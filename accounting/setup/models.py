@@ -31,7 +31,9 @@ class AccountingSettings(models.Model):
     line_amount_type = models.CharField(
         "amounts are", max_length=10, choices=LineAmountType.choices, default=LineAmountType.EXCLUSIVE
     )
-    bill_status = models.CharField("create bills as", max_length=12, choices=BillStatus.choices, default=BillStatus.DRAFT)
+    bill_status = models.CharField(
+        "create bills as", max_length=12, choices=BillStatus.choices, default=BillStatus.DRAFT
+    )
     due_date_from_terms = models.BooleanField("due date from the vendor's payment terms", default=True)
     adjustments_enabled_by_staff = models.BooleanField(
         "support enabled adjustment sync", default=False, help_text="Only Onport staff can switch this."
@@ -39,9 +41,11 @@ class AccountingSettings(models.Model):
     sync_adjustments = models.BooleanField("Sync adjustments", default=False)
     record_payments = models.BooleanField("Record payments in Xero when an invoice is marked paid", default=False)
     attach_documents = models.BooleanField(
-        "Attach the invoice document to bills", default=False,
+        "Attach the invoice document to bills",
+        default=False,
         help_text="The vendor's file when one was uploaded, else a PDF of the invoice: one more call per bill, sent "
-                  "behind the bills themselves.")
+        "behind the bills themselves.",
+    )
     payment_account_id = models.CharField(max_length=64, blank=True)
     payment_account_code = models.CharField("record payments from (Xero bank account)", max_length=10, blank=True)
     payment_account_name = models.CharField(max_length=150, blank=True)

@@ -10,9 +10,9 @@ from onport.models import Account
 
 def accounting_settings_read(*, account: Account) -> AccountingSettings:
     """The account's Setup > Accounting, or the defaults (unsaved) before anything was saved; never writes."""
-    return AccountingSettings.objects.filter(account=account).select_related("xero_account").first() or AccountingSettings(
-        account=account
-    )
+    return AccountingSettings.objects.filter(account=account).select_related(
+        "xero_account"
+    ).first() or AccountingSettings(account=account)
 
 
 def accounting_xero_account(*, account: Account) -> XeroAccount | None:
@@ -23,13 +23,17 @@ def accounting_xero_account(*, account: Account) -> XeroAccount | None:
 
 def xero_accounts_chosen_for_accounting() -> list[XeroAccount]:
     """Every account's Xero account of Setup > Accounting that is connected and ready (for the daily jobs)."""
-    chosen = AccountingSettings.objects.filter(xero_account__status=XeroAccountStatus.CONNECTED).values("xero_account_id")
+    chosen = AccountingSettings.objects.filter(xero_account__status=XeroAccountStatus.CONNECTED).values(
+        "xero_account_id"
+    )
     return [xero_account for xero_account in XeroAccount.objects.filter(pk__in=chosen) if xero_account.is_ready]
 
 
 def xero_accounts_connected(*, account: Account) -> list[XeroAccount]:
     """The account's Xero accounts that are connected to an organisation (Tenant chosen)."""
-    candidates = XeroAccount.objects.for_account(account).filter(status=XeroAccountStatus.CONNECTED).exclude(tenant_id="")
+    candidates = (
+        XeroAccount.objects.for_account(account).filter(status=XeroAccountStatus.CONNECTED).exclude(tenant_id="")
+    )
     return [xero_account for xero_account in candidates if xero_account.is_ready]
 
 
@@ -47,13 +51,15 @@ def tax_rate_mappings(*, xero_account: XeroAccount) -> dict[Decimal, str]:
     return dict(TaxRateMapping.objects.filter(xero_account=xero_account).values_list("rate", "tax_type"))
 
 
-def tax_rates_unmapped(*, settings: AccountingSettings, line_amount_type: str, mapped: dict[Decimal, str] | None = None
-                       ) -> list[Decimal]:
+def tax_rates_unmapped(
+    *, settings: AccountingSettings, line_amount_type: str, mapped: dict[Decimal, str] | None = None
+) -> list[Decimal]:
     """The tax rates the account's orders use that have no Xero tax type (`mapped`, else the saved mappings):
     what bills would wait for. None with bills sent without tax, or before a Xero account is chosen."""
     xero_account = None if line_amount_type == LineAmountType.NO_TAX else settings.xero_account
     if xero_account is None:
         return []
     mapped = tax_rate_mappings(xero_account=xero_account) if mapped is None else mapped
-    return [rate for rate in tax_rates_in_use(account=settings.account, xero_account=xero_account)
-            if not mapped.get(rate)]
+    return [
+        rate for rate in tax_rates_in_use(account=settings.account, xero_account=xero_account) if not mapped.get(rate)
+    ]

@@ -32,8 +32,9 @@ CODE_FIELDS = ("product_account_code", "shipping_account_code")
 class SettingsRefused(ApplicationError):
     """Nothing was saved: `errors` per field and `tax_errors` per Onport rate say why, in plain words."""
 
-    def __init__(self, *, message: str = "", errors: dict[str, str] | None = None,
-                 tax_errors: dict[Decimal, str] | None = None):
+    def __init__(
+        self, *, message: str = "", errors: dict[str, str] | None = None, tax_errors: dict[Decimal, str] | None = None
+    ):
         super().__init__(message)
         self.errors = errors or {}
         self.tax_errors = tax_errors or {}
@@ -71,14 +72,18 @@ def accounting_settings_get(*, account: Account) -> AccountingSettings:
     return settings
 
 
-def accounting_settings_choose_xero_account(*, settings: AccountingSettings, xero_account: XeroAccount) -> AccountingSettings:
+def accounting_settings_choose_xero_account(
+    *, settings: AccountingSettings, xero_account: XeroAccount
+) -> AccountingSettings:
     """Make this connected Xero account the accounting integration.
 
     Account codes belong to one organisation's chart, so switching clears them (and automatic sync waits for the
     new ones); tax mappings are kept per Xero account. The first contact import of a newly chosen Xero account
     starts by itself.
     """
-    if xero_account.account_id != settings.account_id or xero_account not in xero_accounts_connected(account=settings.account):
+    if xero_account.account_id != settings.account_id or xero_account not in xero_accounts_connected(
+        account=settings.account
+    ):
         raise ValidationError({"xero_account": "Choose one of your connected Xero accounts."})
     if settings.xero_account_id == xero_account.pk:
         return settings
@@ -104,7 +109,9 @@ def _xero_problems(settings: AccountingSettings, data: SettingsInput) -> tuple[d
     return errors, tax_errors
 
 
-AUTO_SYNC_MESSAGE = "Nothing was saved: automatic sync needs every choice marked below, or bills would wait for a person."
+AUTO_SYNC_MESSAGE = (
+    "Nothing was saved: automatic sync needs every choice marked below, or bills would wait for a person."
+)
 XERO_REFUSES_MESSAGE = "Nothing was saved: Xero would refuse some of these choices (see below)."
 
 
@@ -121,7 +128,7 @@ def _auto_sync_problems(settings: AccountingSettings, data: SettingsInput) -> tu
             errors[name] = f"Choose the account code for {lines} lines: automatic sync needs it."
     tax_errors = {
         rate: f"Choose the Xero tax type for {rate.normalize():f}%: automatic sync needs one for every tax rate your "
-              "orders use."
+        "orders use."
         for rate in tax_rates_unmapped(settings=settings, line_amount_type=data.line_amount_type, mapped=data.tax_types)
     }
     return errors, tax_errors
@@ -136,19 +143,25 @@ def accounting_settings_update(*, settings: AccountingSettings, data: SettingsIn
     """
     if data.line_amount_type not in LineAmountType.values or data.bill_status not in BillStatus.values:
         raise SettingsRefused(message="Choose how amounts are entered and which status bills get.")
-    switching_to = data.xero_account if data.xero_account is not None and data.xero_account.pk != settings.xero_account_id else None
+    switching_to = (
+        data.xero_account
+        if data.xero_account is not None and data.xero_account.pk != settings.xero_account_id
+        else None
+    )
     switching = switching_to is not None
     errors: dict[str, str]
     tax_errors: dict[Decimal, str]
     auto_errors: dict[str, str]
     auto_tax_errors: dict[Decimal, str]
     if switching_to is not None:
-        if (switching_to.account_id != settings.account_id
-                or switching_to not in xero_accounts_connected(account=settings.account)):
+        if switching_to.account_id != settings.account_id or switching_to not in xero_accounts_connected(
+            account=settings.account
+        ):
             raise SettingsRefused(errors={"xero_account": "Choose one of your connected Xero accounts."})
         # the codes and tax types on the form are the old organisation's: the new one's are chosen next
-        data = replace(data, product_account_code=None, shipping_account_code=None, tax_types=None,
-                       payment_account=None)
+        data = replace(
+            data, product_account_code=None, shipping_account_code=None, tax_types=None, payment_account=None
+        )
         errors, tax_errors, auto_errors, auto_tax_errors = {}, {}, {}, {}
     else:
         errors, tax_errors = _xero_problems(settings, data)
@@ -158,10 +171,18 @@ def accounting_settings_update(*, settings: AccountingSettings, data: SettingsIn
     if errors or tax_errors or auto_errors or auto_tax_errors:
         messages = [XERO_REFUSES_MESSAGE] if errors or tax_errors else []
         messages += [AUTO_SYNC_MESSAGE] if auto_errors or auto_tax_errors else []
-        raise SettingsRefused(message=" ".join(messages), errors={**auto_errors, **errors},
-                              tax_errors={**auto_tax_errors, **tax_errors})
-    update_fields = ["auto_sync_dropship", "auto_sync_replenishment", "line_amount_type", "bill_status",
-                     "due_date_from_terms", "attach_documents", "updated_at"]
+        raise SettingsRefused(
+            message=" ".join(messages), errors={**auto_errors, **errors}, tax_errors={**auto_tax_errors, **tax_errors}
+        )
+    update_fields = [
+        "auto_sync_dropship",
+        "auto_sync_replenishment",
+        "line_amount_type",
+        "bill_status",
+        "due_date_from_terms",
+        "attach_documents",
+        "updated_at",
+    ]
     for name in update_fields[:-1]:
         setattr(settings, name, getattr(data, name))
     if data.sync_adjustments is not None and settings.adjustments_enabled_by_staff:
@@ -198,9 +219,19 @@ def _switch_xero_account(settings: AccountingSettings, xero_account: XeroAccount
     settings.payment_account_id = settings.payment_account_code = settings.payment_account_name = ""
     settings.record_payments = False
     settings.full_clean()
-    settings.save(update_fields=["xero_account", *CODE_FIELDS, "auto_sync_dropship", "auto_sync_replenishment",
-                                 "payment_account_id", "payment_account_code", "payment_account_name",
-                                 "record_payments", "updated_at"])
+    settings.save(
+        update_fields=[
+            "xero_account",
+            *CODE_FIELDS,
+            "auto_sync_dropship",
+            "auto_sync_replenishment",
+            "payment_account_id",
+            "payment_account_code",
+            "payment_account_name",
+            "record_payments",
+            "updated_at",
+        ]
+    )
     if contact_import_latest(xero_account=xero_account) is None:
         contact_import_start(xero_account=xero_account)
 
@@ -211,7 +242,8 @@ def _save_tax_mappings(settings: AccountingSettings, tax_types: dict[Decimal, st
     for rate, tax_type in tax_types.items():
         if tax_type:
             TaxRateMapping.objects.update_or_create(
-                xero_account=settings.xero_account, rate=rate,
+                xero_account=settings.xero_account,
+                rate=rate,
                 defaults={"account_id": settings.account_id, "tax_type": tax_type},
             )
 

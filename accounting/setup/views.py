@@ -30,9 +30,15 @@ def _settings_form(request, settings, *, data=None, reload=False):
             unavailable = error.message
     rates = selectors.tax_rates_in_use(account=request.account, xero_account=settings.xero_account)
     mappings = selectors.tax_rate_mappings(xero_account=settings.xero_account) if settings.xero_account else {}
-    form = AccountingSettingsForm(data, settings=settings, lists=lists, rates=rates, mappings=mappings,
-                                  bank_accounts=lists.bank_accounts() if lists is not None else None,
-                                  xero_accounts=selectors.xero_accounts_connected(account=request.account))
+    form = AccountingSettingsForm(
+        data,
+        settings=settings,
+        lists=lists,
+        rates=rates,
+        mappings=mappings,
+        bank_accounts=lists.bank_accounts() if lists is not None else None,
+        xero_accounts=selectors.xero_accounts_connected(account=request.account),
+    )
     return form, unavailable
 
 
@@ -74,10 +80,14 @@ def _saved_words(saved: services.SettingsSaved) -> str:
     if saved.switched:
         xero_account = saved.settings.xero_account
         stopped = " Automatic sync is off until they are chosen." if saved.auto_sync_stopped else ""
-        return (f"Invoices now sync to {xero_account.name} ({xero_account.tenant_name}). "
-                f"Choose its account codes and tax types below.{stopped}")
+        return (
+            f"Invoices now sync to {xero_account.name} ({xero_account.tenant_name}). "
+            f"Choose its account codes and tax types below.{stopped}"
+        )
     words = "Accounting settings saved."
     if saved.requeued:
-        words += (f" {saved.requeued} invoice{'s' if saved.requeued != 1 else ''} that waited on these settings "
-                  f"{'is' if saved.requeued == 1 else 'are'} on {'its' if saved.requeued == 1 else 'their'} way to Xero again.")
+        words += (
+            f" {saved.requeued} invoice{'s' if saved.requeued != 1 else ''} that waited on these settings "
+            f"{'is' if saved.requeued == 1 else 'are'} on {'its' if saved.requeued == 1 else 'their'} way to Xero again."
+        )
     return words

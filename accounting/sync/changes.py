@@ -56,7 +56,9 @@ def invoice_voided_sync(event: InvoiceVoided) -> None:
                 row.next_attempt_at = now
                 outcomes.append(Outcome(row, SyncState.PENDING, Reason.VOID_REQUESTED, VOID_MESSAGE))
         syncs_record(outcomes, fields=["next_attempt_at"])
-        for xero_account_id in {outcome.row.xero_account_id for outcome in outcomes if outcome.state == SyncState.PENDING}:
+        for xero_account_id in {
+            outcome.row.xero_account_id for outcome in outcomes if outcome.state == SyncState.PENDING
+        }:
             drain_queue(xero_account_id)
 
 
@@ -79,17 +81,23 @@ def changes_since_sync() -> None:
     """The sweep's backstop: synced bills whose invoice changed after the bill was last confirmed in Xero."""
     rows = list(
         AccountingSync.objects.filter(state=SyncState.SYNCED, adjustment=None, invoice__updated_at__gt=F("synced_at"))
-        .exclude(xero_id="").select_related("invoice__vendor", "invoice__account", "xero_account")
-        .prefetch_related("invoice__lines").order_by("synced_at")[:RECHECK_LIMIT]
+        .exclude(xero_id="")
+        .select_related("invoice__vendor", "invoice__account", "xero_account")
+        .prefetch_related("invoice__lines")
+        .order_by("synced_at")[:RECHECK_LIMIT]
     )
-    voided = [row for row in rows if row.invoice.status == InvoiceStatus.VOID and row.xero_status not in REMOVED_IN_XERO]
+    voided = [
+        row for row in rows if row.invoice.status == InvoiceStatus.VOID and row.xero_status not in REMOVED_IN_XERO
+    ]
     for invoice_id in {row.invoice_id for row in voided}:
         invoice_voided_sync(InvoiceVoided(invoice_id=invoice_id))
     checked = [row for row in rows if row.invoice.status in (InvoiceStatus.ISSUED, InvoiceStatus.PAID)]
     changed, unchanged = [], []
     for xero_account_rows in rows_by_xero_account(checked).values():
-        context = CodingContext.load(xero_account=xero_account_rows[0].xero_account,
-                                     vendor_ids={row.invoice.vendor_id for row in xero_account_rows})
+        context = CodingContext.load(
+            xero_account=xero_account_rows[0].xero_account,
+            vendor_ids={row.invoice.vendor_id for row in xero_account_rows},
+        )
         for row in xero_account_rows:
             built = bill_input(row.invoice, context, posting_date=row.posting_date)
             if isinstance(built, Problem) or fingerprint(built) != row.synced_fingerprint:
@@ -98,11 +106,15 @@ def changes_since_sync() -> None:
                 unchanged.append(row.pk)
     # Xero has what Onport has: confirmed now (so the same rows are not read again at every sweep).
     AccountingSync.objects.filter(pk__in=unchanged).update(synced_at=timezone.now())
-    setups = {account_id: accounting_settings_read(account=account)
-              for account_id, account in {row.invoice.account_id: row.invoice.account for row in changed}.items()}
+    setups = {
+        account_id: accounting_settings_read(account=account)
+        for account_id, account in {row.invoice.account_id: row.invoice.account for row in changed}.items()
+    }
     for automatic in (True, False):
-        _mark_changed([row for row in changed if setups[row.invoice.account_id].auto_sync_for(row.invoice.kind) == automatic],
-                      automatic=automatic)
+        _mark_changed(
+            [row for row in changed if setups[row.invoice.account_id].auto_sync_for(row.invoice.kind) == automatic],
+            automatic=automatic,
+        )
 
 
 def _mark_changed(rows: list[AccountingSync], *, automatic: bool) -> None:
@@ -112,8 +124,10 @@ def _mark_changed(rows: list[AccountingSync], *, automatic: bool) -> None:
     if automatic:
         for row in rows:
             row.next_attempt_at = now
-        syncs_record([Outcome(row, SyncState.PENDING, Reason.AMENDED, AMENDED_MESSAGE) for row in rows],
-                     fields=["next_attempt_at"])
+        syncs_record(
+            [Outcome(row, SyncState.PENDING, Reason.AMENDED, AMENDED_MESSAGE) for row in rows],
+            fields=["next_attempt_at"],
+        )
         for xero_account_id in {row.xero_account_id for row in rows}:
             drain_queue(xero_account_id)
     else:

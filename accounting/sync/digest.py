@@ -17,13 +17,18 @@ from onport.models import Account
 
 logger = logging.getLogger(__name__)
 NAMED_IN_MAIL = 25
-_STATE_WORDS = {SyncState.FAILED: "refused by Xero", SyncState.NEEDS_ATTENTION: "need attention",
-                SyncState.PAUSED: "paused (the Xero account needs reconnecting)"}
+_STATE_WORDS = {
+    SyncState.FAILED: "refused by Xero",
+    SyncState.NEEDS_ATTENTION: "need attention",
+    SyncState.PAUSED: "paused (the Xero account needs reconnecting)",
+}
 
 
 def accounts_waiting() -> list[int]:
     """The accounts with something waiting for a person (the digest's round)."""
-    return sorted(set(AccountingSync.objects.filter(state__in=WAITING_FOR_A_PERSON).values_list("account_id", flat=True)))
+    return sorted(
+        set(AccountingSync.objects.filter(state__in=WAITING_FOR_A_PERSON).values_list("account_id", flat=True))
+    )
 
 
 def daily_digest_send(*, account_id: int) -> bool:
@@ -38,23 +43,40 @@ def daily_digest_send(*, account_id: int) -> bool:
     previous = marked.values_list("digest_sent_on", flat=True).first()
     if not recipients or not marked.update(digest_sent_on=today):  # another round (or worker) sent today's
         return False
-    oldest = (AccountingSync.objects.for_account(account).filter(state__in=WAITING_FOR_A_PERSON)
-              .select_related("invoice__vendor").order_by("updated_at", "id")[:NAMED_IN_MAIL])
+    oldest = (
+        AccountingSync.objects.for_account(account)
+        .filter(state__in=WAITING_FOR_A_PERSON)
+        .select_related("invoice__vendor")
+        .order_by("updated_at", "id")[:NAMED_IN_MAIL]
+    )
     count = sum(waiting.values())
     base = settings.PUBLIC_BASE_URL
-    lines = [f"{count} invoice document{'s' if count != 1 else ''} of {account.name} wait for someone before they "
-             "reach Xero:", ""]
-    lines += [f"- {n} {_STATE_WORDS[state]}: {base}{reverse('sync:log')}?state={state}"
-              for state in WAITING_FOR_A_PERSON if (n := waiting.get(state))]
+    lines = [
+        f"{count} invoice document{'s' if count != 1 else ''} of {account.name} wait for someone before they "
+        "reach Xero:",
+        "",
+    ]
+    lines += [
+        f"- {n} {_STATE_WORDS[state]}: {base}{reverse('sync:log')}?state={state}"
+        for state in WAITING_FOR_A_PERSON
+        if (n := waiting.get(state))
+    ]
     lines += ["", "Waiting longest:"]
-    lines += [f"- {row.invoice.number} ({row.invoice.vendor.name}), since {timezone.localtime(row.updated_at):%d %b %Y}: "
-              f"{row.last_error or row.get_state_display()}" for row in oldest]
+    lines += [
+        f"- {row.invoice.number} ({row.invoice.vendor.name}), since {timezone.localtime(row.updated_at):%d %b %Y}: "
+        f"{row.last_error or row.get_state_display()}"
+        for row in oldest
+    ]
     if count > NAMED_IN_MAIL:
         lines.append(f"…and {count - NAMED_IN_MAIL} more in the Sync log.")
     lines += ["", f"Turn this digest off under Notifications: {base}{reverse('notifications')}"]
     try:
-        send_mail(subject=f"Waiting for you in Onport: {count} not in Xero ({' '.join(account.name.split())})",
-                  message="\n".join(lines) + "\n", from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=recipients)
+        send_mail(
+            subject=f"Waiting for you in Onport: {count} not in Xero ({' '.join(account.name.split())})",
+            message="\n".join(lines) + "\n",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=recipients,
+        )
     except (BadHeaderError, smtplib.SMTPException, OSError):
         AccountingSettings.objects.filter(account=account).update(digest_sent_on=previous)  # the next round tries again
         logger.exception("daily digest not sent", extra={"account": account_id})

@@ -39,8 +39,10 @@ from onport.events import DocumentUploaded
 DOCUMENTS_NOUNS = Nouns(document="invoice document on the bill", done="attached")
 WAIT_FOR_BILL = datetime.timedelta(seconds=60)
 SCOPE = "accounting.attachments"
-SCOPE_MESSAGE = ("Onport's connection to Xero was allowed before it attached invoice documents: reconnect the Xero "
-                 "account (Integrations > Xero) and allow attachments; the documents then go by themselves.")
+SCOPE_MESSAGE = (
+    "Onport's connection to Xero was allowed before it attached invoice documents: reconnect the Xero "
+    "account (Integrations > Xero) and allow attachments; the documents then go by themselves."
+)
 ON_ITS_WAY = (SyncState.PENDING, SyncState.SENDING, SyncState.UNKNOWN)
 
 
@@ -50,8 +52,15 @@ class BillDocumentOutbox(Outbox):
     nouns = DOCUMENTS_NOUNS
     batch_size = 1  # one file per call
     record_fields: ClassVar[list[str]] = [
-        "xero_id", "synced_at", "idempotency_key", "next_attempt_at", "lease_until", "bill_id", "file_name",
-        "sha256", "attached",
+        "xero_id",
+        "synced_at",
+        "idempotency_key",
+        "next_attempt_at",
+        "lease_until",
+        "bill_id",
+        "file_name",
+        "sha256",
+        "attached",
     ]
 
     def hold(self, xero_account: XeroAccount) -> Hold | None:
@@ -60,24 +69,40 @@ class BillDocumentOutbox(Outbox):
         return super().hold(xero_account)
 
     def load(self, ids: list[int]) -> list[BillDocument]:
-        return list(BillDocument.objects.filter(id__in=ids).select_related("invoice__vendor", "invoice__order")
-                    .order_by("priority", "id"))
+        return list(
+            BillDocument.objects.filter(id__in=ids)
+            .select_related("invoice__vendor", "invoice__order")
+            .order_by("priority", "id")
+        )
 
     def send(self, client: XeroClient, rows: list[BillDocument], report: DrainReport) -> list[Outcome]:
-        bills = {sync.invoice_id: sync for sync in AccountingSync.objects.filter(
-            invoice__in=[row.invoice_id for row in rows], kind=SyncKind.BILL, adjustment=None)}
+        bills = {
+            sync.invoice_id: sync
+            for sync in AccountingSync.objects.filter(
+                invoice__in=[row.invoice_id for row in rows], kind=SyncKind.BILL, adjustment=None
+            )
+        }
         outcomes = []
         for row in rows:
             bill = bills.get(row.invoice_id)
             row.lease_until = None
             if bill is None or bill.state == SyncState.CANCELLED or row.invoice.status == InvoiceStatus.VOID:
-                outcomes.append(Outcome(row, SyncState.CANCELLED, Reason.VOIDED,
-                                        "The invoice was voided, so its document was not attached to the bill."))
+                outcomes.append(
+                    Outcome(
+                        row,
+                        SyncState.CANCELLED,
+                        Reason.VOIDED,
+                        "The invoice was voided, so its document was not attached to the bill.",
+                    )
+                )
                 continue
             if not bill.xero_id:
                 row.next_attempt_at = timezone.now() + WAIT_FOR_BILL
-                outcomes.append(Outcome(row, SyncState.PENDING, Reason.WAITING_FOR_BILL,
-                                        "Waits for the invoice's bill to be in Xero."))
+                outcomes.append(
+                    Outcome(
+                        row, SyncState.PENDING, Reason.WAITING_FOR_BILL, "Waits for the invoice's bill to be in Xero."
+                    )
+                )
                 continue
             document = invoice_document(row.invoice)
             if row.attached == document.sha256:
@@ -87,11 +112,18 @@ class BillDocumentOutbox(Outbox):
             row.bill_id, row.file_name, row.sha256 = bill.xero_id, document.file_name, document.sha256
             key = batch_key("document", [row], lambda _: document.sha256[:16])
             key_stamp([row], key)
-            BillDocument.objects.filter(pk=row.pk).update(bill_id=row.bill_id, file_name=row.file_name,
-                                                          sha256=row.sha256)  # what a lost answer is looked up by
+            BillDocument.objects.filter(pk=row.pk).update(
+                bill_id=row.bill_id, file_name=row.file_name, sha256=row.sha256
+            )  # what a lost answer is looked up by
             try:
-                attachments.bill_attach(client, bill_id=row.bill_id, file_name=document.file_name,
-                                        content=document.content, replace=replace, idempotency_key=key)
+                attachments.bill_attach(
+                    client,
+                    bill_id=row.bill_id,
+                    file_name=document.file_name,
+                    content=document.content,
+                    replace=replace,
+                    idempotency_key=key,
+                )
             except XeroError as error:
                 outcomes += batch_failed([row], error, report, nouns=DOCUMENTS_NOUNS, sent=True)
                 continue
@@ -109,18 +141,31 @@ class BillDocumentOutbox(Outbox):
                 continue
             if any(file.file_name == row.file_name for file in found):
                 report.adopted += 1
-                outcomes.append(_attached(row, report, "Found the document on the bill in Xero after its answer was "
-                                                       "lost; it was not attached twice.", counted=False,
-                                          reason=Reason.ADOPTED))
+                outcomes.append(
+                    _attached(
+                        row,
+                        report,
+                        "Found the document on the bill in Xero after its answer was lost; it was not attached twice.",
+                        counted=False,
+                        reason=Reason.ADOPTED,
+                    )
+                )
             else:
                 row.next_attempt_at = timezone.now()
-                outcomes.append(Outcome(row, SyncState.PENDING, Reason.NOT_IN_XERO,
-                                        "The document is not on the bill in Xero; it will be sent again."))
+                outcomes.append(
+                    Outcome(
+                        row,
+                        SyncState.PENDING,
+                        Reason.NOT_IN_XERO,
+                        "The document is not on the bill in Xero; it will be sent again.",
+                    )
+                )
         return outcomes
 
 
-def _attached(row: BillDocument, report: DrainReport, message: str, *, counted: bool = True,
-              reason: str = Reason.CREATED) -> Outcome:
+def _attached(
+    row: BillDocument, report: DrainReport, message: str, *, counted: bool = True, reason: str = Reason.CREATED
+) -> Outcome:
     row.attached, row.synced_at, row.lease_until = row.sha256, timezone.now(), None
     if counted:
         report.synced += 1
@@ -138,10 +183,12 @@ def bill_documents_request(*, invoice_ids: list[int]) -> int:
     """A document for each of these invoices whose bill is (or is going) to Xero, when the account attaches
     documents and the bill does not have this one yet; returns how many are to send."""
     bills = AccountingSync.objects.filter(invoice_id__in=invoice_ids, kind=SyncKind.BILL, adjustment=None).exclude(
-        state=SyncState.CANCELLED)
+        state=SyncState.CANCELLED
+    )
     attaching = AccountingSettings.objects.filter(attach_documents=True, account_id__in=bills.values("account_id"))
-    xero_accounts = dict(bills.filter(account_id__in=attaching.values("account_id"))
-                         .values_list("invoice_id", "xero_account_id"))
+    xero_accounts = dict(
+        bills.filter(account_id__in=attaching.values("account_id")).values_list("invoice_id", "xero_account_id")
+    )
     invoices = PurchaseInvoice.objects.filter(pk__in=list(xero_accounts)).exclude(status=InvoiceStatus.VOID)
     now = timezone.now()
     with transaction.atomic():
@@ -150,12 +197,25 @@ def bill_documents_request(*, invoice_ids: list[int]) -> int:
         # pending: the file is read when it is sent
         again = [row for row in rows.values() if row.state not in ON_ITS_WAY]
         BillDocument.objects.filter(pk__in=[row.pk for row in again]).update(
-            state=SyncState.PENDING, reason=Reason.REQUESTED, last_error="", next_attempt_at=now,
-            priority=Priority.BACKFILL, updated_at=now)
+            state=SyncState.PENDING,
+            reason=Reason.REQUESTED,
+            last_error="",
+            next_attempt_at=now,
+            priority=Priority.BACKFILL,
+            updated_at=now,
+        )
         created = BillDocument.objects.bulk_create(
-            BillDocument(account_id=invoice.account_id, xero_account_id=xero_accounts[invoice.pk], invoice=invoice,
-                         reason=Reason.REQUESTED, next_attempt_at=now, priority=Priority.BACKFILL)
-            for invoice in invoices if invoice.pk not in rows)
+            BillDocument(
+                account_id=invoice.account_id,
+                xero_account_id=xero_accounts[invoice.pk],
+                invoice=invoice,
+                reason=Reason.REQUESTED,
+                next_attempt_at=now,
+                priority=Priority.BACKFILL,
+            )
+            for invoice in invoices
+            if invoice.pk not in rows
+        )
     requested = [*again, *created]
     for xero_account_id in {row.xero_account_id for row in requested}:
         transaction.on_commit(partial(_drain_later, xero_account_id))

@@ -8,7 +8,9 @@ from onport.request_values import ids_from
 
 class SyncLogForm(forms.Form):
     state = forms.ChoiceField(label="Show", required=False, choices=[("", "Everything"), *SyncState.choices])
-    vendor = forms.ModelChoiceField(label="Vendor", required=False, queryset=Vendor.objects.none(), empty_label="All vendors")
+    vendor = forms.ModelChoiceField(
+        label="Vendor", required=False, queryset=Vendor.objects.none(), empty_label="All vendors"
+    )
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     invoices = forms.CharField(required=False, widget=forms.HiddenInput)  # "12,13": a bulk sync's invoices
@@ -26,6 +28,10 @@ class SyncLogForm(forms.Form):
     def filters(self) -> SyncLogFilter:
         data = self.cleaned_data if self.is_valid() else {}
         vendor = data.get("vendor")
-        return SyncLogFilter(state=data.get("state", ""), vendor_id=vendor.pk if vendor else None,
-                             date_from=data.get("date_from"), date_to=data.get("date_to"),
-                             invoice_ids=tuple(ids_from(data.get("invoices", "").split(","))))
+        return SyncLogFilter(
+            state=data.get("state", ""),
+            vendor_id=vendor.pk if vendor else None,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            invoice_ids=tuple(ids_from(data.get("invoices", "").split(","))),
+        )

@@ -72,8 +72,10 @@ def invoice_url(invoice: PurchaseInvoice) -> str:
 
 
 def _currency_problem(invoice: PurchaseInvoice) -> Problem:
-    return Problem(f"Invoice {invoice.number} is in {invoice.currency}, a currency Onport cannot send to Xero yet. "
-                   "Contact Onport support.")
+    return Problem(
+        f"Invoice {invoice.number} is in {invoice.currency}, a currency Onport cannot send to Xero yet. "
+        "Contact Onport support."
+    )
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,9 @@ class BillDraft:
     account_rules: tuple[str, ...]
 
 
-def bill_input(invoice: PurchaseInvoice, context: CodingContext, *,
-               posting_date: datetime.date | None = None) -> BillInput | Problem:
+def bill_input(
+    invoice: PurchaseInvoice, context: CodingContext, *, posting_date: datetime.date | None = None
+) -> BillInput | Problem:
     """The bill for this invoice, or the first problem that stops it (in plain words, with the fix).
     `posting_date`: the bill's date when a person chose another than the invoice's (Xero's lock date)."""
     if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PAID):
@@ -97,11 +100,14 @@ def bill_input(invoice: PurchaseInvoice, context: CodingContext, *,
 
 
 def _not_issued(invoice: PurchaseInvoice) -> Problem:
-    return Problem(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}: only issued invoices are synced.")
+    return Problem(
+        f"Invoice {invoice.number} is {invoice.get_status_display().lower()}: only issued invoices are synced."
+    )
 
 
-def bill_draft(invoice: PurchaseInvoice, context: CodingContext, *,
-               posting_date: datetime.date | None = None) -> BillDraft:
+def bill_draft(
+    invoice: PurchaseInvoice, context: CodingContext, *, posting_date: datetime.date | None = None
+) -> BillDraft:
     """The bill for this invoice as far as Onport knows it, and all that stops it, in the order they are fixed."""
     setup = context.settings
     problems: list[Problem] = []
@@ -112,26 +118,29 @@ def bill_draft(invoice: PurchaseInvoice, context: CodingContext, *,
     if link is None:
         problems.append(Problem(f"Vendor '{invoice.vendor.name}' is not linked to a Xero contact — link it on {tab}."))
     elif link.contact_id in context.archived_contacts:
-        problems.append(Problem(
-            f"The Xero contact '{link.contact_name}' of vendor '{invoice.vendor.name}' is archived in Xero — "
-            f"un-archive it in Xero or link another contact on {tab}."
-        ))
+        problems.append(
+            Problem(
+                f"The Xero contact '{link.contact_name}' of vendor '{invoice.vendor.name}' is archived in Xero — "
+                f"un-archive it in Xero or link another contact on {tab}."
+            )
+        )
     if not currency_known(invoice.currency):
         problems.append(_currency_problem(invoice))
     override = link.account_code_override if link else ""
     product_account = override or setup.product_account_code
-    product_rule = (f"vendor '{invoice.vendor.name}' override" if override
-                    else "Setup > Accounting, product lines")
+    product_rule = f"vendor '{invoice.vendor.name}' override" if override else "Setup > Accounting, product lines"
     if not product_account or not setup.shipping_account_code:
         problems.append(Problem("Choose the account codes for product and shipping lines in Setup > Accounting."))
     line_amount_type: str  # a LineAmountType value
     if invoice.amounts_include_tax:
         line_amount_type = LineAmountType.INCLUSIVE
     elif setup.line_amount_type == LineAmountType.NO_TAX and invoice.tax_total:
-        problems.append(Problem(
-            f"Invoice {invoice.number} has {invoice.tax_total} tax but Setup > Accounting sends bills with no tax — "
-            "choose tax exclusive amounts there."
-        ))
+        problems.append(
+            Problem(
+                f"Invoice {invoice.number} has {invoice.tax_total} tax but Setup > Accounting sends bills with no tax — "
+                "choose tax exclusive amounts there."
+            )
+        )
         line_amount_type = LineAmountType.EXCLUSIVE
     else:
         line_amount_type = setup.line_amount_type
@@ -155,8 +164,11 @@ def bill_draft(invoice: PurchaseInvoice, context: CodingContext, *,
             )
         )
         rules.append("Setup > Accounting, shipping lines" if is_shipping else product_rule)
-    due_date = (invoice.issue_date + datetime.timedelta(days=invoice.vendor.payment_terms_days)
-                if setup.due_date_from_terms else invoice.due_date)
+    due_date = (
+        invoice.issue_date + datetime.timedelta(days=invoice.vendor.payment_terms_days)
+        if setup.due_date_from_terms
+        else invoice.due_date
+    )
     date = posting_date or invoice.issue_date
     bill = BillInput(
         contact_id=link.contact_id if link else "",
@@ -166,11 +178,14 @@ def bill_draft(invoice: PurchaseInvoice, context: CodingContext, *,
         currency=invoice.currency,
         line_amount_type=line_amount_type,
         # Xero records payments only against approved bills: a paid invoice whose payment Onport records goes approved.
-        status=BillStatus.AUTHORISED if invoice.status == InvoiceStatus.PAID and setup.record_payments else setup.bill_status,
+        status=BillStatus.AUTHORISED
+        if invoice.status == InvoiceStatus.PAID and setup.record_payments
+        else setup.bill_status,
         url=invoice_url(invoice),
         lines=tuple(lines),
     )
     return BillDraft(bill=bill, problems=tuple(problems), account_rules=tuple(rules))
+
 
 WAITING_FOR_BILL = Problem("Waits for the invoice's bill to be in Xero.", Reason.WAITING_FOR_BILL)
 
@@ -224,18 +239,38 @@ def adjustment_input(
     for rate, amount in shares:
         tax_type = "" if no_tax else (link.tax_type_override or context.tax_types.get(Decimal(rate).normalize(), ""))
         if not no_tax and not tax_type:
-            return Problem(f"Choose the Xero tax type for the {Decimal(rate).normalize()} % tax rate in Setup > Accounting.")
-        lines.append(BillLine(description=description, quantity=1, unit_amount=amount, account_code=account_code,
-                              tax_type=tax_type))
+            return Problem(
+                f"Choose the Xero tax type for the {Decimal(rate).normalize()} % tax rate in Setup > Accounting."
+            )
+        lines.append(
+            BillLine(
+                description=description, quantity=1, unit_amount=amount, account_code=account_code, tax_type=tax_type
+            )
+        )
     amounts = LineAmountType.NO_TAX if no_tax else LineAmountType.INCLUSIVE
     date = adjustment.created_at.date()
     if adjustment.kind == AdjustmentKind.CREDIT:
         status = BillStatus.AUTHORISED if bill.xero_status in ("AUTHORISED", "PAID") else setup.bill_status
-        return CreditNoteInput(contact_id=link.contact_id, date=date, currency=invoice.currency, line_amount_type=amounts,
-                               status=status, number=adjustment_reference(adjustment), lines=tuple(lines))
-    return BillInput(contact_id=link.contact_id, number=debit_bill_number(adjustment), date=date,
-                     due_date=max(date, invoice.due_date), currency=invoice.currency,
-                     line_amount_type=amounts, status=setup.bill_status, url=adjustment_url(adjustment), lines=tuple(lines))
+        return CreditNoteInput(
+            contact_id=link.contact_id,
+            date=date,
+            currency=invoice.currency,
+            line_amount_type=amounts,
+            status=status,
+            number=adjustment_reference(adjustment),
+            lines=tuple(lines),
+        )
+    return BillInput(
+        contact_id=link.contact_id,
+        number=debit_bill_number(adjustment),
+        date=date,
+        due_date=max(date, invoice.due_date),
+        currency=invoice.currency,
+        line_amount_type=amounts,
+        status=setup.bill_status,
+        url=adjustment_url(adjustment),
+        lines=tuple(lines),
+    )
 
 
 def split_by_tax_rate(amount: Decimal, invoice_lines) -> list[tuple[Decimal, Decimal]]:

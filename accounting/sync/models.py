@@ -86,7 +86,9 @@ class AccountingSync(OutboxRow):
                 fields=["invoice", "kind"], condition=models.Q(adjustment__isnull=True), name="sync_unique_invoice_kind"
             ),
             models.UniqueConstraint(
-                fields=["adjustment", "kind"], condition=models.Q(adjustment__isnull=False), name="sync_unique_adjustment"
+                fields=["adjustment", "kind"],
+                condition=models.Q(adjustment__isnull=False),
+                name="sync_unique_adjustment",
             ),
         ]
         indexes = [

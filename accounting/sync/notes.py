@@ -33,8 +33,11 @@ WAIT_FOR_BILL = datetime.timedelta(seconds=60)
 
 def bill_note_text(invoice: PurchaseInvoice) -> str:
     """What the note says; a number removed after its note is said so too (the old note stays in Xero's history)."""
-    number = (f"Vendor's invoice number {invoice.vendor_invoice_number}" if invoice.vendor_invoice_number
-              else "Vendor's invoice number removed")
+    number = (
+        f"Vendor's invoice number {invoice.vendor_invoice_number}"
+        if invoice.vendor_invoice_number
+        else "Vendor's invoice number removed"
+    )
     parts = [number, f"purchase order {invoice.order.number}"]
     if invoice.order.sales_order_reference:
         parts.append(f"sales order {invoice.order.sales_order_reference}")
@@ -47,27 +50,46 @@ class BillNoteOutbox(Outbox):
     nouns = NOTES
     batch_size = 1  # one bill's history per call
     record_fields: ClassVar[list[str]] = [
-        "xero_id", "synced_at", "idempotency_key", "next_attempt_at", "lease_until", "bill_id", "written",
+        "xero_id",
+        "synced_at",
+        "idempotency_key",
+        "next_attempt_at",
+        "lease_until",
+        "bill_id",
+        "written",
     ]
 
     def load(self, ids: list[int]) -> list[BillNote]:
         return list(BillNote.objects.filter(id__in=ids).order_by("priority", "id"))
 
     def send(self, client: XeroClient, rows: list[BillNote], report: DrainReport) -> list[Outcome]:
-        bills = {sync.invoice_id: sync for sync in AccountingSync.objects.filter(
-            invoice__in=[row.invoice_id for row in rows], kind=SyncKind.BILL, adjustment=None)}
+        bills = {
+            sync.invoice_id: sync
+            for sync in AccountingSync.objects.filter(
+                invoice__in=[row.invoice_id for row in rows], kind=SyncKind.BILL, adjustment=None
+            )
+        }
         outcomes = []
         for row in rows:
             bill = bills.get(row.invoice_id)
             row.lease_until = None
             if bill is None or bill.state == SyncState.CANCELLED:
-                outcomes.append(Outcome(row, SyncState.CANCELLED, Reason.VOIDED,
-                                        "The invoice's bill was voided or removed, so no note was written on it."))
+                outcomes.append(
+                    Outcome(
+                        row,
+                        SyncState.CANCELLED,
+                        Reason.VOIDED,
+                        "The invoice's bill was voided or removed, so no note was written on it.",
+                    )
+                )
                 continue
             if not bill.xero_id:  # a bill in Xero takes notes whatever Onport's row says (changed, refused update)
                 row.next_attempt_at = timezone.now() + WAIT_FOR_BILL
-                outcomes.append(Outcome(row, SyncState.PENDING, Reason.WAITING_FOR_BILL,
-                                        "Waits for the invoice's bill to be in Xero."))
+                outcomes.append(
+                    Outcome(
+                        row, SyncState.PENDING, Reason.WAITING_FOR_BILL, "Waits for the invoice's bill to be in Xero."
+                    )
+                )
                 continue
             row.bill_id = bill.xero_id
             key = batch_key("note", [row], lambda note: hashlib.sha256(note.details.encode()).hexdigest()[:16])
@@ -92,12 +114,25 @@ class BillNoteOutbox(Outbox):
                 continue
             if row.details in notes:
                 report.adopted += 1
-                outcomes.append(_written(row, report, "Found the note on the bill's history in Xero after its "
-                                                      "answer was lost; it was not written twice.", adopted=True))
+                outcomes.append(
+                    _written(
+                        row,
+                        report,
+                        "Found the note on the bill's history in Xero after its "
+                        "answer was lost; it was not written twice.",
+                        adopted=True,
+                    )
+                )
             else:
                 row.next_attempt_at = timezone.now()
-                outcomes.append(Outcome(row, SyncState.PENDING, Reason.NOT_IN_XERO,
-                                        "The note is not on the bill's history in Xero; it will be written again."))
+                outcomes.append(
+                    Outcome(
+                        row,
+                        SyncState.PENDING,
+                        Reason.NOT_IN_XERO,
+                        "The note is not on the bill's history in Xero; it will be written again.",
+                    )
+                )
         return outcomes
 
 
@@ -122,18 +157,23 @@ def bill_notes_request(*, invoice_ids: list[int]) -> int:
     """A note for each of these invoices whose bill is (or is going) to Xero, when the invoice's vendor's number
     (or its removal) is not what the bill's history shows yet; returns how many notes are to write."""
     bills = AccountingSync.objects.filter(invoice_id__in=invoice_ids, kind=SyncKind.BILL, adjustment=None).exclude(
-        state=SyncState.CANCELLED)
+        state=SyncState.CANCELLED
+    )
     xero_accounts = dict(bills.values_list("invoice_id", "xero_account_id"))
-    invoices = (PurchaseInvoice.objects.filter(pk__in=list(xero_accounts))
-                .filter(Q(vendor_invoice_number__gt="") | Q(bill_note__isnull=False))  # a removed number: say so
-                .exclude(status=InvoiceStatus.VOID).select_related("order"))
+    invoices = (
+        PurchaseInvoice.objects.filter(pk__in=list(xero_accounts))
+        .filter(Q(vendor_invoice_number__gt="") | Q(bill_note__isnull=False))  # a removed number: say so
+        .exclude(status=InvoiceStatus.VOID)
+        .select_related("order")
+    )
     now, requested = timezone.now(), []
     with transaction.atomic():
         notes = {note.invoice_id: note for note in BillNote.objects.select_for_update().filter(invoice__in=invoices)}
         for invoice in invoices:
             details = bill_note_text(invoice)
-            note = notes.get(invoice.pk) or BillNote(account_id=invoice.account_id,
-                                                     xero_account_id=xero_accounts[invoice.pk], invoice=invoice)
+            note = notes.get(invoice.pk) or BillNote(
+                account_id=invoice.account_id, xero_account_id=xero_accounts[invoice.pk], invoice=invoice
+            )
             if not invoice.vendor_invoice_number and not note.written:  # removed before any note reached Xero
                 if note.state == SyncState.PENDING:
                     note.state, note.reason = SyncState.CANCELLED, Reason.UP_TO_DATE

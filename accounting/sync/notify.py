@@ -33,7 +33,10 @@ def automatic_stops_notify(outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         if outcome.state in NEEDS_A_PERSON and outcome.row.priority != Priority.MANUAL:
             by_account.setdefault(outcome.row.account_id, []).append(
-                Stopped(outcome.row.invoice_id, outcome.state, fixes.in_words(outcome.row, outcome.message, outcome.reason)))
+                Stopped(
+                    outcome.row.invoice_id, outcome.state, fixes.in_words(outcome.row, outcome.message, outcome.reason)
+                )
+            )
     for account_id, stopped in by_account.items():
         transaction.on_commit(partial(_email, account_id, stopped))
 
@@ -51,20 +54,32 @@ def _email(account_id: int, stopped: list[Stopped]) -> None:
     found = PurchaseInvoice.objects.filter(account_id=account_id, pk__in=[s.invoice_id for s in stopped])
     invoices = {invoice.pk: invoice for invoice in found.select_related("vendor")}
     account = Account.objects.get(pk=account_id)
-    named = [f"- {invoices[s.invoice_id].number} ({invoices[s.invoice_id].vendor.name}): {s.message}\n  "
-             f"{settings.PUBLIC_BASE_URL}{invoices[s.invoice_id].get_absolute_url()}"
-             for s in stopped[:NAMED_IN_MAIL] if s.invoice_id in invoices]
+    named = [
+        f"- {invoices[s.invoice_id].number} ({invoices[s.invoice_id].vendor.name}): {s.message}\n  "
+        f"{settings.PUBLIC_BASE_URL}{invoices[s.invoice_id].get_absolute_url()}"
+        for s in stopped[:NAMED_IN_MAIL]
+        if s.invoice_id in invoices
+    ]
     more = [f"…and {len(stopped) - NAMED_IN_MAIL} more."] if len(stopped) > NAMED_IN_MAIL else []
     count = len(stopped)
     shown = State.NEEDS_ATTENTION if all(s.state == State.NEEDS_ATTENTION for s in stopped) else State.FAILED
     link = f"{settings.PUBLIC_BASE_URL}{reverse('sync:log')}?state={shown}"
     mail_later(
         subject=f"{count} invoice{'s' if count != 1 else ''} did not reach Xero ({account.name})",
-        message="\n".join([
-            "Automatic sync could not send these invoices to Xero; they wait for someone to fix what is said. "
-            "Each invoice's page says what to do, with a link to where:", "", *named, *more, "",
-            f"The Sync log, with each problem:\n{link}", "",
-            f"Turn these emails off under Notifications: {settings.PUBLIC_BASE_URL}{reverse('notifications')}",
-        ]) + "\n",
-        recipients=recipients, what=f"sync stops of account {account_id}",
+        message="\n".join(
+            [
+                "Automatic sync could not send these invoices to Xero; they wait for someone to fix what is said. "
+                "Each invoice's page says what to do, with a link to where:",
+                "",
+                *named,
+                *more,
+                "",
+                f"The Sync log, with each problem:\n{link}",
+                "",
+                f"Turn these emails off under Notifications: {settings.PUBLIC_BASE_URL}{reverse('notifications')}",
+            ]
+        )
+        + "\n",
+        recipients=recipients,
+        what=f"sync stops of account {account_id}",
     )

@@ -14,7 +14,14 @@ from accounting.outbox.engine import Outbox
 from accounting.outbox.models import Reason
 from accounting.outbox.results import DrainReport, Nouns, Outcome, Problem, batch_failed, batch_key, key_stamp, refused
 from accounting.sync import credit_notes
-from accounting.sync.inputs import CodingContext, adjustment_of, adjustment_url, bill_input, debit_bill_number, invoice_url
+from accounting.sync.inputs import (
+    CodingContext,
+    adjustment_of,
+    adjustment_url,
+    bill_input,
+    debit_bill_number,
+    invoice_url,
+)
 from accounting.sync.models import AccountingSync, SyncKind, SyncState
 from accounting.sync.documents import bill_documents_request
 from accounting.sync.notes import bill_notes_request
@@ -36,20 +43,34 @@ class DocumentOutbox(Outbox):
     nouns = BILLS
     batch_size = xero_bills.BATCH_SIZE
     record_fields: ClassVar[list[str]] = [
-        "xero_id", "xero_url", "xero_status", "payload_fingerprint", "synced_fingerprint", "synced_at",
-        "idempotency_key", "next_attempt_at", "lease_until",
+        "xero_id",
+        "xero_url",
+        "xero_status",
+        "payload_fingerprint",
+        "synced_fingerprint",
+        "synced_at",
+        "idempotency_key",
+        "next_attempt_at",
+        "lease_until",
     ]
 
     def load(self, ids: list[int]) -> list[AccountingSync]:
-        rows = AccountingSync.objects.filter(id__in=ids).select_related("invoice__vendor", "xero_account", "adjustment__invoice")
+        rows = AccountingSync.objects.filter(id__in=ids).select_related(
+            "invoice__vendor", "xero_account", "adjustment__invoice"
+        )
         return list(rows.prefetch_related("invoice__lines").order_by("priority", "id"))
 
     def record(self, outcomes: list[Outcome]) -> None:
         syncs_record(outcomes, fields=self.record_fields)
         refusals_follow_up(outcomes)
-        new_bills = [outcome.row.invoice for outcome in outcomes if outcome.state == SyncState.SYNCED
-                     and outcome.reason in (Reason.CREATED, Reason.ADOPTED) and outcome.row.kind == SyncKind.BILL
-                     and not outcome.row.adjustment_id]
+        new_bills = [
+            outcome.row.invoice
+            for outcome in outcomes
+            if outcome.state == SyncState.SYNCED
+            and outcome.reason in (Reason.CREATED, Reason.ADOPTED)
+            and outcome.row.kind == SyncKind.BILL
+            and not outcome.row.adjustment_id
+        ]
         numbered = [invoice.pk for invoice in new_bills if invoice.vendor_invoice_number]
         if numbered:  # the vendor's number goes onto the new bills' history, behind everything (no query without)
             bill_notes_request(invoice_ids=numbered)
@@ -62,7 +83,9 @@ class DocumentOutbox(Outbox):
         rows = [row for row in rows if row.invoice.status != InvoiceStatus.VOID]
         if not rows:
             return outcomes
-        context = CodingContext.load(xero_account=client.xero_account, vendor_ids={row.invoice.vendor_id for row in rows})
+        context = CodingContext.load(
+            xero_account=client.xero_account, vendor_ids={row.invoice.vendor_id for row in rows}
+        )
         bills: dict[int, BillInput] = {}
         notes: dict[int, CreditNoteInput] = {}
         bill_rows = {row.id: row.invoice for row in rows if not row.adjustment_id}
@@ -92,7 +115,9 @@ class DocumentOutbox(Outbox):
                 to_create.append(row)
             elif row.synced_fingerprint == row.payload_fingerprint:
                 row.lease_until, row.synced_at = None, timezone.now()  # confirmed: Xero has what Onport has
-                outcomes.append(Outcome(row, SyncState.SYNCED, Reason.UP_TO_DATE, "Already up to date in Xero; nothing was sent."))
+                outcomes.append(
+                    Outcome(row, SyncState.SYNCED, Reason.UP_TO_DATE, "Already up to date in Xero; nothing was sent.")
+                )
             else:
                 to_update.append(row)
         if to_create:
@@ -108,8 +133,12 @@ class DocumentOutbox(Outbox):
         rows = [row for row in rows if row.kind != SyncKind.CREDIT_NOTE]
         if not rows:
             return outcomes
-        context = CodingContext.load(xero_account=client.xero_account, vendor_ids={row.invoice.vendor_id for row in rows})
-        contact_ids = [context.links[row.invoice.vendor_id].contact_id for row in rows if row.invoice.vendor_id in context.links]
+        context = CodingContext.load(
+            xero_account=client.xero_account, vendor_ids={row.invoice.vendor_id for row in rows}
+        )
+        contact_ids = [
+            context.links[row.invoice.vendor_id].contact_id for row in rows if row.invoice.vendor_id in context.links
+        ]
         numbers = [debit_bill_number(adjustment_of(row)) if row.adjustment_id else row.invoice.number for row in rows]
         found = xero_bills.bills_find(client, contact_ids=contact_ids, numbers=numbers) if contact_ids else []
         ours = {bill.url: bill for bill in found}
@@ -118,14 +147,24 @@ class DocumentOutbox(Outbox):
             bill = ours.get(adjustment_url(adjustment_of(row)) if row.adjustment_id else invoice_url(row.invoice))
             if bill is None:
                 row.next_attempt_at = now
-                outcomes.append(Outcome(row, SyncState.PENDING, Reason.NOT_IN_XERO, "The bill is not in Xero; it will be sent again."))
+                outcomes.append(
+                    Outcome(
+                        row, SyncState.PENDING, Reason.NOT_IN_XERO, "The bill is not in Xero; it will be sent again."
+                    )
+                )
                 continue
             row.xero_id, row.xero_status, row.synced_at = bill.xero_id, bill.status, now
             row.xero_url = deep_link(short_code=client.xero_account.short_code, bill_id=bill.xero_id)
             row.synced_fingerprint = row.payload_fingerprint
             report.adopted += 1
-            outcomes.append(Outcome(row, SyncState.SYNCED, Reason.ADOPTED,
-                                    "Found the bill Xero had created before its answer was lost; adopted it."))
+            outcomes.append(
+                Outcome(
+                    row,
+                    SyncState.SYNCED,
+                    Reason.ADOPTED,
+                    "Found the bill Xero had created before its answer was lost; adopted it.",
+                )
+            )
         return outcomes
 
 
@@ -150,10 +189,20 @@ def _remove(client: XeroClient, rows: list[AccountingSync], report: DrainReport)
         if row.xero_id and row.invoice_id in held_by:
             outcomes.append(_held_by_credit_note(row, held_by[row.invoice_id]))
         elif not row.xero_id:
-            outcomes.append(Outcome(row, SyncState.CANCELLED, Reason.VOID_REQUESTED,
-                                    "Voided in Onport before it reached Xero; nothing was sent."))
+            outcomes.append(
+                Outcome(
+                    row,
+                    SyncState.CANCELLED,
+                    Reason.VOID_REQUESTED,
+                    "Voided in Onport before it reached Xero; nothing was sent.",
+                )
+            )
         elif row.xero_status in ("VOIDED", "DELETED"):
-            outcomes.append(Outcome(row, SyncState.SYNCED, Reason.UP_TO_DATE, f"The bill is already {row.xero_status.lower()} in Xero."))
+            outcomes.append(
+                Outcome(
+                    row, SyncState.SYNCED, Reason.UP_TO_DATE, f"The bill is already {row.xero_status.lower()} in Xero."
+                )
+            )
         else:
             statuses[row.id] = removal_status(row.xero_status)
     targets = [row for row in rows if row.id in statuses]
@@ -174,10 +223,17 @@ def _remove(client: XeroClient, rows: list[AccountingSync], report: DrainReport)
             outcomes.append(Outcome(row, SyncState.SYNCED, Reason.VOIDED, f"Bill {done} in Xero."))
         elif result.has_allocations:
             report.attention += 1
-            outcomes.append(Outcome(row, SyncState.NEEDS_ATTENTION, Reason.HAS_PAYMENTS, (
-                "Xero will not void this bill: it has payments or credit notes allocated. Remove the payment (or "
-                "the allocation) in Xero first, then retry it from the Sync log."
-            )))
+            outcomes.append(
+                Outcome(
+                    row,
+                    SyncState.NEEDS_ATTENTION,
+                    Reason.HAS_PAYMENTS,
+                    (
+                        "Xero will not void this bill: it has payments or credit notes allocated. Remove the payment (or "
+                        "the allocation) in Xero first, then retry it from the Sync log."
+                    ),
+                )
+            )
         else:
             outcomes.append(refused(row, BILLS, result.messages, report))
     return outcomes
@@ -188,10 +244,15 @@ def _held_by_credit_note(row: AccountingSync, note: Outcome) -> Outcome:
     if note.state in (SyncState.PENDING, SyncState.UNKNOWN):
         row.next_attempt_at = note.row.next_attempt_at
         return Outcome(row, SyncState.PENDING, Reason.VOID_REQUESTED, "Waits for its credit note to be voided in Xero.")
-    return Outcome(row, SyncState.NEEDS_ATTENTION, Reason.HAS_PAYMENTS, (
-        f"Xero will not void this bill while its credit note is allocated to it, and Xero refused to void the credit "
-        f"note: {note.message} Fix that in Xero, then retry it from the Sync log."
-    ))
+    return Outcome(
+        row,
+        SyncState.NEEDS_ATTENTION,
+        Reason.HAS_PAYMENTS,
+        (
+            f"Xero will not void this bill while its credit note is allocated to it, and Xero refused to void the credit "
+            f"note: {note.message} Fix that in Xero, then retry it from the Sync log."
+        ),
+    )
 
 
 def _problem(row: AccountingSync, problem: Problem, report: DrainReport) -> Outcome:
@@ -216,7 +277,9 @@ def _create(client: XeroClient, rows: list[AccountingSync], bills: dict[int, Bil
 
 def _update(client: XeroClient, rows: list[AccountingSync], bills: dict[int, BillInput], report) -> list[Outcome]:
     try:
-        results = xero_bills.bills_update(client, {row.xero_id: bills[row.id] for row in rows}, idempotency_key=_key(rows))
+        results = xero_bills.bills_update(
+            client, {row.xero_id: bills[row.id] for row in rows}, idempotency_key=_key(rows)
+        )
     except XeroError as error:
         return batch_failed(rows, error, report, nouns=BILLS, sent=False)
     outcomes = []
@@ -225,10 +288,17 @@ def _update(client: XeroClient, rows: list[AccountingSync], bills: dict[int, Bil
         if result.not_modifiable:
             row.lease_until = None
             report.attention += 1
-            outcomes.append(Outcome(row, SyncState.NEEDS_ATTENTION, Reason.NOT_MODIFIABLE, (
-                "The bill in Xero is paid (in part or in full) or voided, so Onport did not change it and did not "
-                "create a second one. Correct it in Xero (or with a credit note)."
-            )))
+            outcomes.append(
+                Outcome(
+                    row,
+                    SyncState.NEEDS_ATTENTION,
+                    Reason.NOT_MODIFIABLE,
+                    (
+                        "The bill in Xero is paid (in part or in full) or voided, so Onport did not change it and did not "
+                        "create a second one. Correct it in Xero (or with a credit note)."
+                    ),
+                )
+            )
         else:
             outcomes.append(_outcome(client, row, result, report, updated=True))
     return outcomes

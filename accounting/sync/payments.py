@@ -32,7 +32,13 @@ class BillPaymentOutbox(PaymentsOutbox):
     name = "bill-payments"
     model = BillPayment
     record_fields: ClassVar[list[str]] = [
-        "xero_id", "synced_at", "idempotency_key", "next_attempt_at", "lease_until", "bill_id", "amount",
+        "xero_id",
+        "synced_at",
+        "idempotency_key",
+        "next_attempt_at",
+        "lease_until",
+        "bill_id",
+        "amount",
     ]
 
     def adopted_elsewhere(self, payment_ids: list[str]) -> set[str]:
@@ -45,8 +51,12 @@ class BillPaymentOutbox(PaymentsOutbox):
         return list(BillPayment.objects.filter(id__in=ids).select_related("invoice").order_by("id"))
 
     def send(self, client: XeroClient, rows: list[BillPayment], report: DrainReport) -> list[Outcome]:
-        bills = {sync.invoice_id: sync for sync in AccountingSync.objects.filter(
-            invoice__in=[row.invoice_id for row in rows], kind=SyncKind.BILL, adjustment=None)}
+        bills = {
+            sync.invoice_id: sync
+            for sync in AccountingSync.objects.filter(
+                invoice__in=[row.invoice_id for row in rows], kind=SyncKind.BILL, adjustment=None
+            )
+        }
         outcomes, ready = [], []
         for row in rows:
             bill = bills.get(row.invoice_id)
@@ -61,19 +71,44 @@ class BillPaymentOutbox(PaymentsOutbox):
             in_xero = standing.get(row.bill_id.lower())
             row.lease_until = None
             if in_xero is None:
-                outcomes.append(Outcome(row, SyncState.NEEDS_ATTENTION, Reason.NOT_IN_XERO,
-                                        "Xero did not return the invoice's bill (deleted there?): sync accounting again."))
+                outcomes.append(
+                    Outcome(
+                        row,
+                        SyncState.NEEDS_ATTENTION,
+                        Reason.NOT_IN_XERO,
+                        "Xero did not return the invoice's bill (deleted there?): sync accounting again.",
+                    )
+                )
             elif in_xero.status == "PAID" or (in_xero.status == "AUTHORISED" and in_xero.amount_due <= 0):
-                outcomes.append(Outcome(row, SyncState.SYNCED, Reason.UP_TO_DATE,
-                                        "Nothing is due on the bill in Xero any more; no payment was sent."))
+                outcomes.append(
+                    Outcome(
+                        row,
+                        SyncState.SYNCED,
+                        Reason.UP_TO_DATE,
+                        "Nothing is due on the bill in Xero any more; no payment was sent.",
+                    )
+                )
             elif in_xero.status in ("VOIDED", "DELETED"):
-                outcomes.append(Outcome(row, SyncState.CANCELLED, Reason.VOIDED,
-                                        f"The bill is {in_xero.status.lower()} in Xero; no payment was recorded."))
+                outcomes.append(
+                    Outcome(
+                        row,
+                        SyncState.CANCELLED,
+                        Reason.VOIDED,
+                        f"The bill is {in_xero.status.lower()} in Xero; no payment was recorded.",
+                    )
+                )
             elif in_xero.status != "AUTHORISED":
-                outcomes.append(Outcome(row, SyncState.NEEDS_ATTENTION, Reason.REFUSED, (
-                    "The bill is a draft in Xero, and Xero records payments only against approved bills: approve it "
-                    "in Xero, then press Retry failed in the Sync log."
-                )))
+                outcomes.append(
+                    Outcome(
+                        row,
+                        SyncState.NEEDS_ATTENTION,
+                        Reason.REFUSED,
+                        (
+                            "The bill is a draft in Xero, and Xero records payments only against approved bills: approve it "
+                            "in Xero, then press Retry failed in the Sync log."
+                        ),
+                    )
+                )
             else:
                 row.amount = in_xero.amount_due
                 payable.append(row)
@@ -91,17 +126,29 @@ def bill_payments_request(*, invoices: list[PurchaseInvoice], setup: AccountingS
     xero_account_id = setup.xero_account_id
     if not (setup.record_payments and setup.payment_account_id and xero_account_id):
         return 0
-    paid = list(PurchaseInvoice.objects.filter(pk__in=[invoice.pk for invoice in invoices], status=InvoiceStatus.PAID)
-                .exclude(payout_payments__isnull=False).only("pk", "account_id", "number", "paid_at"))
+    paid = list(
+        PurchaseInvoice.objects.filter(pk__in=[invoice.pk for invoice in invoices], status=InvoiceStatus.PAID)
+        .exclude(payout_payments__isnull=False)
+        .only("pk", "account_id", "number", "paid_at")
+    )
     if not paid:
         return 0
-    created = BillPayment.objects.bulk_create([
-        BillPayment(account_id=invoice.account_id, xero_account_id=xero_account_id, invoice=invoice,
-                    bank_account_id=setup.payment_account_id, bank_account_code=setup.payment_account_code,
-                    date=timezone.localdate(invoice.paid_at) if invoice.paid_at else timezone.localdate(),
-                    reference=f"{invoice.number} paid in Onport"[:255], next_attempt_at=timezone.now())
-        for invoice in paid
-    ], ignore_conflicts=True)
+    created = BillPayment.objects.bulk_create(
+        [
+            BillPayment(
+                account_id=invoice.account_id,
+                xero_account_id=xero_account_id,
+                invoice=invoice,
+                bank_account_id=setup.payment_account_id,
+                bank_account_code=setup.payment_account_code,
+                date=timezone.localdate(invoice.paid_at) if invoice.paid_at else timezone.localdate(),
+                reference=f"{invoice.number} paid in Onport"[:255],
+                next_attempt_at=timezone.now(),
+            )
+            for invoice in paid
+        ],
+        ignore_conflicts=True,
+    )
     transaction.on_commit(lambda: _drain_later(xero_account_id))
     return len(created)
 

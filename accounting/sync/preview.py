@@ -61,17 +61,29 @@ def bill_preview(*, invoice: PurchaseInvoice) -> BillPreview:
     sync = invoice_sync(invoice=invoice)
     xero_account = sync.xero_account if sync and sync.xero_id else setup.xero_account
     if xero_account is None:
-        return BillPreview(xero_account=None, draft=None, contact_name="", lines=(), sub_total=Decimal("0.00"),
-                           total_tax=Decimal("0.00"), total=Decimal("0.00"), checked_in_xero=False, in_xero="",
-                           invoice_total=invoice.total,
-                           problems=("Choose the Xero account to sync to in Setup > Accounting first.",))
+        return BillPreview(
+            xero_account=None,
+            draft=None,
+            contact_name="",
+            lines=(),
+            sub_total=Decimal("0.00"),
+            total_tax=Decimal("0.00"),
+            total=Decimal("0.00"),
+            checked_in_xero=False,
+            in_xero="",
+            invoice_total=invoice.total,
+            problems=("Choose the Xero account to sync to in Setup > Accounting first.",),
+        )
     context = CodingContext.load(xero_account=xero_account, vendor_ids={invoice.vendor_id})
     draft = bill_draft(invoice, context, posting_date=sync.posting_date if sync else None)
     lists = xero_lists_cached(xero_account=xero_account)
     problems = [problem.message for problem in draft.problems]
     if not xero_account.is_ready:
-        problems.insert(0, f"The Xero account “{xero_account.name}” is not connected: reconnect it under "
-                           "Integrations › Xero; nothing is sent until then.")
+        problems.insert(
+            0,
+            f"The Xero account “{xero_account.name}” is not connected: reconnect it under "
+            "Integrations › Xero; nothing is sent until then.",
+        )
     if lists is not None:
         problems += [problem.message for problem in _list_problems(draft, lists)]
     drafted = _lines(invoice, draft, lists)
@@ -82,9 +94,16 @@ def bill_preview(*, invoice: PurchaseInvoice) -> BillPreview:
     )
     link = context.links.get(invoice.vendor_id)
     return BillPreview(
-        xero_account=xero_account, draft=draft, contact_name=link.contact_name if link else "", lines=lines,
-        sub_total=totals.sub_total, total_tax=totals.total_tax, total=totals.total, problems=tuple(problems),
-        checked_in_xero=lists is not None, in_xero=_what_a_sync_does(sync, draft, problems),
+        xero_account=xero_account,
+        draft=draft,
+        contact_name=link.contact_name if link else "",
+        lines=lines,
+        sub_total=totals.sub_total,
+        total_tax=totals.total_tax,
+        total=totals.total,
+        problems=tuple(problems),
+        checked_in_xero=lists is not None,
+        in_xero=_what_a_sync_does(sync, draft, problems),
         invoice_total=invoice.total,
     )
 
@@ -95,13 +114,21 @@ def _lines(invoice: PurchaseInvoice, draft: BillDraft, lists: XeroLists | None) 
     for own, line, rule in zip(invoice.lines.all(), draft.bill.lines, draft.account_rules, strict=True):
         account = lists.by_code.get(line.account_code) if lists else None
         rate = lists.by_tax_type.get(line.tax_type) if lists and line.tax_type else None
-        lines.append(PreviewLine(
-            description=line.description, quantity=line.quantity, unit_amount=line.unit_amount,
-            account_code=line.account_code, account_name=account.name if account else "", account_rule=rule,
-            tax_type=line.tax_type, tax_name=rate.name if rate else "",
-            tax_rate=Decimal(0) if no_tax else (rate.rate if rate else own.tax_rate),
-            amount=Decimal(0), tax=Decimal(0),
-        ))
+        lines.append(
+            PreviewLine(
+                description=line.description,
+                quantity=line.quantity,
+                unit_amount=line.unit_amount,
+                account_code=line.account_code,
+                account_name=account.name if account else "",
+                account_rule=rule,
+                tax_type=line.tax_type,
+                tax_name=rate.name if rate else "",
+                tax_rate=Decimal(0) if no_tax else (rate.rate if rate else own.tax_rate),
+                amount=Decimal(0),
+                tax=Decimal(0),
+            )
+        )
     return lines
 
 
@@ -110,8 +137,12 @@ def _list_problems(draft: BillDraft, lists: XeroLists) -> list[Problem]:
     problems = []
     currency = draft.bill.currency
     if currency_known(currency) and lists.currencies and not lists.has_currency(currency):
-        problems.append(Problem(f"{lists.organisation} has not enabled {currency} in Xero: enable it under "
-                                "Xero › Settings › Currencies, then sync again."))
+        problems.append(
+            Problem(
+                f"{lists.organisation} has not enabled {currency} in Xero: enable it under "
+                "Xero › Settings › Currencies, then sync again."
+            )
+        )
     rules = dict(zip((line.account_code for line in draft.bill.lines), draft.account_rules))  # code → its rule
     for code, rule in rules.items():
         if code and (message := lists.account_problem(code)):

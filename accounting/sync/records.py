@@ -12,9 +12,14 @@ def syncs_record(outcomes: list[Outcome], *, fields: list[str]) -> None:
     rows = Outbox.apply(outcomes)
     bulk_update_rows(rows, ["state", "last_error", "reason", "updated_at", *fields])
     SyncEvent.objects.bulk_create(
-        SyncEvent(account_id=outcome.row.account_id, sync=outcome.row, invoice_id=outcome.row.invoice_id,
-                  state=outcome.state, reason=outcome.reason, message=outcome.message)
+        SyncEvent(
+            account_id=outcome.row.account_id,
+            sync=outcome.row,
+            invoice_id=outcome.row.invoice_id,
+            state=outcome.state,
+            reason=outcome.reason,
+            message=outcome.message,
+        )
         for outcome in outcomes
     )
     automatic_stops_notify(outcomes)
-

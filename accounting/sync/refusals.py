@@ -17,7 +17,11 @@ def refusals_follow_up(outcomes: list[Outcome]) -> None:
         return
     from accounting.sync.tasks import xero_lists_refresh, xero_lock_dates_refresh  # tasks import the engine
 
-    for xero_account_id in {outcome.row.xero_account_id for outcome in refused if fixes.means_stale_lists(outcome.message)}:
+    for xero_account_id in {
+        outcome.row.xero_account_id for outcome in refused if fixes.means_stale_lists(outcome.message)
+    }:
         transaction.on_commit(partial(xero_lists_refresh.delay, xero_account_id))
-    for xero_account_id in {outcome.row.xero_account_id for outcome in refused if fixes.means_lock_date(outcome.message)}:
+    for xero_account_id in {
+        outcome.row.xero_account_id for outcome in refused if fixes.means_lock_date(outcome.message)
+    }:
         transaction.on_commit(partial(xero_lock_dates_refresh.delay, xero_account_id))

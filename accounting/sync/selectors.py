@@ -30,9 +30,11 @@ def bill_paid_in_xero(*, invoice: PurchaseInvoice, sync: AccountingSync | None) 
     """Whether Onport knows the bill is paid in Xero: Xero said so, or a payout run recorded its payment there."""
     if sync is None or not sync.xero_id or invoice.status != InvoiceStatus.PAID:
         return False  # only a paid invoice's page asks
-    return (sync.xero_status == "PAID"
-            or PayoutPayment.objects.filter(invoice=invoice, state=PaymentState.SYNCED).exists()
-            or BillPayment.objects.filter(invoice=invoice, state=SyncState.SYNCED).exists())
+    return (
+        sync.xero_status == "PAID"
+        or PayoutPayment.objects.filter(invoice=invoice, state=PaymentState.SYNCED).exists()
+        or BillPayment.objects.filter(invoice=invoice, state=SyncState.SYNCED).exists()
+    )
 
 
 def invoice_bill_payment(*, invoice: PurchaseInvoice) -> BillPayment | None:
@@ -49,7 +51,9 @@ def invoice_bill_note(*, invoice: PurchaseInvoice) -> BillNote | None:
 
 def bill_states(*, account: Account, invoice_ids: list[int]) -> dict[int, AccountingSync]:
     """The bill rows of these invoices (for a list page: one query), by invoice id."""
-    rows = AccountingSync.objects.for_account(account).filter(invoice_id__in=invoice_ids, kind=SyncKind.BILL, adjustment=None)
+    rows = AccountingSync.objects.for_account(account).filter(
+        invoice_id__in=invoice_ids, kind=SyncKind.BILL, adjustment=None
+    )
     return {row.invoice_id: row for row in rows.only("id", "invoice_id", "state", "xero_status", "xero_url")}
 
 
@@ -66,8 +70,13 @@ def payments_search(*, account: Account, search: InvoiceSearch, xero_status: str
 
 def xero_status_counts(*, account: Account) -> dict[str, int]:
     """How many of the account's invoices are in each XeroStatus (the Payments list's filter), in two aggregates."""
-    by_state = AccountingSync.objects.for_account(account).filter(kind=SyncKind.BILL, adjustment=None).values(
-        "state").annotate(n=Count("id")).order_by()
+    by_state = (
+        AccountingSync.objects.for_account(account)
+        .filter(kind=SyncKind.BILL, adjustment=None)
+        .values("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     counts = dict.fromkeys(XeroStatus.values, 0)
     status_of = {state: status for status, states in XERO_STATUS_STATES.items() for state in states}
     with_bill = 0
@@ -78,13 +87,20 @@ def xero_status_counts(*, account: Account) -> dict[str, int]:
     return counts
 
 
-def invoices_to_sync_matching(*, account: Account, search: InvoiceSearch, xero_status: str = "") -> QuerySet[PurchaseInvoice]:
-    """"Select all that match": the search's issued invoices whose bill is not in Xero as it stands (not synced,
+def invoices_to_sync_matching(
+    *, account: Account, search: InvoiceSearch, xero_status: str = ""
+) -> QuerySet[PurchaseInvoice]:
+    """ "Select all that match": the search's issued invoices whose bill is not in Xero as it stands (not synced,
     changed, refused or needing attention) — oldest first, so a second press takes the ones the first left."""
-    invoices = payments_search(account=account, search=search, xero_status=xero_status).filter(status=InvoiceStatus.ISSUED)
-    settled = AccountingSync.objects.filter(invoice=OuterRef("pk"), kind=SyncKind.BILL, adjustment=None,
-                                            state__in=(*XERO_STATUS_STATES[XeroStatus.SYNCED],
-                                                       *XERO_STATUS_STATES[XeroStatus.ON_ITS_WAY]))
+    invoices = payments_search(account=account, search=search, xero_status=xero_status).filter(
+        status=InvoiceStatus.ISSUED
+    )
+    settled = AccountingSync.objects.filter(
+        invoice=OuterRef("pk"),
+        kind=SyncKind.BILL,
+        adjustment=None,
+        state__in=(*XERO_STATUS_STATES[XeroStatus.SYNCED], *XERO_STATUS_STATES[XeroStatus.ON_ITS_WAY]),
+    )
     return invoices.filter(~Exists(settled)).order_by("issue_date", "id")
 
 
@@ -103,7 +119,11 @@ class SyncProgress:
 
     @property
     def done(self) -> int:
-        return sum(n for state, n in self.by_state.items() if state not in (SyncState.PENDING, SyncState.SENDING, SyncState.UNKNOWN))
+        return sum(
+            n
+            for state, n in self.by_state.items()
+            if state not in (SyncState.PENDING, SyncState.SENDING, SyncState.UNKNOWN)
+        )
 
     @property
     def percent(self) -> int:
@@ -114,7 +134,8 @@ def sync_progress(*, account: Account, invoice_ids: list[int]) -> SyncProgress:
     """The bills of these invoices by state; ids that are not the account's bills (made up, another account's)
     count for nothing, so the page stops once the bills it knows are done."""
     rows = AccountingSync.objects.for_account(account).filter(
-        invoice_id__in=invoice_ids[:MAX_BULK], kind=SyncKind.BILL, adjustment=None)
+        invoice_id__in=invoice_ids[:MAX_BULK], kind=SyncKind.BILL, adjustment=None
+    )
     by_state = {row["state"]: row["n"] for row in rows.values("state").annotate(n=Count("id")).order_by()}
     return SyncProgress(total=sum(by_state.values()), by_state=by_state)
 

@@ -45,7 +45,12 @@ def sync_request(*, invoice: PurchaseInvoice, actor=None, automatic: bool = Fals
 
 
 def sync_request_many(
-    *, account: Account, invoices: Iterable[PurchaseInvoice], actor=None, automatic: bool = False, how: str = "",
+    *,
+    account: Account,
+    invoices: Iterable[PurchaseInvoice],
+    actor=None,
+    automatic: bool = False,
+    how: str = "",
     backfill: bool = False,
 ) -> list[AccountingSync]:
     setup = accounting_settings_read(account=account)
@@ -53,15 +58,23 @@ def sync_request_many(
     if xero_account is None:
         raise SyncRefused("Choose the Xero account to sync to in Setup > Accounting first.")
     invoices = list(invoices)
-    refused = [invoice.number for invoice in invoices if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PAID)]
+    refused = [
+        invoice.number for invoice in invoices if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PAID)
+    ]
     if refused:
-        raise SyncRefused(f"Only issued invoices are synced: {', '.join(refused[:5])} {'is' if len(refused) == 1 else 'are'} not.")
+        raise SyncRefused(
+            f"Only issued invoices are synced: {', '.join(refused[:5])} {'is' if len(refused) == 1 else 'are'} not."
+        )
     now = timezone.now()
     how = how or ("automatically on issue" if automatic else "by " + (actor.email if actor else "Onport"))
     priority = Priority.BACKFILL if backfill else Priority.AUTOMATIC if automatic else Priority.MANUAL
     with transaction.atomic():
         # Lock the invoices first: a request for an invoice without a row yet has no row to lock.
-        list(PurchaseInvoice.objects.select_for_update().filter(pk__in=[invoice.pk for invoice in invoices]).values_list("pk"))
+        list(
+            PurchaseInvoice.objects.select_for_update()
+            .filter(pk__in=[invoice.pk for invoice in invoices])
+            .values_list("pk")
+        )
         existing = {
             sync.invoice_id: sync
             for sync in AccountingSync.objects.select_for_update().filter(
@@ -69,19 +82,35 @@ def sync_request_many(
             )
         }
         created = AccountingSync.objects.bulk_create(
-            AccountingSync(account=account, xero_account=xero_account, invoice=invoice, kind=SyncKind.BILL,
-                           requested_by=actor, next_attempt_at=now, priority=priority)
-            for invoice in invoices if invoice.pk not in existing
+            AccountingSync(
+                account=account,
+                xero_account=xero_account,
+                invoice=invoice,
+                kind=SyncKind.BILL,
+                requested_by=actor,
+                next_attempt_at=now,
+                priority=priority,
+            )
+            for invoice in invoices
+            if invoice.pk not in existing
         )
         outcomes = [Outcome(sync, SyncState.PENDING, Reason.REQUESTED, f"Sync requested {how}.") for sync in created]
         in_flight = [sync for sync in existing.values() if sync.state in IN_FLIGHT]
         SyncEvent.objects.bulk_create(  # a double click or manual-vs-automatic: the same row, already going
-            SyncEvent(account_id=sync.account_id, sync=sync, invoice_id=sync.invoice_id, state=sync.state,
-                      reason=Reason.ALREADY_ON_ITS_WAY, message=f"Sync requested {how}; it is already on its way to Xero.")
+            SyncEvent(
+                account_id=sync.account_id,
+                sync=sync,
+                invoice_id=sync.invoice_id,
+                state=sync.state,
+                reason=Reason.ALREADY_ON_ITS_WAY,
+                message=f"Sync requested {how}; it is already on its way to Xero.",
+            )
             for sync in in_flight
         )
         # a person asks for a row already in a batch: should the batch come back (a rate limit), it is theirs
-        AccountingSync.objects.filter(pk__in=[sync.pk for sync in in_flight], priority__gt=priority).update(priority=priority)
+        AccountingSync.objects.filter(pk__in=[sync.pk for sync in in_flight], priority__gt=priority).update(
+            priority=priority
+        )
         for sync in existing.values():
             if sync.state in IN_FLIGHT:
                 continue
@@ -104,17 +133,31 @@ def adjustments_request(
     """Rows for the invoices' adjustments not in Xero yet (credit notes, debit bills); they wait for the bill."""
     adjustments = list(InvoiceAdjustment.objects.filter(invoice__in=invoices, syncs__isnull=True))
     created = AccountingSync.objects.bulk_create(
-        AccountingSync(account_id=adjustment.account_id, xero_account=xero_account, invoice_id=adjustment.invoice_id,
-                       adjustment=adjustment, kind=sync_kind_for(adjustment), requested_by=actor,
-                       next_attempt_at=timezone.now(), priority=priority)
+        AccountingSync(
+            account_id=adjustment.account_id,
+            xero_account=xero_account,
+            invoice_id=adjustment.invoice_id,
+            adjustment=adjustment,
+            kind=sync_kind_for(adjustment),
+            requested_by=actor,
+            next_attempt_at=timezone.now(),
+            priority=priority,
+        )
         for adjustment in adjustments
     )
     labels: dict[str, str] = {SyncKind.CREDIT_NOTE: "Credit note", SyncKind.DEBIT_BILL: "Adjustment bill"}
-    syncs_record([
-        Outcome(sync, SyncState.PENDING, Reason.REQUESTED,
-                f"{labels[sync.kind]} for the {adjustment_of(sync).amount} adjustment requested {how}.")
-        for sync in created
-    ], fields=[])
+    syncs_record(
+        [
+            Outcome(
+                sync,
+                SyncState.PENDING,
+                Reason.REQUESTED,
+                f"{labels[sync.kind]} for the {adjustment_of(sync).amount} adjustment requested {how}.",
+            )
+            for sync in created
+        ],
+        fields=[],
+    )
     return len(created)
 
 
@@ -140,8 +183,10 @@ def sync_retry(*, account: Account, states: Iterable[str], actor=None) -> int:
     for row in rows:
         row.next_attempt_at, row.priority = now, Priority.MANUAL
     who = actor.email if actor else "Onport"
-    syncs_record([Outcome(row, SyncState.PENDING, Reason.RETRY_REQUESTED, f"Retry requested by {who}.") for row in rows],
-                 fields=["next_attempt_at", "priority"])
+    syncs_record(
+        [Outcome(row, SyncState.PENDING, Reason.RETRY_REQUESTED, f"Retry requested by {who}.") for row in rows],
+        fields=["next_attempt_at", "priority"],
+    )
     for xero_account_id in {row.xero_account_id for row in rows}:
         drain_queue(xero_account_id, Priority.MANUAL)
     return len(rows) + payments

@@ -30,7 +30,8 @@ def waiting_rows_rearm(*, account) -> int:
     """Setup > Accounting was saved: the account's bills waiting on it that are now complete go again (after the
     commit, through the sweep's own check); returns how many."""
     rows = AccountingSync.objects.for_account(account).filter(
-        state__in=[SyncState.FAILED, SyncState.NEEDS_ATTENTION], kind=SyncKind.BILL)
+        state__in=[SyncState.FAILED, SyncState.NEEDS_ATTENTION], kind=SyncKind.BILL
+    )
     rearmed = _rearm(rows, "Setup > Accounting was saved; sending again.")
     for xero_account_id in {row.xero_account_id for row in rearmed}:
         drain_queue(xero_account_id)
@@ -38,11 +39,16 @@ def waiting_rows_rearm(*, account) -> int:
 
 
 def _rearm(rows, message: str) -> list[AccountingSync]:
-    rows = list(rows.select_related("invoice__vendor", "xero_account").prefetch_related("invoice__lines")
-                .order_by("updated_at")[:RECHECK_LIMIT])
+    rows = list(
+        rows.select_related("invoice__vendor", "xero_account")
+        .prefetch_related("invoice__lines")
+        .order_by("updated_at")[:RECHECK_LIMIT]
+    )
     outcomes = []
     for group in rows_by_xero_account(rows).values():
-        context = CodingContext.load(xero_account=group[0].xero_account, vendor_ids={row.invoice.vendor_id for row in group})
+        context = CodingContext.load(
+            xero_account=group[0].xero_account, vendor_ids={row.invoice.vendor_id for row in group}
+        )
         for row in group:
             built = bill_input(row.invoice, context, posting_date=row.posting_date)
             if isinstance(built, Problem):

@@ -58,19 +58,24 @@ def invoice_sync_panel(request, invoice_id: int):
 
 def panel_context(invoice) -> dict:
     sync = selectors.invoice_sync(invoice=invoice)
-    return {"sync": sync, "sync_events": selectors.invoice_sync_events(invoice=invoice),
-            "bill_paid_in_xero": selectors.bill_paid_in_xero(invoice=invoice, sync=sync),
-            "bill_payment": selectors.invoice_bill_payment(invoice=invoice),
-            "bill_note": selectors.invoice_bill_note(invoice=invoice),
-            "bill_document": selectors.invoice_bill_document(invoice=invoice),
-            "bill_seen": bill_seen(sync=sync)}
+    return {
+        "sync": sync,
+        "sync_events": selectors.invoice_sync_events(invoice=invoice),
+        "bill_paid_in_xero": selectors.bill_paid_in_xero(invoice=invoice, sync=sync),
+        "bill_payment": selectors.invoice_bill_payment(invoice=invoice),
+        "bill_note": selectors.invoice_bill_note(invoice=invoice),
+        "bill_document": selectors.invoice_bill_document(invoice=invoice),
+        "bill_seen": bill_seen(sync=sync),
+    }
 
 
 @account_required("view")
 @require_GET
 def invoice_bill_preview(request, invoice_id: int):
     invoice = invoice_get(account=request.account, invoice_id=invoice_id)
-    return render(request, "accounting/sync/preview.html", {"invoice": invoice, "preview": bill_preview(invoice=invoice)})
+    return render(
+        request, "accounting/sync/preview.html", {"invoice": invoice, "preview": bill_preview(invoice=invoice)}
+    )
 
 
 @account_required("finance")
@@ -83,17 +88,27 @@ def invoices_sync(request):
         if not form.is_valid():
             messages.error(request, "That search can't be used any more: search again, then select.")
             return redirect(back)
-        matching = selectors.invoices_to_sync_matching(account=request.account, search=form.search(),
-                                                       xero_status=form.xero_filter())
-        invoices, left = list(matching[:selectors.MAX_BULK]), matching.count() - selectors.MAX_BULK
+        matching = selectors.invoices_to_sync_matching(
+            account=request.account, search=form.search(), xero_status=form.xero_filter()
+        )
+        invoices, left = list(matching[: selectors.MAX_BULK]), matching.count() - selectors.MAX_BULK
         if left > 0:
-            messages.info(request, f"{selectors.MAX_BULK} invoices are on their way to Xero; {left} more match. "
-                                   "Press sync accounting again for the next ones.")
+            messages.info(
+                request,
+                f"{selectors.MAX_BULK} invoices are on their way to Xero; {left} more match. "
+                "Press sync accounting again for the next ones.",
+            )
     else:
-        invoices = selectors.invoices_for_sync(account=request.account, invoice_ids=ids_from(request.POST.getlist("invoice")))
+        invoices = selectors.invoices_for_sync(
+            account=request.account, invoice_ids=ids_from(request.POST.getlist("invoice"))
+        )
     if not invoices:
-        messages.error(request, "Select the invoices to sync first." if "matching" not in request.POST
-                       else "No issued invoice of that search is waiting to be synced.")
+        messages.error(
+            request,
+            "Select the invoices to sync first."
+            if "matching" not in request.POST
+            else "No issued invoice of that search is waiting to be synced.",
+        )
         return redirect(back)
     try:
         services.sync_request_many(account=request.account, invoices=invoices, actor=request.user)
@@ -109,7 +124,9 @@ def invoices_sync(request):
 def sync_progress(request):
     ids = ids_from(request.GET.get("ids", "").split(","))
     progress = selectors.sync_progress(account=request.account, invoice_ids=ids)
-    template = "accounting/sync/progress_bar.html" if request.headers.get("HX-Request") else "accounting/sync/progress.html"
+    template = (
+        "accounting/sync/progress_bar.html" if request.headers.get("HX-Request") else "accounting/sync/progress.html"
+    )
     return render(request, template, {"progress": progress, "ids": ",".join(map(str, ids)), "states": SyncState})
 
 
@@ -117,14 +134,22 @@ def sync_progress(request):
 @require_GET
 def sync_log(request):
     form = SyncLogForm(request.GET or None, account=request.account)
-    rows = selectors.sync_log(account=request.account, filters=form.filters() if form.is_bound else selectors.SyncLogFilter())
+    rows = selectors.sync_log(
+        account=request.account, filters=form.filters() if form.is_bound else selectors.SyncLogFilter()
+    )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     counts = selectors.sync_counts(account=request.account)
     filter_query = request.GET.copy()
     filter_query.pop("page", None)
     in_flight = sum(counts.get(state, 0) for state in (SyncState.PENDING, SyncState.SENDING, SyncState.UNKNOWN))
-    context = {"form": form, "page": page, "counts": counts, "states": SyncState, "filter_query": filter_query.urlencode(),
-               "in_flight": in_flight}
+    context = {
+        "form": form,
+        "page": page,
+        "counts": counts,
+        "states": SyncState,
+        "filter_query": filter_query.urlencode(),
+        "in_flight": in_flight,
+    }
     return render(request, "accounting/sync/log.html", context)
 
 
@@ -135,8 +160,13 @@ def sync_waiting_count(request):
     waiting = selectors.waiting_for_a_person(account=request.account)
     count = sum(waiting.values())
     state = next((state for state in selectors.WAITING_FOR_A_PERSON if waiting.get(state)), SyncState.FAILED)
-    return JsonResponse({"count": count, "words": f"{count} need{'s' if count == 1 else ''} you",
-                         "url": f"{reverse('sync:log')}?state={state}"})
+    return JsonResponse(
+        {
+            "count": count,
+            "words": f"{count} need{'s' if count == 1 else ''} you",
+            "url": f"{reverse('sync:log')}?state={state}",
+        }
+    )
 
 
 @account_required("view")
@@ -146,15 +176,21 @@ def sync_log_export(request):
     form = SyncLogForm(request.GET or None, account=request.account)
     if form.is_bound and not form.is_valid():  # the log says what is wrong with the filter
         return redirect(f"{reverse('sync:log')}?{request.GET.urlencode()}")
-    rows = sync_log_rows(account=request.account, filters=form.filters() if form.is_bound else selectors.SyncLogFilter())
+    rows = sync_log_rows(
+        account=request.account, filters=form.filters() if form.is_bound else selectors.SyncLogFilter()
+    )
     return csv_download(filename=f"sync-log-{timezone.localdate():%Y-%m-%d}.csv", header=SYNC_LOG_COLUMNS, rows=rows)
 
 
 @account_required("finance")
 @require_POST
 def sync_retry_failed(request):
-    count = services.sync_retry(account=request.account, states=[SyncState.FAILED, SyncState.NEEDS_ATTENTION], actor=request.user)
-    messages.success(request, f"{count} invoice{'s' if count != 1 else ''} queued to sync again." if count else "Nothing to retry.")
+    count = services.sync_retry(
+        account=request.account, states=[SyncState.FAILED, SyncState.NEEDS_ATTENTION], actor=request.user
+    )
+    messages.success(
+        request, f"{count} invoice{'s' if count != 1 else ''} queued to sync again." if count else "Nothing to retry."
+    )
     return redirect("sync:log")
 
 
@@ -168,9 +204,12 @@ def backfill_start(request):
         messages.error(request, refused.message)
         return redirect("accounting:setup_accounting")
     if count:
-        messages.success(request, f"{count} earlier invoice{'s are' if count != 1 else ' is'} on their way to Xero. "
-                                  "They go after manual and automatic syncs and stop short of Xero's daily limit; "
-                                  "what cannot go today goes tomorrow. Follow them in the Sync log.")
+        messages.success(
+            request,
+            f"{count} earlier invoice{'s are' if count != 1 else ' is'} on their way to Xero. "
+            "They go after manual and automatic syncs and stop short of Xero's daily limit; "
+            "what cannot go today goes tomorrow. Follow them in the Sync log.",
+        )
     else:
         messages.info(request, "Every issued invoice is already in Xero or on its way.")
     return redirect("accounting:setup_accounting")

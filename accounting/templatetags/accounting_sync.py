@@ -27,5 +27,10 @@ def sync_fix(context, sync, compact: bool = False):
     if "sync_fix_reader" not in readers:
         readers["sync_fix_reader"] = fixes.Reader.load(account=request.account, membership=request.membership)
     reader = readers["sync_fix_reader"]
-    return {"sync": sync, "fix": fixes.fix_for(sync, reader=reader), "compact": compact,
-            "can_finance": reader.can_finance, "csrf_token": context.get("csrf_token")}
+    return {
+        "sync": sync,
+        "fix": fixes.fix_for(sync, reader=reader),
+        "compact": compact,
+        "can_finance": reader.can_finance,
+        "csrf_token": context.get("csrf_token"),
+    }

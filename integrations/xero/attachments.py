@@ -14,18 +14,26 @@ class Attached:
     size: int
 
 
-def bill_attach(client: XeroClient, *, bill_id: str, file_name: str, content: bytes, replace: bool,
-                idempotency_key: str) -> None:
+def bill_attach(
+    client: XeroClient, *, bill_id: str, file_name: str, content: bytes, replace: bool, idempotency_key: str
+) -> None:
     """PUT a new file on the bill, or POST over the file of that name it already has (`replace`)."""
     tenant = client.xero_account.tenant_id
     api = client.accounting
     if replace:
         call = lambda: api.update_invoice_attachment_by_file_name(  # noqa: E731
-            tenant, bill_id, file_name, content, idempotency_key=idempotency_key, _request_timeout=request_timeout())
+            tenant, bill_id, file_name, content, idempotency_key=idempotency_key, _request_timeout=request_timeout()
+        )
     else:
         call = lambda: api.create_invoice_attachment_by_file_name(  # noqa: E731
-            tenant, bill_id, file_name, content, include_online=False, idempotency_key=idempotency_key,
-            _request_timeout=request_timeout())
+            tenant,
+            bill_id,
+            file_name,
+            content,
+            include_online=False,
+            idempotency_key=idempotency_key,
+            _request_timeout=request_timeout(),
+        )
     client.call(call, tenant_id=tenant)
 
 

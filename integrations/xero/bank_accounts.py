@@ -31,7 +31,10 @@ def bank_accounts(client: XeroClient) -> list[BankAccount]:
     )
     return [
         BankAccount(
-            account_id=text(row.account_id), code=text(row.code), name=text(row.name), currency=text(row.currency_code),
+            account_id=text(row.account_id),
+            code=text(row.code),
+            name=text(row.name),
+            currency=text(row.currency_code),
         )
         for row in result.accounts or []
         if text(row.type) == "BANK"

@@ -16,7 +16,11 @@ def bill_note_add(client: XeroClient, *, bill_id: str, details: str, idempotency
     payload = HistoryRecords(history_records=[HistoryRecord(details=details[:MAX_NOTE_LENGTH])])
     client.call(
         lambda: client.accounting.create_invoice_history(
-            tenant, bill_id, payload, idempotency_key=idempotency_key, _request_timeout=request_timeout(),
+            tenant,
+            bill_id,
+            payload,
+            idempotency_key=idempotency_key,
+            _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )

@@ -53,10 +53,16 @@ def _money(value) -> Decimal:
 
 def _bill(invoice) -> XeroBill:
     return XeroBill(
-        xero_id=str(invoice.invoice_id).lower(), number=text(invoice.invoice_number), status=text(invoice.status),
-        date=xero_date(invoice.date), total=_money(invoice.total), total_tax=_money(invoice.total_tax),
-        amount_due=_money(invoice.amount_due), amount_paid=_money(invoice.amount_paid),
-        amount_credited=_money(invoice.amount_credited), url=text(invoice.url),
+        xero_id=str(invoice.invoice_id).lower(),
+        number=text(invoice.invoice_number),
+        status=text(invoice.status),
+        date=xero_date(invoice.date),
+        total=_money(invoice.total),
+        total_tax=_money(invoice.total_tax),
+        amount_due=_money(invoice.amount_due),
+        amount_paid=_money(invoice.amount_paid),
+        amount_credited=_money(invoice.amount_credited),
+        url=text(invoice.url),
         fully_paid_on=xero_date(invoice.fully_paid_on_date),
     )
 
@@ -80,8 +86,13 @@ def bills_page(client: XeroClient, *, date_from: datetime.date, date_to: datetim
     tenant = client.xero_account.tenant_id
     answer = client.lookup(
         lambda: client.accounting.get_invoices(
-            tenant, where=_where_dates("ACCPAY", date_from, date_to), order="Date,InvoiceID", page=page,
-            page_size=PAGE_SIZE, summary_only=True, _request_timeout=request_timeout(),
+            tenant,
+            where=_where_dates("ACCPAY", date_from, date_to),
+            order="Date,InvoiceID",
+            page=page,
+            page_size=PAGE_SIZE,
+            summary_only=True,
+            _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
@@ -94,8 +105,14 @@ def bills_modified_page(client: XeroClient, *, since: datetime.datetime, page: i
     tenant = client.xero_account.tenant_id
     answer = client.lookup(
         lambda: client.accounting.get_invoices(
-            tenant, if_modified_since=since, where='Type=="ACCPAY"', order="UpdatedDateUTC,InvoiceID", page=page,
-            page_size=PAGE_SIZE, summary_only=True, _request_timeout=request_timeout(),
+            tenant,
+            if_modified_since=since,
+            where='Type=="ACCPAY"',
+            order="UpdatedDateUTC,InvoiceID",
+            page=page,
+            page_size=PAGE_SIZE,
+            summary_only=True,
+            _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
@@ -124,14 +141,23 @@ def supplier_credit_notes_page(client: XeroClient, *, date_from: datetime.date, 
     tenant = client.xero_account.tenant_id
     answer = client.lookup(
         lambda: client.accounting.get_credit_notes(
-            tenant, where=_where_dates("ACCPAYCREDIT", date_from), order="Date,CreditNoteID", page=page,
-            page_size=PAGE_SIZE, _request_timeout=request_timeout(),
+            tenant,
+            where=_where_dates("ACCPAYCREDIT", date_from),
+            order="Date,CreditNoteID",
+            page=page,
+            page_size=PAGE_SIZE,
+            _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
     notes = tuple(
-        XeroCreditNote(xero_id=str(note.credit_note_id).lower(), number=text(note.credit_note_number),
-                       status=text(note.status), total=_money(note.total), remaining_credit=_money(note.remaining_credit))
+        XeroCreditNote(
+            xero_id=str(note.credit_note_id).lower(),
+            number=text(note.credit_note_number),
+            status=text(note.status),
+            total=_money(note.total),
+            remaining_credit=_money(note.remaining_credit),
+        )
         for note in answer.credit_notes or []
     )
     return Page(notes, _has_more(answer, page, len(answer.credit_notes or [])))

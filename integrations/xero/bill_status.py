@@ -27,7 +27,11 @@ def bills_remove(client: XeroClient, statuses: dict[str, str], *, idempotency_ke
     tenant = client.xero_account.tenant_id
     answer = client.call(
         lambda: client.accounting.update_or_create_invoices(
-            tenant, payload, summarize_errors=False, idempotency_key=idempotency_key, _request_timeout=request_timeout(),
+            tenant,
+            payload,
+            summarize_errors=False,
+            idempotency_key=idempotency_key,
+            _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
@@ -55,6 +59,7 @@ def bills_standing(client: XeroClient, bill_ids: list[str]) -> dict[str, BillSta
         )
         for bill in answer.invoices or []:
             standing[str(bill.invoice_id).lower()] = BillStanding(
-                status=text(bill.status), amount_due=Decimal(str(bill.amount_due or 0)),
+                status=text(bill.status),
+                amount_due=Decimal(str(bill.amount_due or 0)),
             )
     return standing

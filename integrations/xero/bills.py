@@ -73,8 +73,12 @@ def bills_create(client: XeroClient, bills: list[BillInput], *, idempotency_key:
     tenant = client.xero_account.tenant_id
     answer = client.call(
         lambda: client.accounting.create_invoices(
-            tenant, payload, summarize_errors=False, unitdp=_unitdp(bills),
-            idempotency_key=idempotency_key, _request_timeout=request_timeout(),
+            tenant,
+            payload,
+            summarize_errors=False,
+            unitdp=_unitdp(bills),
+            idempotency_key=idempotency_key,
+            _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
@@ -88,8 +92,12 @@ def bills_update(client: XeroClient, bills: dict[str, BillInput], *, idempotency
     tenant = client.xero_account.tenant_id
     answer = client.call(
         lambda: client.accounting.update_or_create_invoices(
-            tenant, payload, summarize_errors=False, unitdp=_unitdp(list(bills.values())),
-            idempotency_key=idempotency_key, _request_timeout=request_timeout(),
+            tenant,
+            payload,
+            summarize_errors=False,
+            unitdp=_unitdp(list(bills.values())),
+            idempotency_key=idempotency_key,
+            _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
@@ -107,11 +115,21 @@ def bills_find(client: XeroClient, *, contact_ids: list[str], numbers: list[str]
         return []
     statuses = ",".join(FIND_STATUSES)
     half = MAX_URL_LENGTH // 2
-    number_chunks = chunked(wanted, fit=lambda chunk: url_length("/Invoices", {"InvoiceNumbers": ",".join(chunk)}) <= half)
+    number_chunks = chunked(
+        wanted, fit=lambda chunk: url_length("/Invoices", {"InvoiceNumbers": ",".join(chunk)}) <= half
+    )
     longest = max((",".join(chunk) for chunk in number_chunks), key=len)
-    contact_chunks = chunked(contacts, fit=lambda chunk: fits("/Invoices", {
-        "ContactIDs": ",".join(chunk), "InvoiceNumbers": longest, "Statuses": statuses,
-    }))
+    contact_chunks = chunked(
+        contacts,
+        fit=lambda chunk: fits(
+            "/Invoices",
+            {
+                "ContactIDs": ",".join(chunk),
+                "InvoiceNumbers": longest,
+                "Statuses": statuses,
+            },
+        ),
+    )
     found: dict[str, FoundBill] = {}
     for contact_chunk in contact_chunks:
         for number_chunk in number_chunks:
@@ -123,16 +141,22 @@ def _find(client: XeroClient, contact_ids: list[str], numbers: list[str]) -> lis
     tenant = client.xero_account.tenant_id
     answer = client.lookup(
         lambda: client.accounting.get_invoices(
-            tenant, contact_i_ds=contact_ids, invoice_numbers=numbers,
-            statuses=FIND_STATUSES, _request_timeout=request_timeout(),
+            tenant,
+            contact_i_ds=contact_ids,
+            invoice_numbers=numbers,
+            statuses=FIND_STATUSES,
+            _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
     return [
         FoundBill(
-            xero_id=text(bill.invoice_id), number=text(bill.invoice_number),
-            contact_id=text(bill.contact.contact_id) if bill.contact else "", url=text(bill.url),
-            status=text(bill.status), total=Decimal(str(bill.total)) if bill.total is not None else None,
+            xero_id=text(bill.invoice_id),
+            number=text(bill.invoice_number),
+            contact_id=text(bill.contact.contact_id) if bill.contact else "",
+            url=text(bill.url),
+            status=text(bill.status),
+            total=Decimal(str(bill.total)) if bill.total is not None else None,
         )
         for bill in (answer.invoices or [])
         if text(bill.type) == "ACCPAY"

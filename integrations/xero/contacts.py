@@ -58,8 +58,13 @@ def contacts_page(client: XeroClient, *, page: int, modified_since: datetime.dat
     kwargs = {"if_modified_since": modified_since} if modified_since else {}
     result = client.call(
         lambda: client.accounting.get_contacts(
-            tenant_id, page=page, page_size=PAGE_SIZE, include_archived=True, summary_only=True,
-            _request_timeout=request_timeout(), **kwargs,
+            tenant_id,
+            page=page,
+            page_size=PAGE_SIZE,
+            include_archived=True,
+            summary_only=True,
+            _request_timeout=request_timeout(),
+            **kwargs,
         ),
         tenant_id=tenant_id,
     )
@@ -73,7 +78,13 @@ def contacts_page(client: XeroClient, *, page: int, modified_since: datetime.dat
 
 
 def contact_create(
-    client: XeroClient, *, name: str, email: str, tax_number: str, currency: str, contact_number: str,
+    client: XeroClient,
+    *,
+    name: str,
+    email: str,
+    tax_number: str,
+    currency: str,
+    contact_number: str,
     idempotency_key: str,
 ) -> XeroContactRow:
     """PUT /Contacts for one supplier contact. Raises ContactNameTaken / ContactNumberTaken on those clashes."""
@@ -82,11 +93,19 @@ def contact_create(
         currency_code = CurrencyCode(currency.upper()) if currency else None
     except ValueError:
         raise XeroValidationError([f"Xero does not know the currency “{currency}”."]) from None
-    contact = Contact(name=name, contact_number=contact_number or None, email_address=email or None,
-                      tax_number=tax_number or None, default_currency=currency_code)
+    contact = Contact(
+        name=name,
+        contact_number=contact_number or None,
+        email_address=email or None,
+        tax_number=tax_number or None,
+        default_currency=currency_code,
+    )
     result = client.call(
         lambda: client.accounting.create_contacts(
-            tenant_id, Contacts(contacts=[contact]), summarize_errors=False, idempotency_key=idempotency_key,
+            tenant_id,
+            Contacts(contacts=[contact]),
+            summarize_errors=False,
+            idempotency_key=idempotency_key,
             _request_timeout=request_timeout(),
         ),
         tenant_id=tenant_id,
@@ -104,8 +123,9 @@ def contact_find_by_name(client: XeroClient, *, name: str) -> XeroContactRow | N
     """The active contact with exactly this name (case-insensitive), if Xero has one."""
     tenant_id = client.xero_account.tenant_id
     result = client.call(
-        lambda: client.accounting.get_contacts(tenant_id, search_term=name, summary_only=True, page=1,
-                                               _request_timeout=request_timeout()),
+        lambda: client.accounting.get_contacts(
+            tenant_id, search_term=name, summary_only=True, page=1, _request_timeout=request_timeout()
+        ),
         tenant_id=tenant_id,
     )
     wanted = name.strip().casefold()
@@ -135,7 +155,11 @@ def contacts_by_id(client: XeroClient, contact_ids: list[str]) -> list[XeroConta
     for chunk in chunked(ids, fit=lambda chunk: fits("/Contacts", {**params, "IDs": ",".join(chunk)})):
         result = client.lookup(
             lambda: client.accounting.get_contacts(  # run before the loop moves on: `chunk` is this one
-                tenant_id, i_ds=chunk, include_archived=True, summary_only=True, _request_timeout=request_timeout(),
+                tenant_id,
+                i_ds=chunk,
+                include_archived=True,
+                summary_only=True,
+                _request_timeout=request_timeout(),
             ),
             tenant_id=tenant_id,
         )
@@ -151,8 +175,6 @@ def _refusal(messages: list[str], *, name: str, contact_number: str) -> XeroVali
         if NAME_TAKEN in lowered and "contact number" in lowered:
             return ContactNumberTaken(messages, contact_number=contact_number)
     return XeroValidationError(messages)
-
-
 
 
 def _row(contact) -> XeroContactRow:

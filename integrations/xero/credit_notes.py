@@ -43,11 +43,14 @@ def credit_notes_create(client: XeroClient, notes: list[CreditNoteInput], *, ide
     for element in answer.credit_notes:
         messages = tuple(text(error.message) for error in (element.validation_errors or []) if text(error.message))
         failed = bool(element.has_errors) or bool(messages)
-        results.append(BillResult(
-            xero_id="" if failed else text(element.credit_note_id), status=text(element.status),
-            total=Decimal(str(element.total)) if element.total is not None else None,
-            messages=messages or (("Xero refused this credit note without saying why.",) if failed else ()),
-        ))
+        results.append(
+            BillResult(
+                xero_id="" if failed else text(element.credit_note_id),
+                status=text(element.status),
+                total=Decimal(str(element.total)) if element.total is not None else None,
+                messages=messages or (("Xero refused this credit note without saying why.",) if failed else ()),
+            )
+        )
     return results
 
 
@@ -106,7 +109,9 @@ def _keys_in(note) -> set[str]:
 
 def bill_balance(client: XeroClient, bill_id: str) -> BillBalance:
     tenant = client.xero_account.tenant_id
-    answer = client.call(lambda: client.accounting.get_invoice(tenant, bill_id, _request_timeout=request_timeout()), tenant_id=tenant)
+    answer = client.call(
+        lambda: client.accounting.get_invoice(tenant, bill_id, _request_timeout=request_timeout()), tenant_id=tenant
+    )
     bill = answer.invoices[0]
     return BillBalance(status=text(bill.status), amount_due=Decimal(str(bill.amount_due or 0)))
 
@@ -116,15 +121,23 @@ def credit_note_allocate(
 ) -> tuple[str, ...]:
     """Allocate the credit note to the bill; returns Xero's refusal messages (none when it worked)."""
     tenant = client.xero_account.tenant_id
-    payload = Allocations(allocations=[Allocation(invoice=Invoice(invoice_id=bill_id), amount=float(amount), date=date)])
+    payload = Allocations(
+        allocations=[Allocation(invoice=Invoice(invoice_id=bill_id), amount=float(amount), date=date)]
+    )
     answer = client.call(
         lambda: client.accounting.create_credit_note_allocation(
-            tenant, credit_note_id, payload, summarize_errors=False, idempotency_key=idempotency_key,
+            tenant,
+            credit_note_id,
+            payload,
+            summarize_errors=False,
+            idempotency_key=idempotency_key,
             _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
-    return tuple(error.message for element in answer.allocations for error in (element.validation_errors or []) if error.message)
+    return tuple(
+        error.message for element in answer.allocations for error in (element.validation_errors or []) if error.message
+    )
 
 
 @dataclass(frozen=True)
@@ -143,7 +156,8 @@ def credit_note_remove(client: XeroClient, credit_note_id: str, *, idempotency_k
     """Remove the note's allocations (the credit goes back to its bill), then void it; a draft is deleted."""
     tenant = client.xero_account.tenant_id
     answer = client.call(
-        lambda: client.accounting.get_credit_note(tenant, credit_note_id, _request_timeout=request_timeout()), tenant_id=tenant
+        lambda: client.accounting.get_credit_note(tenant, credit_note_id, _request_timeout=request_timeout()),
+        tenant_id=tenant,
     )
     note = answer.credit_notes[0]
     status = text(note.status)
@@ -151,14 +165,27 @@ def credit_note_remove(client: XeroClient, credit_note_id: str, *, idempotency_k
         return CreditNoteRemoved(status=status, messages=())
     for allocation in note.allocations or []:
         if allocation.allocation_id and not allocation.is_deleted:
-            client.call(lambda: client.accounting.delete_credit_note_allocations(  # run before the loop moves on
-                tenant, credit_note_id, str(allocation.allocation_id), _request_timeout=request_timeout(),
-            ), tenant_id=tenant)
+            client.call(
+                lambda: client.accounting.delete_credit_note_allocations(  # run before the loop moves on
+                    tenant,
+                    credit_note_id,
+                    str(allocation.allocation_id),
+                    _request_timeout=request_timeout(),
+                ),
+                tenant_id=tenant,
+            )
     target = "DELETED" if status in ("DRAFT", "SUBMITTED") else "VOIDED"
     payload = CreditNotes(credit_notes=[CreditNote(credit_note_id=credit_note_id, status=target)])
-    answer = client.call(lambda: client.accounting.update_credit_note(
-        tenant, credit_note_id, payload, idempotency_key=idempotency_key, _request_timeout=request_timeout(),
-    ), tenant_id=tenant)
+    answer = client.call(
+        lambda: client.accounting.update_credit_note(
+            tenant,
+            credit_note_id,
+            payload,
+            idempotency_key=idempotency_key,
+            _request_timeout=request_timeout(),
+        ),
+        tenant_id=tenant,
+    )
     element = answer.credit_notes[0]
     messages = tuple(text(error.message) for error in (element.validation_errors or []) if text(error.message))
     return CreditNoteRemoved(status=text(element.status) or target, messages=messages)

@@ -82,27 +82,35 @@ def translate(error: Exception, *, organisation: str = "Xero") -> XeroError:
         status = getattr(error.http_resp, "status", None) or error.status
         body = _body_json(error)
         if status == 400 and body.get("error") == "invalid_grant":
-            return XeroAuthError(f"Xero no longer accepts Onport's connection to {organisation}. An admin must reconnect it.")
+            return XeroAuthError(
+                f"Xero no longer accepts Onport's connection to {organisation}. An admin must reconnect it."
+            )
         if status == 400:
             return XeroValidationError(validation_messages(body))
         if status == 401:
             return XeroTokenRejected(str(body.get("Detail") or "Xero refused the access token."))
         if status == 403:
-            return XeroAuthError(f"Xero refused access to {organisation}: the app was disconnected there. An admin must reconnect it.")
+            return XeroAuthError(
+                f"Xero refused access to {organisation}: the app was disconnected there. An admin must reconnect it."
+            )
         if status == 404:
             return XeroNotFound("Xero could not find it.")
         if status == 429:
             headers = error.headers or {}
             retry_after = float(headers.get("Retry-After") or headers.get("retry-after") or 60)
             problem = (headers.get("X-Rate-Limit-Problem") or headers.get("x-rate-limit-problem") or "").lower()
-            return XeroRateLimited(f"Xero's {problem or 'rate'} limit was reached; retrying later.",
-                                   retry_after=retry_after, problem=problem)
+            return XeroRateLimited(
+                f"Xero's {problem or 'rate'} limit was reached; retrying later.",
+                retry_after=retry_after,
+                problem=problem,
+            )
         return XeroUnavailable(f"Xero answered {status}; it may be down for a moment.")
     if isinstance(error, OAuth2Error):
         return XeroAuthError(f"Onport's access to {organisation} has ended. An admin must reconnect it.")
     if isinstance(error, (urllib3.exceptions.HTTPError, ConnectionError, TimeoutError)):
         return XeroUnavailable("Xero did not answer in time; it may be down for a moment.")
     if isinstance(error, UNREADABLE):
-        return XeroUnexpectedAnswer(f"What {organisation} answered could not be read by Onport "
-                                    "(Xero sent a value Onport does not know yet).")
+        return XeroUnexpectedAnswer(
+            f"What {organisation} answered could not be read by Onport (Xero sent a value Onport does not know yet)."
+        )
     raise error

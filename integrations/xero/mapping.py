@@ -106,8 +106,12 @@ def bill_totals(bill: BillInput, *, line_rates: tuple[Decimal, ...]) -> BillTota
     lines_total = sum((line.amount for line in lines), Decimal("0.00"))
     total_tax = sum((line.tax for line in lines), Decimal("0.00"))
     inclusive = bill.line_amount_type == "Inclusive"
-    return BillTotals(lines=tuple(lines), sub_total=lines_total - total_tax if inclusive else lines_total,
-                      total_tax=total_tax, total=lines_total if inclusive else lines_total + total_tax)
+    return BillTotals(
+        lines=tuple(lines),
+        sub_total=lines_total - total_tax if inclusive else lines_total,
+        total_tax=total_tax,
+        total=lines_total if inclusive else lines_total + total_tax,
+    )
 
 
 def fingerprint(bill: BillInput) -> str:
@@ -147,8 +151,13 @@ def credit_note_model(note: CreditNoteInput) -> CreditNote:
         status=note.status,
         credit_note_number=note.number,
         line_items=[
-            LineItem(description=line.description, quantity=float(line.quantity), unit_amount=float(line.unit_amount),
-                     account_code=line.account_code, **({"tax_type": line.tax_type} if line.tax_type else {}))
+            LineItem(
+                description=line.description,
+                quantity=float(line.quantity),
+                unit_amount=float(line.unit_amount),
+                account_code=line.account_code,
+                **({"tax_type": line.tax_type} if line.tax_type else {}),
+            )
             for line in note.lines
         ],
     )

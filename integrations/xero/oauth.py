@@ -28,7 +28,9 @@ def scopes() -> list[str]:
     """Only what Onport uses: bills and credit notes (invoices), payments (payout runs, invoices marked paid),
     contacts (read and create), the chart of accounts and tax rates (settings, read), attachments (the invoice
     document on its bill)."""
-    invoices = ["accounting.transactions"] if settings.XERO_LEGACY_SCOPES else ["accounting.invoices", "accounting.payments"]
+    invoices = (
+        ["accounting.transactions"] if settings.XERO_LEGACY_SCOPES else ["accounting.invoices", "accounting.payments"]
+    )
     return ["offline_access", *invoices, "accounting.contacts", "accounting.settings.read", "accounting.attachments"]
 
 
@@ -158,7 +160,9 @@ def xero_account_access_token(*, xero_account_id: int, rejected: str = "") -> Xe
         if not stale and token_expiry(xero_account) - now > refresh_margin(xero_account):
             return xero_account
         if not xero_account.refresh_token:
-            raise XeroAuthError(f"The 30-minute access to Xero for {xero_account.name} has ended. Reconnect to continue.")
+            raise XeroAuthError(
+                f"The 30-minute access to Xero for {xero_account.name} has ended. Reconnect to continue."
+            )
         try:
             tokens = token_refresh(refresh_token=xero_account.refresh_token, scopes=xero_account.scopes)
         except XeroAuthError as refused:
@@ -171,6 +175,13 @@ def xero_account_access_token(*, xero_account_id: int, rejected: str = "") -> Xe
         xero_account.scopes = tokens.scopes or xero_account.scopes
         xero_account.token_refreshed_at = now
         xero_account.save(
-            update_fields=["access_token", "refresh_token", "token_expires_at", "scopes", "token_refreshed_at", "updated_at"]
+            update_fields=[
+                "access_token",
+                "refresh_token",
+                "token_expires_at",
+                "scopes",
+                "token_refreshed_at",
+                "updated_at",
+            ]
         )
         return xero_account

@@ -51,7 +51,9 @@ def _model(payment: PaymentInput) -> Payment:
     return Payment(
         invoice=Invoice(invoice_id=payment.bill_id),
         account=Account(account_id=payment.account_id) if payment.account_id else Account(code=payment.account_code),
-        date=payment.date, amount=float(payment.amount.quantize(Decimal("0.01"))), reference=payment.reference,
+        date=payment.date,
+        amount=float(payment.amount.quantize(Decimal("0.01"))),
+        reference=payment.reference,
     )
 
 
@@ -70,7 +72,11 @@ def payments_create(client: XeroClient, payments: list[PaymentInput], *, idempot
     tenant = client.xero_account.tenant_id
     answer = client.call(
         lambda: client.accounting.create_payments(
-            tenant, payload, summarize_errors=False, idempotency_key=idempotency_key, _request_timeout=request_timeout(),
+            tenant,
+            payload,
+            summarize_errors=False,
+            idempotency_key=idempotency_key,
+            _request_timeout=request_timeout(),
         ),
         tenant_id=tenant,
     )
@@ -96,9 +102,12 @@ def _find(client: XeroClient, bill_ids: list[str]) -> list[FoundPayment]:
     )
     return [
         FoundPayment(
-            xero_id=text(payment.payment_id), bill_id=text(payment.invoice.invoice_id) if payment.invoice else "",
-            date=payment.date, amount=Decimal(str(payment.amount)).quantize(Decimal("0.01")),
-            reference=text(payment.reference), status=text(payment.status),
+            xero_id=text(payment.payment_id),
+            bill_id=text(payment.invoice.invoice_id) if payment.invoice else "",
+            date=payment.date,
+            amount=Decimal(str(payment.amount)).quantize(Decimal("0.01")),
+            reference=text(payment.reference),
+            status=text(payment.status),
         )
         for payment in (answer.payments or [])
     ]

@@ -17,8 +17,24 @@ class LocalBudgets:
     waiting: dict[str, tuple[float, int]] = {}  # tenant -> (until, its calls in the window) for the app's minute
 
     @classmethod
-    def acquire(cls, tenant, now, window, limit, concurrency, lease, call_id, app_limit, app_kept, day_limit,
-                day_kept, urgent, hold, _tenant, slices) -> tuple[str, float]:
+    def acquire(
+        cls,
+        tenant,
+        now,
+        window,
+        limit,
+        concurrency,
+        lease,
+        call_id,
+        app_limit,
+        app_kept,
+        day_limit,
+        day_kept,
+        urgent,
+        hold,
+        _tenant,
+        slices,
+    ) -> tuple[str, float]:
         with cls.lock:
             for who, why in ((tenant, "blocked"), ("app", "app-blocked")):
                 if cls.blocked.get(who, 0) > now:
@@ -44,6 +60,7 @@ class LocalBudgets:
                 return person_waits(tenant, "minute", max(calls[0] + window - now, 0.01))
             if not urgent and cls.people[tenant]:
                 return "person", 0.2
+
             def organisation_waits(why: str, wait: float) -> tuple[str, float]:
                 cls.waiting[tenant] = (now + wait + hold, len(calls))
                 return why, wait

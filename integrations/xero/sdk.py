@@ -27,7 +27,9 @@ NO_RETRIES = urllib3.Retry(total=0, redirect=0, respect_retry_after_header=False
 
 
 def sdk_api_client(
-    *, token_getter: Callable[[], dict] | None = None, oauth2_token: OAuth2Token | None = None,
+    *,
+    token_getter: Callable[[], dict] | None = None,
+    oauth2_token: OAuth2Token | None = None,
     xero_account_id: int | None = None,
 ) -> ApiClient:
     """Every ApiClient Onport uses; each of its requests is logged and counted (`telemetry`) for `xero_account_id`."""

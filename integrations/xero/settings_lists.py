@@ -53,7 +53,9 @@ class Currency:
 
 def accounts(client: XeroClient) -> list[LedgerAccount]:
     tenant_id = client.xero_account.tenant_id
-    result = client.call(lambda: client.accounting.get_accounts(tenant_id, _request_timeout=request_timeout()), tenant_id=tenant_id)
+    result = client.call(
+        lambda: client.accounting.get_accounts(tenant_id, _request_timeout=request_timeout()), tenant_id=tenant_id
+    )
     return [
         LedgerAccount(
             code=text(row.code),
@@ -71,7 +73,9 @@ def accounts(client: XeroClient) -> list[LedgerAccount]:
 
 def tax_rates(client: XeroClient) -> list[TaxRate]:
     tenant_id = client.xero_account.tenant_id
-    result = client.call(lambda: client.accounting.get_tax_rates(tenant_id, _request_timeout=request_timeout()), tenant_id=tenant_id)
+    result = client.call(
+        lambda: client.accounting.get_tax_rates(tenant_id, _request_timeout=request_timeout()), tenant_id=tenant_id
+    )
     return [
         TaxRate(
             tax_type=text(row.tax_type),
@@ -86,27 +90,38 @@ def tax_rates(client: XeroClient) -> list[TaxRate]:
 
 def currencies(client: XeroClient) -> list[Currency]:
     tenant_id = client.xero_account.tenant_id
-    result = client.call(lambda: client.accounting.get_currencies(tenant_id, _request_timeout=request_timeout()), tenant_id=tenant_id)
+    result = client.call(
+        lambda: client.accounting.get_currencies(tenant_id, _request_timeout=request_timeout()), tenant_id=tenant_id
+    )
     return [Currency(code=text(row.code), name=text(row.description)) for row in result.currencies or []]
 
 
 # -- Xero's rules for bills, in words a finance person understands ------------------------------
+
 
 def bill_account_problem(account: LedgerAccount | None, *, code: str, organisation: str) -> str:
     """Why Xero would refuse a bill line coded to this account ("" when it may be used)."""
     if account is None:
         return f"There is no account {code} in {organisation}'s chart of accounts."
     if account.status != "ACTIVE":
-        return (f"Account {account.label} is archived in Xero, so Xero would refuse bills coded to it. "
-                "Choose an active account, or restore it in Xero first.")
+        return (
+            f"Account {account.label} is archived in Xero, so Xero would refuse bills coded to it. "
+            "Choose an active account, or restore it in Xero first."
+        )
     if account.type == "BANK":
         return f"Account {account.label} is a bank account: Xero does not let bills be coded to a bank account."
     if account.system_account:
-        return (f"Account {account.label} is a system account that Xero keeps itself "
-                f"({account.system_account.lower()}); Xero refuses bill lines coded to it.")
-    if account.account_class == "EXPENSE" or (account.account_class == "ASSET" and account.type in BILLABLE_ASSET_TYPES):
+        return (
+            f"Account {account.label} is a system account that Xero keeps itself "
+            f"({account.system_account.lower()}); Xero refuses bill lines coded to it."
+        )
+    if account.account_class == "EXPENSE" or (
+        account.account_class == "ASSET" and account.type in BILLABLE_ASSET_TYPES
+    ):
         return ""
-    kind = {"REVENUE": "an income", "EQUITY": "an equity", "LIABILITY": "a liability"}.get(account.account_class, "this kind of")
+    kind = {"REVENUE": "an income", "EQUITY": "an equity", "LIABILITY": "a liability"}.get(
+        account.account_class, "this kind of"
+    )
     return f"Account {account.label} is {kind} account; bills from suppliers go to an expense or asset account."
 
 
@@ -117,6 +132,8 @@ def bill_tax_problem(rate: TaxRate | None, *, tax_type: str, organisation: str) 
     if rate.status != "ACTIVE":
         return f"The tax rate “{rate.name}” is no longer active in Xero. Choose another."
     if not rate.can_apply_to_expenses:
-        return (f"The tax rate “{rate.name}” is for sales only: Xero refuses it on bills. "
-                "Choose a tax rate for expenses or purchases.")
+        return (
+            f"The tax rate “{rate.name}” is for sales only: Xero refuses it on bills. "
+            "Choose a tax rate for expenses or purchases."
+        )
     return ""

@@ -44,16 +44,21 @@ def instrument(rest_client, *, xero_account_id: int | None = None) -> None:
             raise
         finally:
             xero_call_record(
-                method=method, url=url, tenant_id=(headers or {}).get("xero-tenant-id") or "",
-                xero_account_id=xero_account_id, response=response, error=error,
+                method=method,
+                url=url,
+                tenant_id=(headers or {}).get("xero-tenant-id") or "",
+                xero_account_id=xero_account_id,
+                response=response,
+                error=error,
                 duration_ms=(time.monotonic() - started) * 1000,
             )
 
     rest_client.request = request  # GET/PUT/… call self.request: the instance attribute is what they find
 
 
-def xero_call_record(*, method: str, url: str, tenant_id: str, xero_account_id: int | None, response, error: str,
-                     duration_ms: float) -> None:
+def xero_call_record(
+    *, method: str, url: str, tenant_id: str, xero_account_id: int | None, response, error: str, duration_ms: float
+) -> None:
     status = getattr(response, "status", None) or None
     fields = {
         "xero_account_id": xero_account_id,
@@ -72,8 +77,17 @@ def xero_call_record(*, method: str, url: str, tenant_id: str, xero_account_id: 
         fields["error"] = error
     XERO_CALLS.labels(method=fields["method"], status_class=f"{status // 100}xx" if status else "no_answer").inc()
     level = logging.WARNING if status is None or status == 429 or status >= 500 else logging.INFO
-    logger.log(level, "xero call %s %s -> %s in %.0f ms (xero_account=%s tenant=%s)", fields["method"],
-               fields["path"], status or error, duration_ms, xero_account_id, tenant_id or "-", extra=fields)
+    logger.log(
+        level,
+        "xero call %s %s -> %s in %.0f ms (xero_account=%s tenant=%s)",
+        fields["method"],
+        fields["path"],
+        status or error,
+        duration_ms,
+        xero_account_id,
+        tenant_id or "-",
+        extra=fields,
+    )
 
 
 def _header(response, name: str) -> str | None:

@@ -63,5 +63,10 @@ def _event(item) -> WebhookEvent:
         raise BadPayload(f"an event without a valid id or date: {error}") from None
     if event_date.tzinfo is None:
         event_date = event_date.replace(tzinfo=datetime.timezone.utc)
-    return WebhookEvent(tenant_id=tenant_id, category=category, event_type=event_type, resource_id=resource_id,
-                        event_date=event_date.astimezone(datetime.timezone.utc))
+    return WebhookEvent(
+        tenant_id=tenant_id,
+        category=category,
+        event_type=event_type,
+        resource_id=resource_id,
+        event_date=event_date.astimezone(datetime.timezone.utc),
+    )

@@ -23,8 +23,11 @@ def invoice_document_add(request, invoice_id: int):
         for message in refused.messages:
             messages.error(request, f"{message} Nothing was saved.")
     else:
-        goes = ("its bill in Xero gets it." if accounting_settings_read(account=request.account).attach_documents
-                else "Setup › Accounting does not attach documents to bills, so Xero does not get it.")
+        goes = (
+            "its bill in Xero gets it."
+            if accounting_settings_read(account=request.account).attach_documents
+            else "Setup › Accounting does not attach documents to bills, so Xero does not get it."
+        )
         messages.success(request, f"{document.file_name} is kept with invoice {invoice.number}; {goes}")
     return redirect(invoice)
 
@@ -55,6 +58,10 @@ def invoice_payout_hold(request, invoice_id: int):
         for message in refused.messages:
             messages.error(request, message)
     else:
-        messages.success(request, f"Invoice {invoice.number} is held from payout runs." if invoice.payout_hold
-                         else f"Invoice {invoice.number} is released for payout runs.")
+        messages.success(
+            request,
+            f"Invoice {invoice.number} is held from payout runs."
+            if invoice.payout_hold
+            else f"Invoice {invoice.number} is released for payout runs.",
+        )
     return redirect(invoice)

@@ -54,7 +54,11 @@ def invoice_list(request):
             per_page=INVOICES_PER_PAGE,
         )
     searched = any(value for key, value in request.GET.items() if key not in PAGING_PARAMETERS)
-    bills = sync_selectors.bill_states(account=request.account, invoice_ids=[invoice.pk for invoice in page]) if page else {}
+    bills = (
+        sync_selectors.bill_states(account=request.account, invoice_ids=[invoice.pk for invoice in page])
+        if page
+        else {}
+    )
     context = {"form": form, "page": page, "searched": searched, "bills": bills, "search_query": _search_query(request)}
     return render(request, "invoicing/invoice_list.html", context)
 
@@ -65,8 +69,11 @@ def invoice_xero_counts(request):
     """The invoices by Xero status, above the list: fetched after the page (htmx), so the list itself never counts."""
     counts = sync_selectors.xero_status_counts(account=request.account)
     rows = [(status, label, counts[status]) for status, label in XeroStatus.choices]
-    return render(request, "invoicing/includes/xero_counts.html", {"xero_counts": rows,
-                                                                   "current": request.GET.get("xero_status", "")})
+    return render(
+        request,
+        "invoicing/includes/xero_counts.html",
+        {"xero_counts": rows, "current": request.GET.get("xero_status", "")},
+    )
 
 
 def _search_query(request) -> str:
@@ -112,8 +119,9 @@ def _invoice_page(request, invoice: PurchaseInvoice, *, status: int = 200, **for
                 context["lines_form"] = _lines_form(invoice, amend=invoice.status == InvoiceStatus.ISSUED)
             context.setdefault("void_form", VoidForm())
         if invoice.status != InvoiceStatus.VOID:
-            context.setdefault("vendor_number_form", VendorNumberForm(
-                initial={"vendor_invoice_number": invoice.vendor_invoice_number}))
+            context.setdefault(
+                "vendor_number_form", VendorNumberForm(initial={"vendor_invoice_number": invoice.vendor_invoice_number})
+            )
         if invoice.status in (InvoiceStatus.ISSUED, InvoiceStatus.PAID):
             context.setdefault("adjustment_form", AdjustmentForm())
     return render(request, "invoicing/invoice_detail.html", context, status=status)
@@ -211,8 +219,9 @@ def invoice_vendor_number(request, invoice_id: int):
     form = VendorNumberForm(request.POST)
     if form.is_valid():
         try:
-            invoice = services.invoice_vendor_number_set(invoice=invoice, number=form.cleaned_data["vendor_invoice_number"],
-                                                         actor=request.user)
+            invoice = services.invoice_vendor_number_set(
+                invoice=invoice, number=form.cleaned_data["vendor_invoice_number"], actor=request.user
+            )
         except ValidationError as error:
             form.add_error("vendor_invoice_number", ValidationError(error.messages))
         else:

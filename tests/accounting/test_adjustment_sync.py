@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _credit_notes(books):
-    return list(books.sandbox.state(books.xero_account.tenant_id)["orgs"][books.xero_account.tenant_id]["credit_notes"].values())
+    return list(
+        books.sandbox.state(books.xero_account.tenant_id)["orgs"][books.xero_account.tenant_id]["credit_notes"].values()
+    )
 
 
 def _drain_all(books):
@@ -23,7 +25,9 @@ def _drain_all(books):
     return drain(xero_account_id=books.xero_account.pk)
 
 
-def test_a_credit_becomes_a_credit_note_allocated_to_the_bill(books, synced_invoice, django_capture_on_commit_callbacks):
+def test_a_credit_becomes_a_credit_note_allocated_to_the_bill(
+    books, synced_invoice, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         invoicing.adjustment_add(invoice=synced_invoice, kind="credit", amount=Decimal("12.00"), reason="Damaged lamp")
     _drain_all(books)
@@ -66,7 +70,9 @@ def test_a_debit_becomes_its_own_bill_referencing_the_invoice(books, synced_invo
     numbers = sorted(bill["InvoiceNumber"] for bill in books.bills())
     assert numbers == [synced_invoice.number, f"{synced_invoice.number}-ADJ1"]
     debit = next(bill for bill in books.bills() if bill["InvoiceNumber"].endswith("-ADJ1"))
-    assert Decimal(str(debit["Total"])) == Decimal("7.50") and debit["Url"].endswith(f"#adjustment-{synced_invoice.adjustments.get().pk}")
+    assert Decimal(str(debit["Total"])) == Decimal("7.50") and debit["Url"].endswith(
+        f"#adjustment-{synced_invoice.adjustments.get().pk}"
+    )
     assert AccountingSync.objects.get(kind=SyncKind.DEBIT_BILL).state == SyncState.SYNCED
 
 

@@ -59,8 +59,11 @@ def test_the_bill_gets_onports_pdf_of_the_invoice(books, invoice, django_capture
 
 def test_a_lost_answer_leaves_exactly_one_attachment(books, invoice, django_capture_on_commit_callbacks):
     bill = _synced(books, invoice, django_capture_on_commit_callbacks)
-    books.sandbox.faults(script=["drop_after"] * 6, methods=["PUT", "POST"],
-                         path_prefix=f"/api.xro/2.0/Invoices/{bill.xero_id}/Attachments")
+    books.sandbox.faults(
+        script=["drop_after"] * 6,
+        methods=["PUT", "POST"],
+        path_prefix=f"/api.xro/2.0/Invoices/{bill.xero_id}/Attachments",
+    )
 
     bill_documents_drain(xero_account_id=books.xero_account.pk)
     assert BillDocument.objects.get(invoice=invoice).state == SyncState.UNKNOWN
@@ -76,7 +79,8 @@ def test_a_lost_answer_leaves_exactly_one_attachment(books, invoice, django_capt
 
 
 def test_the_vendors_file_replaces_a_file_of_the_same_name_and_a_new_kind_goes_beside(
-        books, invoice, django_capture_on_commit_callbacks):
+    books, invoice, django_capture_on_commit_callbacks
+):
     bill = _synced(books, invoice, django_capture_on_commit_callbacks)
     bill_documents_drain(xero_account_id=books.xero_account.pk)
     vendor_pdf = b"%PDF-1.4 the vendor's own invoice"
@@ -111,11 +115,13 @@ def test_no_document_when_setup_does_not_attach_them(books, invoice, django_capt
     assert not BillDocument.objects.exists()
 
 
-def test_a_grant_without_attachments_pauses_documents_and_says_reconnect(books, invoice,
-                                                                         django_capture_on_commit_callbacks):
+def test_a_grant_without_attachments_pauses_documents_and_says_reconnect(
+    books, invoice, django_capture_on_commit_callbacks
+):
     bill = _synced(books, invoice, django_capture_on_commit_callbacks)
     XeroAccount.objects.filter(pk=books.xero_account.pk).update(
-        scopes=[s for s in books.xero_account.scopes if s != "accounting.attachments"])
+        scopes=[s for s in books.xero_account.scopes if s != "accounting.attachments"]
+    )
 
     bill_documents_drain(xero_account_id=books.xero_account.pk)
 
@@ -124,21 +130,32 @@ def test_a_grant_without_attachments_pauses_documents_and_says_reconnect(books, 
     assert _attachments(books, bill.xero_id) == []
 
 
-def test_finance_uploads_in_the_page_and_anyone_opens_the_document(books, invoice, finance_client, viewer_client,
-                                                                    django_capture_on_commit_callbacks):
+def test_finance_uploads_in_the_page_and_anyone_opens_the_document(
+    books, invoice, finance_client, viewer_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = finance_client.post(reverse("invoicing:invoice_document_add", args=[invoice.pk]),
-                                       {"document": SimpleUploadedFile("scan.png", PNG)}, follow=True)
+        response = finance_client.post(
+            reverse("invoicing:invoice_document_add", args=[invoice.pk]),
+            {"document": SimpleUploadedFile("scan.png", PNG)},
+            follow=True,
+        )
     assert "is kept with invoice" in response.content.decode()
     assert "its bill in Xero gets it." in response.content.decode()
     page = viewer_client.get(invoice.get_absolute_url()).content.decode()
     assert "The vendor's file scan.png (72" in page and "Upload the vendor" not in page
     download = viewer_client.get(reverse("invoicing:invoice_document", args=[invoice.pk]))
     assert download["Content-Type"] == "image/png" and download.content == PNG
-    assert viewer_client.post(reverse("invoicing:invoice_document_add", args=[invoice.pk]),
-                              {"document": io.BytesIO(PNG)}).status_code == 403
-    refused = finance_client.post(reverse("invoicing:invoice_document_add", args=[invoice.pk]),
-                                  {"document": SimpleUploadedFile("x.pdf", b"plain text")}, follow=True)
+    assert (
+        viewer_client.post(
+            reverse("invoicing:invoice_document_add", args=[invoice.pk]), {"document": io.BytesIO(PNG)}
+        ).status_code
+        == 403
+    )
+    refused = finance_client.post(
+        reverse("invoicing:invoice_document_add", args=[invoice.pk]),
+        {"document": SimpleUploadedFile("x.pdf", b"plain text")},
+        follow=True,
+    )
     assert "Upload a PDF, PNG or JPEG file" in refused.content.decode()
 
 
@@ -146,14 +163,19 @@ def test_finance_uploads_in_the_page_and_anyone_opens_the_document(books, invoic
 def test_another_accounts_invoice_document_answers_404(finance_client, other_account, name):
     foreign = invoice_create(order=order_create(vendor=VendorFactory(account=other_account)))
     url = reverse(f"invoicing:{name}", args=[foreign.pk])
-    response = finance_client.post(url, {"document": io.BytesIO(PNG)}) if name.endswith("add") else finance_client.get(url)
+    response = (
+        finance_client.post(url, {"document": io.BytesIO(PNG)}) if name.endswith("add") else finance_client.get(url)
+    )
     assert response.status_code == 404
 
 
 def test_an_upload_says_so_when_setup_does_not_attach_documents(books, invoice, finance_client):
     books.settings.attach_documents = False
     books.settings.save()
-    response = finance_client.post(reverse("invoicing:invoice_document_add", args=[invoice.pk]),
-                                   {"document": SimpleUploadedFile("scan.png", PNG)}, follow=True)
+    response = finance_client.post(
+        reverse("invoicing:invoice_document_add", args=[invoice.pk]),
+        {"document": SimpleUploadedFile("scan.png", PNG)},
+        follow=True,
+    )
     assert "does not attach documents to bills, so Xero does not get it." in response.content.decode()
     assert not BillDocument.objects.exists()

@@ -40,7 +40,9 @@ def _synced(books, invoice, django_capture_on_commit_callbacks):
 def test_a_new_bill_gets_one_note_with_the_vendors_number_the_po_and_the_sales_order(
     books, numbered, django_capture_on_commit_callbacks
 ):
-    bill = _synced(books, numbered, django_capture_on_commit_callbacks)  # the note's drain runs on commit, after the bill
+    bill = _synced(
+        books, numbered, django_capture_on_commit_callbacks
+    )  # the note's drain runs on commit, after the bill
 
     note = BillNote.objects.get(invoice=numbered)
     expected = f"Onport: Vendor's invoice number FAC-418, purchase order {numbered.order.number}, sales order #1042."
@@ -53,8 +55,9 @@ def test_a_new_bill_gets_one_note_with_the_vendors_number_the_po_and_the_sales_o
     assert len(_history(books, bill.xero_id)) == 1
 
 
-def test_a_corrected_number_writes_a_new_note_and_an_unchanged_one_none(books, numbered,
-                                                                         django_capture_on_commit_callbacks):
+def test_a_corrected_number_writes_a_new_note_and_an_unchanged_one_none(
+    books, numbered, django_capture_on_commit_callbacks
+):
     bill = _synced(books, numbered, django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -75,20 +78,26 @@ def test_an_invoice_without_the_vendors_number_costs_no_call(books, linked_vendo
 def test_a_number_set_before_the_bill_waits_for_it(books, numbered, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         sync_request(invoice=numbered, actor=books.admin)  # the bill is pending, not sent
-    BillNote.objects.create(account=numbered.account, xero_account=books.xero_account, invoice=numbered,
-                            details="Onport: waiting.")
+    BillNote.objects.create(
+        account=numbered.account, xero_account=books.xero_account, invoice=numbered, details="Onport: waiting."
+    )
 
     bill_notes_drain(xero_account_id=books.xero_account.pk)
 
     note = BillNote.objects.get(invoice=numbered)
-    assert (note.state, note.reason) == (SyncState.PENDING, "waiting_for_bill") and note.next_attempt_at > timezone.now()
+    assert (note.state, note.reason) == (
+        SyncState.PENDING,
+        "waiting_for_bill",
+    ) and note.next_attempt_at > timezone.now()
     assert _history_calls(books) == []
 
 
 def test_a_lost_answer_leaves_exactly_one_note(books, numbered, django_capture_on_commit_callbacks):
     # given: Xero writes the note, then the connection drops before its answer, every time it is asked
     bill = _synced_without_notes(books, numbered, django_capture_on_commit_callbacks)
-    books.sandbox.faults(script=["drop_after"] * 6, methods=["PUT"], path_prefix=f"/api.xro/2.0/Invoices/{bill.xero_id}")
+    books.sandbox.faults(
+        script=["drop_after"] * 6, methods=["PUT"], path_prefix=f"/api.xro/2.0/Invoices/{bill.xero_id}"
+    )
 
     bill_notes_drain(xero_account_id=books.xero_account.pk)
     assert BillNote.objects.get(invoice=numbered).state == SyncState.UNKNOWN

@@ -120,7 +120,10 @@ def test_setup_accounting_saves_the_choice_and_needs_a_bank_account(books, accou
     base["record_payments"] = "on"
 
     refused = admin_client_.post(url, {**base, "payment_account": ""})
-    assert refused.status_code == 400 and "Choose the Xero bank account that payments are recorded from." in refused.content.decode()
+    assert (
+        refused.status_code == 400
+        and "Choose the Xero bank account that payments are recorded from." in refused.content.decode()
+    )
 
     bank = next(value for value, label in form.fields["payment_account"].choices if label.startswith("090"))
     assert admin_client_.post(url, {**base, "payment_account": bank}).status_code == 302

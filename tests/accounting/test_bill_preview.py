@@ -42,7 +42,10 @@ def test_the_preview_is_what_the_sandbox_then_stores_line_by_line(books, odd_amo
     assert preview.problems == () and preview.checked_in_xero
     assert preview.in_xero == "sync accounting would create this bill in Xero."
     assert [line.account_rule for line in preview.lines] == [
-        "Setup > Accounting, product lines", "Setup > Accounting, product lines", "Setup > Accounting, shipping lines"]
+        "Setup > Accounting, product lines",
+        "Setup > Accounting, product lines",
+        "Setup > Accounting, shipping lines",
+    ]
 
     # when it is synced
     finance_client.post(reverse("sync:invoice_sync", args=[odd_amounts.pk]))
@@ -50,15 +53,38 @@ def test_the_preview_is_what_the_sandbox_then_stores_line_by_line(books, odd_amo
 
     # then the bill in Xero holds the same lines and amounts, to the cent
     [bill] = books.bills()
-    stored = [(line["Description"], Decimal(str(line["Quantity"])), Decimal(str(line["UnitAmount"])), line["AccountCode"],
-               line["TaxType"], Decimal(str(line["LineAmount"])), Decimal(str(line["TaxAmount"])))
-              for line in bill["LineItems"]]
-    shown = [(line.description, Decimal(line.quantity), line.unit_amount, line.account_code, line.tax_type, line.amount,
-              line.tax) for line in preview.lines]
+    stored = [
+        (
+            line["Description"],
+            Decimal(str(line["Quantity"])),
+            Decimal(str(line["UnitAmount"])),
+            line["AccountCode"],
+            line["TaxType"],
+            Decimal(str(line["LineAmount"])),
+            Decimal(str(line["TaxAmount"])),
+        )
+        for line in bill["LineItems"]
+    ]
+    shown = [
+        (
+            line.description,
+            Decimal(line.quantity),
+            line.unit_amount,
+            line.account_code,
+            line.tax_type,
+            line.amount,
+            line.tax,
+        )
+        for line in preview.lines
+    ]
     assert shown == stored
     assert (preview.sub_total, preview.total_tax, preview.total) == tuple(
-        Decimal(str(bill[key])) for key in ("SubTotal", "TotalTax", "Total"))
-    assert (preview.draft.bill.number, preview.draft.bill.due_date.isoformat()) == (bill["InvoiceNumber"], bill["DueDate"][:10])
+        Decimal(str(bill[key])) for key in ("SubTotal", "TotalTax", "Total")
+    )
+    assert (preview.draft.bill.number, preview.draft.bill.due_date.isoformat()) == (
+        bill["InvoiceNumber"],
+        bill["DueDate"][:10],
+    )
     assert preview.total == Decimal("67.15")  # 37.00 + 13.97 + 4.99, tax 7.40 + 2.79 + 1.00 per line
 
     # and previewing again says Xero already has it
@@ -79,8 +105,10 @@ def test_every_problem_is_listed_at_once_and_nothing_is_sent(books, account, fin
     problems = page.context["preview"].problems
     assert problems[0] == "Vendor 'Nowhere Ltd' is not linked to a Xero contact — link it on the Tax tab."
     assert "Choose the Xero tax type for the 5 % tax rate in Setup > Accounting." in problems
-    assert problems[2] == ("Account 300 – Purchases is archived in Xero, so Xero would refuse bills coded to it. Choose an "
-                           "active account, or restore it in Xero first. (Set in Setup > Accounting, product lines.)")
+    assert problems[2] == (
+        "Account 300 – Purchases is archived in Xero, so Xero would refuse bills coded to it. Choose an "
+        "active account, or restore it in Xero first. (Set in Setup > Accounting, product lines.)"
+    )
     assert len(problems) == 3
     html = page.content.decode()
     assert "What stops this bill" in html and "Nothing is sent to Xero until the problems above are fixed." in html
@@ -95,8 +123,9 @@ def test_a_currency_xero_has_not_enabled_is_caught_before_sending(books, account
 
     problems = _preview(finance_client, invoice_create(order=order_create(vendor=vendor))).context["preview"].problems
 
-    assert problems == ("Onport Demo (UK) has not enabled AUD in Xero: enable it under Xero › Settings › Currencies, "
-                        "then sync again.",)
+    assert problems == (
+        "Onport Demo (UK) has not enabled AUD in Xero: enable it under Xero › Settings › Currencies, then sync again.",
+    )
 
 
 def test_without_lists_read_lately_the_page_says_what_was_not_checked(books, odd_amounts, viewer_client):
@@ -120,15 +149,18 @@ def test_a_vendor_override_and_a_changed_bill_are_explained(books, odd_amounts, 
     preview = _preview(finance_client, odd_amounts).context["preview"]
 
     assert [(line.account_code, line.account_rule) for line in preview.lines] == [
-        ("310", "vendor 'Acme Packaging' override"), ("310", "vendor 'Acme Packaging' override"),
-        ("425", "Setup > Accounting, shipping lines")]
+        ("310", "vendor 'Acme Packaging' override"),
+        ("310", "vendor 'Acme Packaging' override"),
+        ("425", "Setup > Accounting, shipping lines"),
+    ]
     assert preview.in_xero == "Xero has an older version of this bill: sync accounting would update it to this."
 
 
 def test_before_a_xero_account_is_chosen_the_preview_says_so(account, finance_client):
     invoice = invoice_create(order=order_create(vendor=VendorFactory(account=account)))
     assert _preview(finance_client, invoice).context["preview"].problems == (
-        "Choose the Xero account to sync to in Setup > Accounting first.",)
+        "Choose the Xero account to sync to in Setup > Accounting first.",
+    )
 
 
 def test_another_accounts_invoice_answers_404(books, other_account, finance_client):
@@ -139,7 +171,10 @@ def test_another_accounts_invoice_answers_404(books, other_account, finance_clie
 
 def test_the_invoice_page_links_its_preview(books, odd_amounts, account):
     client = _client(account, "viewer")
-    assert reverse("sync:bill_preview", args=[odd_amounts.pk]) in client.get(odd_amounts.get_absolute_url()).content.decode()
+    assert (
+        reverse("sync:bill_preview", args=[odd_amounts.pk])
+        in client.get(odd_amounts.get_absolute_url()).content.decode()
+    )
 
 
 def test_preview_reads_a_fixed_number_of_queries(books, account, finance_client, django_assert_max_num_queries):
@@ -153,8 +188,17 @@ def test_preview_reads_a_fixed_number_of_queries(books, account, finance_client,
 
 def test_xeros_arithmetic_inclusive_rounds_tax_inside_each_line():
     line = BillLine(description="x", quantity=3, unit_amount=Decimal("3.3333"), account_code="300", tax_type="INPUT2")
-    bill = BillInput(contact_id="c", number="1", date=None, due_date=None, currency="GBP", line_amount_type="Inclusive",
-                     status="DRAFT", url="", lines=(line, line))
+    bill = BillInput(
+        contact_id="c",
+        number="1",
+        date=None,
+        due_date=None,
+        currency="GBP",
+        line_amount_type="Inclusive",
+        status="DRAFT",
+        url="",
+        lines=(line, line),
+    )
     totals = bill_totals(bill, line_rates=(Decimal("20"), Decimal("20")))
     assert [(t.amount, t.tax) for t in totals.lines] == [(Decimal("10.00"), Decimal("1.67"))] * 2
     assert (totals.sub_total, totals.total_tax, totals.total) == (Decimal("16.66"), Decimal("3.34"), Decimal("20.00"))

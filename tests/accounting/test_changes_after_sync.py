@@ -35,7 +35,9 @@ def _synced_invoice(books, vendor, *, status: str = "DRAFT"):
 def _amend(order, invoice, *, first_line_quantity: int = 1):
     lines = list(order.lines.all())
     return invoicing.invoice_change_lines(
-        invoice=invoice, quantities={lines[0].id: first_line_quantity, lines[1].id: 2}, shipping=Decimal("0"),
+        invoice=invoice,
+        quantities={lines[0].id: first_line_quantity, lines[1].id: 2},
+        shipping=Decimal("0"),
         reason="Vendor short-shipped",
     )
 
@@ -44,7 +46,9 @@ def _bill(books, bill_id: str) -> dict:
     return next(bill for bill in books.bills() if bill["InvoiceID"] == bill_id)
 
 
-def test_an_amend_without_automatic_sync_is_shown_as_changed_until_synced_again(books, linked_vendor, finance_client, commits):
+def test_an_amend_without_automatic_sync_is_shown_as_changed_until_synced_again(
+    books, linked_vendor, finance_client, commits
+):
     order, invoice, sync = _synced_invoice(books, linked_vendor)
     total_before = Decimal(str(_bill(books, sync.xero_id)["Total"]))
 

@@ -30,19 +30,28 @@ def test_the_split_follows_the_gross_amounts_and_adds_up_to_the_cent():
 
 
 @pytest.mark.django_db
-def test_a_credit_note_for_a_mixed_rate_invoice_carries_each_rates_tax(books, account, django_capture_on_commit_callbacks):
+def test_a_credit_note_for_a_mixed_rate_invoice_carries_each_rates_tax(
+    books, account, django_capture_on_commit_callbacks
+):
     books.settings.adjustments_enabled_by_staff = books.settings.sync_adjustments = True
     books.settings.bill_status = "AUTHORISED"
     books.settings.save()
     vendor = VendorFactory(account=account, name="Acme Packaging")
     books.link(vendor)
     order = orders.purchase_order_create(
-        account=account, vendor=vendor, ordered_on=vendor.created_at.date(), shipping_cost=Decimal("0"),
+        account=account,
+        vendor=vendor,
+        ordered_on=vendor.created_at.date(),
+        shipping_cost=Decimal("0"),
         shipping_tax_rate=Decimal("20.00"),
-        lines=[orders.OrderLineInput(sku="LAMP", product_name="Lamp", quantity=1, unit_cost=Decimal("100.00"),
-                                     tax_rate=Decimal("20.00")),
-               orders.OrderLineInput(sku="BOOK", product_name="Book", quantity=1, unit_cost=Decimal("30.00"),
-                                     tax_rate=Decimal("0.00"))],
+        lines=[
+            orders.OrderLineInput(
+                sku="LAMP", product_name="Lamp", quantity=1, unit_cost=Decimal("100.00"), tax_rate=Decimal("20.00")
+            ),
+            orders.OrderLineInput(
+                sku="BOOK", product_name="Book", quantity=1, unit_cost=Decimal("30.00"), tax_rate=Decimal("0.00")
+            ),
+        ],
     )
     invoice = invoice_create(order=order)  # 120.00 at 20 % + 30.00 at 0 % = 150.00
     sync_request(invoice=invoice)

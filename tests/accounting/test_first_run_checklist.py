@@ -26,8 +26,14 @@ def test_a_new_account_has_every_step_to_do_with_a_link_to_each(account, admin_c
 
     assert checklist.done_count == 0 and not checklist.complete
     assert [step.link for step in checklist.steps] == [
-        "/integrations/xero/new/", "/integrations/xero/", "/integrations/xero/", "/setup/accounting/",
-        "/contacts/", "/setup/accounting/", "/contacts/payments/"]
+        "/integrations/xero/new/",
+        "/integrations/xero/",
+        "/integrations/xero/",
+        "/setup/accounting/",
+        "/contacts/",
+        "/setup/accounting/",
+        "/contacts/payments/",
+    ]
     page = admin_client_.get(reverse("integrations:xero_account_list")).content.decode()
     assert "Getting started with Xero: 0 of 7 done" in page and "<details open>" in page
 
@@ -49,8 +55,9 @@ def test_each_step_says_what_is_missing(books, account, other_account):
     assert steps[5][1] is False and steps[6][1] is False
 
     # when: the rest is done
-    TaxRateMapping.objects.create(account=account, xero_account=books.xero_account, rate=Decimal("5.00"),
-                                  tax_type="RRINPUT")
+    TaxRateMapping.objects.create(
+        account=account, xero_account=books.xero_account, rate=Decimal("5.00"), tax_type="RRINPUT"
+    )
     books.link(unlinked, "Cobalt Freight")
     XeroContactImport.objects.create(account=account, xero_account=books.xero_account, state=ContactImportState.DONE)
     AccountingSettings.objects.filter(account=account).update(auto_sync_replenishment=True)
@@ -64,8 +71,9 @@ def test_each_step_says_what_is_missing(books, account, other_account):
     assert checklist.steps[6].detail == f"{invoice.number} is in Xero."
 
 
-def test_another_accounts_xero_accounts_and_bills_do_not_count(account, other_account, admin_client_,
-                                                                django_assert_max_num_queries):
+def test_another_accounts_xero_accounts_and_bills_do_not_count(
+    account, other_account, admin_client_, django_assert_max_num_queries
+):
     XeroAccount.objects.create(account=other_account, name="Theirs", tenant_id="t", access_token="x")
     theirs = invoice_create(order=order_create(vendor=VendorFactory(account=other_account)))
     bill_rows(other_account, {theirs: "synced"})
@@ -76,16 +84,18 @@ def test_another_accounts_xero_accounts_and_bills_do_not_count(account, other_ac
     assert "Getting started with Xero: 0 of 7 done" in page and theirs.number not in page
 
 
-def test_choosing_the_tenant_starts_the_contact_import_once(xero_sandbox, admin_client_, account,
-                                                            django_capture_on_commit_callbacks):
+def test_choosing_the_tenant_starts_the_contact_import_once(
+    xero_sandbox, admin_client_, account, django_capture_on_commit_callbacks
+):
     xero_account = XeroAccount.objects.create(account=account, name="Main entity")
     response = admin_client_.post(reverse("integrations:xero_connect", args=[xero_account.pk]))
     admin_client_.get(reverse("integrations:xero_callback"), xero_consent(response["Location"]))
     tenant = XeroAccount.objects.get(pk=xero_account.pk).available_tenants[0]["tenant_id"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        chosen = admin_client_.post(reverse("integrations:xero_choose_tenant", args=[xero_account.pk]),
-                                    {"tenant": tenant}, follow=True)
+        chosen = admin_client_.post(
+            reverse("integrations:xero_choose_tenant", args=[xero_account.pk]), {"tenant": tenant}, follow=True
+        )
     with django_capture_on_commit_callbacks(execute=True):
         admin_client_.post(reverse("integrations:xero_choose_tenant", args=[xero_account.pk]), {"tenant": tenant})
 

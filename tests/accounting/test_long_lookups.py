@@ -55,13 +55,20 @@ def test_60_payments_whose_answer_was_lost_are_adopted_not_paid_twice(books, acc
 def _vendors_with_their_own_contacts(books, account, count: int) -> list:
     books.sandbox.bulk_contacts(books.xero_account.tenant_id, count, prefix="Long Lookup Supplier")
     org = books.sandbox.state(books.xero_account.tenant_id)["orgs"][books.xero_account.tenant_id]
-    contacts = sorted((c for c in org["contacts"].values() if c["Name"].startswith("Long Lookup Supplier")),
-                      key=lambda contact: contact["Name"])
+    contacts = sorted(
+        (c for c in org["contacts"].values() if c["Name"].startswith("Long Lookup Supplier")),
+        key=lambda contact: contact["Name"],
+    )
     vendors = []
     for contact in contacts:
         vendor = VendorFactory(account=account, name=contact["Name"])
-        VendorXeroLink.objects.create(vendor=vendor, xero_account=books.xero_account, account=account,
-                                      contact_id=contact["ContactID"], contact_name=contact["Name"])
+        VendorXeroLink.objects.create(
+            vendor=vendor,
+            xero_account=books.xero_account,
+            account=account,
+            contact_id=contact["ContactID"],
+            contact_name=contact["Name"],
+        )
         vendors.append(vendor)
     return vendors
 

@@ -25,8 +25,9 @@ def _client(membership) -> Client:
     return client
 
 
-def test_a_member_turns_the_immediate_email_off_and_is_left_out(books, linked_vendor, account, mailoutbox,
-                                                                django_capture_on_commit_callbacks):
+def test_a_member_turns_the_immediate_email_off_and_is_left_out(
+    books, linked_vendor, account, mailoutbox, django_capture_on_commit_callbacks
+):
     finance = MembershipFactory(account=account, role="finance")
     client = _client(finance)
     page = client.get(reverse("notifications"))
@@ -53,11 +54,14 @@ def test_a_viewer_is_told_they_get_no_emails(account, viewer_client):
 def _waiting(account, count=3):
     made = invoices_bulk(account, count + 1)
     states = [SyncState.FAILED, SyncState.NEEDS_ATTENTION, SyncState.PAUSED]
-    bill_rows(account, {**{invoice: states[index % 3] for index, invoice in enumerate(made[:count])},
-                        made[count]: SyncState.SYNCED})
+    bill_rows(
+        account,
+        {**{invoice: states[index % 3] for index, invoice in enumerate(made[:count])}, made[count]: SyncState.SYNCED},
+    )
     AccountingSettings.objects.get_or_create(account=account)
-    AccountingSync.objects.filter(state=SyncState.FAILED).update(last_error="Xero refused the bill: Account code '300' "
-                                                                            "is not a valid code for this document.")
+    AccountingSync.objects.filter(state=SyncState.FAILED).update(
+        last_error="Xero refused the bill: Account code '300' is not a valid code for this document."
+    )
     return made
 
 
@@ -122,5 +126,6 @@ def test_notification_choices_are_per_account(account, other_account):
     client = _client(there)
     client.post(reverse("account_switch"), {"account": other_account.pk})
     client.post(reverse("notifications"), {})
-    assert list(Membership.objects.filter(user=user).order_by("account__name").values_list(
-        "account__name", "email_sync_stops")) == [("Demo Retail", True), (other_account.name, False)]
+    assert list(
+        Membership.objects.filter(user=user).order_by("account__name").values_list("account__name", "email_sync_stops")
+    ) == [("Demo Retail", True), (other_account.name, False)]

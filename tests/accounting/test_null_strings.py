@@ -33,15 +33,25 @@ def test_an_organisation_answering_null_system_accounts_can_be_set_up_and_synced
 
     # when the admin opens Setup > Accounting and saves the codes Xero offers
     html = admin_client_.get(URL).content.decode()
-    saved = admin_client_.post(URL, {"line_amount_type": "Exclusive", "bill_status": "DRAFT", "due_date_from_terms": "on",
-                                     "product_account_code": "300", "shipping_account_code": "425", "tax_20_00": "INPUT2"})
+    saved = admin_client_.post(
+        URL,
+        {
+            "line_amount_type": "Exclusive",
+            "bill_status": "DRAFT",
+            "due_date_from_terms": "on",
+            "product_account_code": "300",
+            "shipping_account_code": "425",
+            "tax_20_00": "INPUT2",
+        },
+    )
 
     # then the codes were offered and saved, and the invoice syncs
     assert "300 – Purchases" in html and "425 – Freight &amp; Courier" in html
     assert saved.status_code == 302, saved.content.decode()[:2000]
     contact_id = xero_sandbox.seeded_contact_id(uk.tenant_id, "Acme Packaging Ltd")
-    VendorXeroLink.objects.create(vendor=vendor, xero_account=uk, account=account, contact_id=contact_id,
-                                  contact_name="Acme Packaging Ltd")
+    VendorXeroLink.objects.create(
+        vendor=vendor, xero_account=uk, account=account, contact_id=contact_id, contact_name="Acme Packaging Ltd"
+    )
     sync_request(invoice=invoice)
     drain(xero_account_id=uk.pk)
     assert AccountingSync.objects.get(invoice=invoice).state == SyncState.SYNCED

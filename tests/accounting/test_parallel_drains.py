@@ -42,14 +42,46 @@ def celery_workers(monkeypatch):
     started = []
 
     def start(processes: int, concurrency: int, queues: str = "celery,xero-urgent", **environment: str) -> None:
-        env = {**_worker_env(), "CELERY_TASK_ALWAYS_EAGER": "false", "REDIS_URL": settings.REDIS_URL,
-               "XERO_CONCURRENT_CALLS": "5", "XERO_CALLS_PER_MINUTE": "600", **environment}
+        env = {
+            **_worker_env(),
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "REDIS_URL": settings.REDIS_URL,
+            "XERO_CONCURRENT_CALLS": "5",
+            "XERO_CALLS_PER_MINUTE": "600",
+            **environment,
+        }
         for index in range(processes):
-            command = [sys.executable, "-m", "celery", "-A", "onport", "worker", "--pool", "prefork",
-                       "--concurrency", str(concurrency), "--hostname", f"test{len(started)}@%h", "-Q", queues,
-                       "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-            started.append(subprocess.Popen(command, env=env, cwd=settings.BASE_DIR,
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+            command = [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "onport",
+                "worker",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                str(concurrency),
+                "--hostname",
+                f"test{len(started)}@%h",
+                "-Q",
+                queues,
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ]
+            started.append(
+                subprocess.Popen(
+                    command,
+                    env=env,
+                    cwd=settings.BASE_DIR,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
 
     yield start
     for worker in started:
@@ -118,6 +150,9 @@ def test_a_person_s_sync_is_sent_by_the_urgent_worker_while_another_customer_s_b
     backlog_left = AccountingSync.objects.filter(invoice__in=backlog).exclude(state="synced").count()
     assert backlog_left > 0  # the person did not wait for another customer's backlog
     assert _wait_until_synced(backlog, 120) == {"synced"}
-    urgent_put = [r for r in books.sandbox.requests(path_prefix="/api.xro/2.0/Invoices")
-                  if r["method"] == "PUT" and r["json"]["Invoices"][0]["Contact"]["ContactID"] == contact]
+    urgent_put = [
+        r
+        for r in books.sandbox.requests(path_prefix="/api.xro/2.0/Invoices")
+        if r["method"] == "PUT" and r["json"]["Invoices"][0]["Contact"]["ContactID"] == contact
+    ]
     assert len(urgent_put) == 1 and len(urgent_put[0]["json"]["Invoices"]) == 1  # sent on its own

@@ -22,12 +22,23 @@ def _counts(client, **params) -> dict[str, int]:
     return {value: count for value, _, count in response.context["xero_counts"]}
 
 
-def test_the_counts_by_xero_status_add_up_to_the_accounts_invoices(account, other_account, viewer_client,
-                                                                   django_assert_max_num_queries):
+def test_the_counts_by_xero_status_add_up_to_the_accounts_invoices(
+    account, other_account, viewer_client, django_assert_max_num_queries
+):
     made = invoices_bulk(account, 12)
-    bill_rows(account, {made[0]: SyncState.SYNCED, made[1]: SyncState.SYNCED, made[2]: SyncState.PENDING,
-                        made[3]: SyncState.UNKNOWN, made[4]: SyncState.FAILED, made[5]: SyncState.PAUSED,
-                        made[6]: SyncState.CHANGED, made[7]: SyncState.CANCELLED})
+    bill_rows(
+        account,
+        {
+            made[0]: SyncState.SYNCED,
+            made[1]: SyncState.SYNCED,
+            made[2]: SyncState.PENDING,
+            made[3]: SyncState.UNKNOWN,
+            made[4]: SyncState.FAILED,
+            made[5]: SyncState.PAUSED,
+            made[6]: SyncState.CHANGED,
+            made[7]: SyncState.CANCELLED,
+        },
+    )
     theirs = invoices_bulk(other_account, 5)
     bill_rows(other_account, {invoice: SyncState.FAILED for invoice in theirs})
 
@@ -38,7 +49,9 @@ def test_the_counts_by_xero_status_add_up_to_the_accounts_invoices(account, othe
     page = viewer_client.get(reverse("invoicing:invoice_xero_counts"), {"xero_status": "failed"}).content.decode()
     assert f'href="{reverse("invoicing:invoice_list")}?xero_status=failed" aria-current="true"' in page
     list_page = viewer_client.get(reverse("invoicing:invoice_list")).content.decode()
-    assert f'hx-get="{reverse("invoicing:invoice_xero_counts")}' in list_page  # fetched after the list, which never counts
+    assert (
+        f'hx-get="{reverse("invoicing:invoice_xero_counts")}' in list_page
+    )  # fetched after the list, which never counts
 
 
 def test_only_issued_invoices_are_offered_for_bulk_sync(account, finance_client):
@@ -56,8 +69,9 @@ def test_only_issued_invoices_are_offered_for_bulk_sync(account, finance_client)
     assert 'data-selected-count="invoice"' in page and 'name="matching"' not in page  # one page: nothing more to match
 
 
-def test_select_all_that_match_syncs_every_page_of_the_search_but_what_xero_has(books, account, other_account,
-                                                                                finance_client, monkeypatch):
+def test_select_all_that_match_syncs_every_page_of_the_search_but_what_xero_has(
+    books, account, other_account, finance_client, monkeypatch
+):
     monkeypatch.setattr(invoices_view, "INVOICES_PER_PAGE", 7)
     vendor = VendorFactory(account=account, name="Acme Packaging")
     books.link(vendor)
@@ -109,8 +123,10 @@ def test_progress_of_ids_that_are_not_the_accounts_bills_stops_at_once(books, ac
 
 def test_the_sync_log_of_one_bulk_sync_and_its_refresh_while_rows_are_on_their_way(account, finance_client):
     made = invoices_bulk(account, 4)
-    bill_rows(account, {made[0]: SyncState.PENDING, made[1]: SyncState.SYNCED, made[2]: SyncState.FAILED,
-                        made[3]: SyncState.SYNCED})
+    bill_rows(
+        account,
+        {made[0]: SyncState.PENDING, made[1]: SyncState.SYNCED, made[2]: SyncState.FAILED, made[3]: SyncState.SYNCED},
+    )
 
     log = finance_client.get(reverse("sync:log"), {"invoices": f"{made[0].pk},{made[1].pk}"})
 

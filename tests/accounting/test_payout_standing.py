@@ -155,8 +155,10 @@ def test_a_bill_paid_in_xero_is_not_paid_again_and_the_review_says_why(books, ac
 
     items = {item.invoice_id: item for item in PayoutItem.objects.filter(line__run=run)}
     assert not items[paid.pk].payable and items[paid.pk].amount == 0
-    assert items[paid.pk].reason == (f"Already paid in Xero on {today.day} {today:%b %Y}, so this run does not pay "
-                                     "it again: mark the invoice paid in Onport.")
+    assert items[paid.pk].reason == (
+        f"Already paid in Xero on {today.day} {today:%b %Y}, so this run does not pay "
+        "it again: mark the invoice paid in Onport."
+    )
     assert items[owed.pk].payable and run.lines.get().amount == owed.total
     page = admin_client_.get(reverse("payouts:run_detail", args=[run.pk])).content.decode()
     assert "Already paid in Xero on" in page

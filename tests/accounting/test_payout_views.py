@@ -42,7 +42,9 @@ def paid_run(books, account):
     payee(books, account, name="Nobank", contact="Cobalt Freight")
     synced_invoices(books, vendor, 2)
     synced_invoices(books, account.vendors.get(name="Nobank"))
-    return payouts.payout_run_approve(run=payouts.payout_run_create(account=account, actor=books.admin), actor=books.admin)
+    return payouts.payout_run_approve(
+        run=payouts.payout_run_create(account=account, actor=books.admin), actor=books.admin
+    )
 
 
 def _urls(run) -> list[tuple[str, str]]:
@@ -95,8 +97,11 @@ def test_another_accounts_runs_lines_files_and_vendors_are_404_on_every_url(paid
 
 def test_finance_may_view_runs_and_history_but_only_admins_set_up_and_approve(paid_run, account):
     finance, viewer = _client(account, "finance"), _client(account, "viewer")
-    viewable = {reverse("payouts:run_list"), reverse("payouts:run_detail", args=[paid_run.pk]),
-                reverse("payouts:vendor_history", args=[paid_run.lines.get(vendor__name="Lumen").vendor_id])}
+    viewable = {
+        reverse("payouts:run_list"),
+        reverse("payouts:run_detail", args=[paid_run.pk]),
+        reverse("payouts:vendor_history", args=[paid_run.lines.get(vendor__name="Lumen").vendor_id]),
+    }
     for method, url in _urls(paid_run):
         expected = 200 if (method == "get" and url in viewable) else 403
         assert getattr(finance, method)(url).status_code == expected, (method, url)
@@ -111,18 +116,35 @@ def test_setup_offers_only_xeros_live_bank_accounts_and_saves(books, account, ad
     response = admin_client_.get(reverse("payouts:setup"))
     bank_options = response.context["form"].fields["bank_account"].choices
     assert [label for value, label in bank_options if value] == [  # a bank account without a code is offered too
-        "Business Card Account (GBP)", "090 – Business Bank Account (GBP)", "091 – Business Savings Account (GBP)"]
+        "Business Card Account (GBP)",
+        "090 – Business Bank Account (GBP)",
+        "091 – Business Savings Account (GBP)",
+    ]
     saving = dict(bank_options)
     savings_id = next(value for value, label in saving.items() if label.startswith("091"))
 
-    response = admin_client_.post(reverse("payouts:setup"), {
-        "enabled": "on", "schedule": "fortnightly", "delay_days": "10", "bank_account": savings_id,
-        "minimum_amount": "25.00", "payer_name": "Demo Retail Ltd", "payer_iban": "", "payer_bic": "",
-    })
+    response = admin_client_.post(
+        reverse("payouts:setup"),
+        {
+            "enabled": "on",
+            "schedule": "fortnightly",
+            "delay_days": "10",
+            "bank_account": savings_id,
+            "minimum_amount": "25.00",
+            "payer_name": "Demo Retail Ltd",
+            "payer_iban": "",
+            "payer_bic": "",
+        },
+    )
 
     assert response.status_code == 302
     setup = PayoutSettings.objects.get(account=account)
-    assert (setup.enabled, setup.schedule, setup.delay_days, setup.bank_account_code) == (True, "fortnightly", 10, "091")
+    assert (setup.enabled, setup.schedule, setup.delay_days, setup.bank_account_code) == (
+        True,
+        "fortnightly",
+        10,
+        "091",
+    )
     assert setup.payer_iban == "DE89370400440532013000"  # left empty: the saved one is kept
     page = admin_client_.get(reverse("payouts:setup")).content.decode()
     assert "DE89 •••• •••• 3000" in page and "DE89370400440532013000" not in page
@@ -130,9 +152,15 @@ def test_setup_offers_only_xeros_live_bank_accounts_and_saves(books, account, ad
 
 def test_setup_explains_a_wrong_iban(books, admin_client_):
     payouts_setup(books)
-    response = admin_client_.post(reverse("payouts:setup"), {
-        "schedule": "weekly", "delay_days": "10", "minimum_amount": "0", "payer_iban": "DE89370400440532013001",
-    })
+    response = admin_client_.post(
+        reverse("payouts:setup"),
+        {
+            "schedule": "weekly",
+            "delay_days": "10",
+            "minimum_amount": "0",
+            "payer_iban": "DE89370400440532013001",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 400 and "This IBAN&#x27;s check digits do not match" in html
     assert "from your bank statement or online banking" in html and "vendor" not in html.split("check digits")[1][:120]
@@ -196,7 +224,9 @@ def test_list_pages_keep_their_query_count(paid_run, account, admin_client_, dja
 
 def test_a_connection_allowed_without_the_payments_scope_is_explained_not_used(books, account, admin_client_, settings):
     # given Xero connected by Onport's consent before it asked for payments (the books fixture ran before this)
-    books.xero_account.scopes = [scope for scope in books.xero_account.scopes if scope not in ("accounting.transactions", "accounting.payments")]
+    books.xero_account.scopes = [
+        scope for scope in books.xero_account.scopes if scope not in ("accounting.transactions", "accounting.payments")
+    ]
     books.xero_account.save(update_fields=["scopes"])
     payouts_setup(books, delay_days=0)
     synced_invoices(books, payee(books, account, name="Lumen", iban=VENDOR_IBANS[0]))
@@ -222,16 +252,18 @@ def test_opening_payout_pages_writes_no_settings(books, account, admin_client_):
 def test_a_bank_reason_too_long_is_refused_in_words_and_nothing_is_marked(paid_run, admin_client_):
     lumen = paid_run.lines.get(vendor__name="Lumen")
 
-    response = admin_client_.post(reverse("payouts:line_mark_failed", args=[paid_run.pk, lumen.pk]),
-                                  {"reason": "x" * 300}, follow=True)
+    response = admin_client_.post(
+        reverse("payouts:line_mark_failed", args=[paid_run.pk, lumen.pk]), {"reason": "x" * 300}, follow=True
+    )
 
     assert "Say what the bank said in at most 255 characters; nothing was marked." in response.content.decode()
     lumen.refresh_from_db()
     assert lumen.status == "included"
 
 
-def test_payout_runs_export_lists_every_invoice_of_every_run_masked_and_only_this_accounts(paid_run, account,
-                                                                                            other_account):
+def test_payout_runs_export_lists_every_invoice_of_every_run_masked_and_only_this_accounts(
+    paid_run, account, other_account
+):
     # given the run: Lumen paid for two invoices, Nobank skipped (no bank details)
     finance = _client(account, "finance")
 
@@ -242,9 +274,12 @@ def test_payout_runs_export_lists_every_invoice_of_every_run_masked_and_only_thi
     rows = list(csv.DictReader(io.StringIO(text)))
     lumen = [row for row in rows if row["Vendor"] == "Lumen"]
     assert len(lumen) == 2 and {row["Invoice"] for row in lumen} == set(
-        paid_run.lines.get(vendor__name="Lumen").items.values_list("invoice__number", flat=True))
-    assert {(row["Run"], row["Run status"], row["Currency"], row["Vendor line"], row["In the payment"], row["Bank account"])
-            for row in lumen} == {("PAYOUT-0001", "File ready", "EUR", "To pay", "yes", "FR14 •••• •••• 2606")}
+        paid_run.lines.get(vendor__name="Lumen").items.values_list("invoice__number", flat=True)
+    )
+    assert {
+        (row["Run"], row["Run status"], row["Currency"], row["Vendor line"], row["In the payment"], row["Bank account"])
+        for row in lumen
+    } == {("PAYOUT-0001", "File ready", "EUR", "To pay", "yes", "FR14 •••• •••• 2606")}
     [nobank] = [row for row in rows if row["Vendor"] == "Nobank"]
     assert nobank["In the payment"] == "no" and "No bank details" in nobank["Why not"]
     assert VENDOR_IBANS[0] not in text
@@ -269,10 +304,16 @@ def test_a_uk_vendors_sort_code_and_account_number_are_saved_from_the_page(books
     refused = admin_client_.post(url, {"holder_name": "Brick Ltd", "country": "GB", "account_number": "31926819"})
     assert refused.status_code == 400 and "A sort code has 6 digits, such as 60-16-13." in refused.content.decode()
 
-    saved = admin_client_.post(url, {"holder_name": "Brick Ltd", "country": "gb", "account_number": "3192 6819",
-                                     "bank_code": "60-16-13"})
+    saved = admin_client_.post(
+        url, {"holder_name": "Brick Ltd", "country": "gb", "account_number": "3192 6819", "bank_code": "60-16-13"}
+    )
     assert saved.status_code == 302
     details = VendorBankDetails.objects.get(vendor=vendor)
-    assert (details.country, details.account_number, details.bank_code, details.iban) == ("GB", "31926819", "601613", "")
+    assert (details.country, details.account_number, details.bank_code, details.iban) == (
+        "GB",
+        "31926819",
+        "601613",
+        "",
+    )
     page = admin_client_.get(url).content.decode()
     assert "<dt>Sort code</dt><dd>•••• 13</dd>" in page and "•••• 6819" in page and "31926819" not in page

@@ -63,6 +63,7 @@ def payments_scope(settings):
     the legacy accounting.transactions scope includes it. (To do: add accounting.payments to oauth.scopes().)"""
     settings.XERO_LEGACY_SCOPES = True
 
+
 PAYER_IBAN = "DE89370400440532013000"
 VENDOR_IBANS = ["FR1420041010050500013M02606", "NL91ABNA0417164300", "ES9121000418450200051332"]
 
@@ -73,24 +74,48 @@ def payouts_setup(books, **overrides) -> PayoutSettings:
     books.settings.save()
     bank = next(account for account in bank_accounts(XeroClient(books.xero_account)) if account.code == "090")
     values = {
-        "enabled": False, "delay_days": 14, "bank_account_id": bank.account_id, "bank_account_code": bank.code,
-        "bank_account_name": bank.name, "minimum_amount": Decimal("0.00"), "payer_name": "Demo Retail Ltd",
-        "payer_iban": PAYER_IBAN, "payer_bic": "COBADEFFXXX",
+        "enabled": False,
+        "delay_days": 14,
+        "bank_account_id": bank.account_id,
+        "bank_account_code": bank.code,
+        "bank_account_name": bank.name,
+        "minimum_amount": Decimal("0.00"),
+        "payer_name": "Demo Retail Ltd",
+        "payer_iban": PAYER_IBAN,
+        "payer_bic": "COBADEFFXXX",
     }
     values.update(overrides)
     setup, _ = PayoutSettings.objects.update_or_create(account=books.xero_account.account, defaults=values)
     return setup
 
 
-def payee(books, account, *, name: str, contact: str = "Acme Packaging Ltd", currency: str = "EUR", iban: str | None = None,
-          account_number: str = "", bank_code: str = "", country: str = ""):
+def payee(
+    books,
+    account,
+    *,
+    name: str,
+    contact: str = "Acme Packaging Ltd",
+    currency: str = "EUR",
+    iban: str | None = None,
+    account_number: str = "",
+    bank_code: str = "",
+    country: str = "",
+):
     """A vendor linked to a Xero contact, with bank details (IBAN, or account number + bank code; None: no details)."""
     vendor = VendorFactory(account=account, name=name, currency=currency)
     books.link(vendor, contact)
     if iban or account_number:
-        vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(
-            holder_name=f"{name} GmbH", country=country, iban=iban or "", account_number=account_number, bank_code=bank_code,
-        ), actor=books.admin)
+        vendor_bank_details_update(
+            vendor=vendor,
+            data=BankDetailsInput(
+                holder_name=f"{name} GmbH",
+                country=country,
+                iban=iban or "",
+                account_number=account_number,
+                bank_code=bank_code,
+            ),
+            actor=books.admin,
+        )
     return vendor
 
 
@@ -130,6 +155,7 @@ def _payment_puts(books):
 
 # -- collecting a run ------------------------------------------------------------------------------
 
+
 def test_a_run_takes_due_synced_unpaid_invoices_per_vendor_net_of_credits(books, account):
     payouts_setup(books, delay_days=14)
     vendor = payee(books, account, name="Lumen", iban=VENDOR_IBANS[0])
@@ -140,15 +166,22 @@ def test_a_run_takes_due_synced_unpaid_invoices_per_vendor_net_of_credits(books,
     [paid] = synced_invoices(books, vendor, days_ago=20)
     invoicing.invoice_mark_paid(invoice=paid)
     credit_in_xero(books, due_a, "4.00")
-    invoicing.adjustment_add(invoice=due_b, kind="debit", amount=Decimal("9.00"), reason="Freight")  # debits don't count
-    invoicing.adjustment_add(invoice=due_b, kind="credit", amount=Decimal("2.00"), reason="Not in Xero yet")  # not synced
+    invoicing.adjustment_add(
+        invoice=due_b, kind="debit", amount=Decimal("9.00"), reason="Freight"
+    )  # debits don't count
+    invoicing.adjustment_add(
+        invoice=due_b, kind="credit", amount=Decimal("2.00"), reason="Not in Xero yet"
+    )  # not synced
 
     run = payouts.payout_run_create(account=account, actor=books.admin)
 
     [line] = run.lines.all()
     assert (line.vendor, line.currency, line.status) == (vendor, "EUR", PayoutLineStatus.INCLUDED)
     assert (line.gross, line.credits, line.amount) == (Decimal("48.00"), Decimal("4.00"), Decimal("44.00"))
-    assert {(item.invoice_id, item.amount) for item in line.items.all()} == {(due_a.pk, Decimal("20.00")), (due_b.pk, Decimal("24.00"))}
+    assert {(item.invoice_id, item.amount) for item in line.items.all()} == {
+        (due_a.pk, Decimal("20.00")),
+        (due_b.pk, Decimal("24.00")),
+    }
     assert recent.pk not in {item.invoice_id for item in line.items.all()}
     assert run.reference == "PAYOUT-0001" and run.bank_account_code == "090"
     # an invoice in an open run is not taken twice
@@ -176,10 +209,15 @@ def test_vendors_under_the_minimum_or_without_bank_details_are_skipped_with_the_
     # skipped invoices are not held by the open run
     payouts.payout_run_cancel(run=run)
     VendorBankDetails.objects.filter(vendor=small).delete()
-    assert {line.vendor.name for line in payouts.payout_run_create(account=account).lines.all()} == {"Small", "Nobank", "Big"}
+    assert {line.vendor.name for line in payouts.payout_run_create(account=account).lines.all()} == {
+        "Small",
+        "Nobank",
+        "Big",
+    }
 
 
 # -- the bank files -------------------------------------------------------------------------------
+
 
 def test_eur_payouts_make_a_valid_pain001_whose_counts_and_sums_match(books, account):
     payouts_setup(books, delay_days=0)
@@ -215,8 +253,15 @@ def test_eur_payouts_make_a_valid_pain001_whose_counts_and_sums_match(books, acc
 
 def test_other_currencies_get_a_csv_with_one_row_per_vendor(books, account):
     payouts_setup(books, delay_days=0)
-    vendor = payee(books, account, name="Harbour", currency="USD", country="US", account_number="000123456789",
-                   bank_code="026009593")
+    vendor = payee(
+        books,
+        account,
+        name="Harbour",
+        currency="USD",
+        country="US",
+        account_number="000123456789",
+        bank_code="026009593",
+    )
     gbp = payee(books, account, name="Brick", contact="Cobalt Freight", currency="GBP", iban="GB29NWBK60161331926819")
     [invoice] = synced_invoices(books, vendor)
     synced_invoices(books, gbp)
@@ -227,9 +272,18 @@ def test_other_currencies_get_a_csv_with_one_row_per_vendor(books, account):
     assert set(files) == {"GBP", "USD"} and {f.format for f in files.values()} == {PayoutFileFormat.CSV}
     [row] = list(csv.DictReader(io.StringIO(files["USD"].content)))
     assert row == {
-        "payment_date": run.payment_date.isoformat(), "reference": "PAYOUT-0001", "end_to_end_id": row["end_to_end_id"],
-        "vendor": "Harbour", "account_holder": "Harbour GmbH", "country": "US", "iban": "", "bic": "",
-        "account_number": "000123456789", "bank_code": "026009593", "currency": "USD", "amount": "24.00",
+        "payment_date": run.payment_date.isoformat(),
+        "reference": "PAYOUT-0001",
+        "end_to_end_id": row["end_to_end_id"],
+        "vendor": "Harbour",
+        "account_holder": "Harbour GmbH",
+        "country": "US",
+        "iban": "",
+        "bic": "",
+        "account_number": "000123456789",
+        "bank_code": "026009593",
+        "currency": "USD",
+        "amount": "24.00",
         "invoices": f"{invoice.number} {invoice.order.number}",
     }
     assert row["end_to_end_id"].startswith("PAYOUT-0001-")
@@ -241,8 +295,9 @@ def test_other_currencies_get_a_csv_with_one_row_per_vendor(books, account):
 
 def test_a_uk_vendor_is_paid_by_sort_code_and_account_number(books, account):
     payouts_setup(books, delay_days=0)
-    vendor = payee(books, account, name="Brick", currency="GBP", country="GB", account_number="1234567",
-                   bank_code="60-16-13")
+    vendor = payee(
+        books, account, name="Brick", currency="GBP", country="GB", account_number="1234567", bank_code="60-16-13"
+    )
     [invoice] = synced_invoices(books, vendor)
 
     run = payouts.payout_run_approve(run=payouts.payout_run_create(account=account))
@@ -255,18 +310,37 @@ def test_a_uk_vendor_is_paid_by_sort_code_and_account_number(books, account):
     assert vendor.bank_details.summary == "Account •••• 4567 · sort code •••• 13"
 
 
-@pytest.mark.parametrize(("account_number", "sort_code", "errors"), [
-    ("", "", {"iban": "Enter the vendor's IBAN, or its sort code and account number."}),
-    ("31926819", "60161", {"bank_code": "A sort code has 6 digits, such as 60-16-13."}),
-    ("3192681912", "601613", {"account_number": "A UK account number has 8 digits, such as 31926819. For a 9- or "
-                                                "10-digit account (some building societies), enter the vendor's IBAN instead."}),
-    ("３1926819", "601613", {"account_number": "A UK account number has 8 digits, such as 31926819. For a 9- or "
-                                              "10-digit account (some building societies), enter the vendor's IBAN instead."}),
-])
+@pytest.mark.parametrize(
+    ("account_number", "sort_code", "errors"),
+    [
+        ("", "", {"iban": "Enter the vendor's IBAN, or its sort code and account number."}),
+        ("31926819", "60161", {"bank_code": "A sort code has 6 digits, such as 60-16-13."}),
+        (
+            "3192681912",
+            "601613",
+            {
+                "account_number": "A UK account number has 8 digits, such as 31926819. For a 9- or "
+                "10-digit account (some building societies), enter the vendor's IBAN instead."
+            },
+        ),
+        (
+            "３1926819",
+            "601613",
+            {
+                "account_number": "A UK account number has 8 digits, such as 31926819. For a 9- or "
+                "10-digit account (some building societies), enter the vendor's IBAN instead."
+            },
+        ),
+    ],
+)
 def test_uk_sort_code_and_account_number_mistakes_are_explained(vendor, account_number, sort_code, errors):
     with pytest.raises(BankDetailsInvalid) as refused:
-        vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(
-            holder_name="Brick Ltd", country="GB", account_number=account_number, bank_code=sort_code))
+        vendor_bank_details_update(
+            vendor=vendor,
+            data=BankDetailsInput(
+                holder_name="Brick Ltd", country="GB", account_number=account_number, bank_code=sort_code
+            ),
+        )
     assert refused.value.errors == errors
     assert not VendorBankDetails.objects.filter(vendor=vendor).exists()
 
@@ -282,6 +356,7 @@ def test_eur_without_our_own_iban_is_refused_in_plain_words(books, account):
 
 # -- paying: Onport and Xero ------------------------------------------------------------------------
 
+
 def test_marking_sent_pays_the_invoices_and_records_one_payment_per_bill_in_xero(books, account):
     payouts_setup(books, delay_days=0)
     vendor = payee(books, account, name="Lumen", iban=VENDOR_IBANS[0])
@@ -293,7 +368,9 @@ def test_marking_sent_pays_the_invoices_and_records_one_payment_per_bill_in_xero
     report = _drain_payments(books)
 
     assert report.synced == 2 and report.batches == 1, list(PayoutPayment.objects.values_list("state", "last_error"))
-    assert {invoice.status for invoice in PurchaseInvoice.objects.filter(pk__in=[i.pk for i in invoices])} == {InvoiceStatus.PAID}
+    assert {invoice.status for invoice in PurchaseInvoice.objects.filter(pk__in=[i.pk for i in invoices])} == {
+        InvoiceStatus.PAID
+    }
     bills = {bill["InvoiceID"]: bill for bill in books.bills()}
     payments = {payment["Invoice"]["InvoiceID"]: payment for payment in xero_payments(books)}
     rows = {row.invoice_id: row for row in PayoutPayment.objects.all()}
@@ -326,7 +403,9 @@ def test_a_lost_answer_is_resolved_by_lookup_and_never_pays_a_bill_twice(books, 
 
     assert second.adopted == 3
     payments = xero_payments(books)
-    assert sorted(p["Invoice"]["InvoiceID"] for p in payments) == sorted(PayoutPayment.objects.values_list("bill_id", flat=True))
+    assert sorted(p["Invoice"]["InvoiceID"] for p in payments) == sorted(
+        PayoutPayment.objects.values_list("bill_id", flat=True)
+    )
     assert len(payments) == len(invoices) == 3
     assert set(PayoutPayment.objects.values_list("state", flat=True)) == {PaymentState.SYNCED}
     assert {bill["Status"] for bill in books.bills()} == {"PAID"}
@@ -352,9 +431,19 @@ def test_a_worker_killed_after_xero_recorded_the_payment_loses_nothing_and_dupli
     payouts.payout_run_mark_sent(run=payouts.payout_run_approve(run=payouts.payout_run_create(account=account)))
     # given a worker that claimed the row, sent the payment, then died before saving the answer
     [row] = PAYMENT_OUTBOX.claim(books.xero_account)
-    payments_create(XeroClient(books.xero_account), [PaymentInput(
-        bill_id=row.bill_id, account_code=row.bank_account_code, date=row.date, amount=row.amount, reference=row.reference,
-    )], idempotency_key="dead-worker")
+    payments_create(
+        XeroClient(books.xero_account),
+        [
+            PaymentInput(
+                bill_id=row.bill_id,
+                account_code=row.bank_account_code,
+                date=row.date,
+                amount=row.amount,
+                reference=row.reference,
+            )
+        ],
+        idempotency_key="dead-worker",
+    )
     PayoutPayment.objects.filter(pk=row.pk).update(lease_until=timezone.now() - datetime.timedelta(seconds=1))
 
     assert payments_sweep() == [books.xero_account.pk]
@@ -368,7 +457,9 @@ def test_a_refused_payment_is_shown_and_retried_on_request(books, account):
     payouts_setup(books, delay_days=0)
     synced_invoices(books, payee(books, account, name="Lumen", iban=VENDOR_IBANS[0]))
     run = payouts.payout_run_approve(run=payouts.payout_run_create(account=account))
-    books.sandbox.set_lock_dates(books.xero_account.tenant_id, period_lock_date=(run.payment_date + datetime.timedelta(days=1)).isoformat())
+    books.sandbox.set_lock_dates(
+        books.xero_account.tenant_id, period_lock_date=(run.payment_date + datetime.timedelta(days=1)).isoformat()
+    )
     payouts.payout_run_mark_sent(run=run)
 
     report = _drain_payments(books)
@@ -448,14 +539,34 @@ def test_a_run_moves_only_forward(books, account):
 
 # -- bank details -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("iban, message", [
-    ("DE89370400440532013001", ("This IBAN's check digits do not match: a character is probably mistyped. "
-                                "Copy it again from the vendor's invoice or bank letter.")),
-    ("DE8937040044053201300", "This IBAN has the wrong number of characters for its country: a character is missing or one too many."),
-    ("XX89370400440532013000", "An IBAN starts with the bank's two-letter country code (such as DE or FR); “XX” is not one."),
-    ("not an iban!", ("This is not an IBAN: it should be a country code, two check digits and the account number, "
-                      "such as DE89 3704 0044 0532 0130 00.")),
-])
+
+@pytest.mark.parametrize(
+    "iban, message",
+    [
+        (
+            "DE89370400440532013001",
+            (
+                "This IBAN's check digits do not match: a character is probably mistyped. "
+                "Copy it again from the vendor's invoice or bank letter."
+            ),
+        ),
+        (
+            "DE8937040044053201300",
+            "This IBAN has the wrong number of characters for its country: a character is missing or one too many.",
+        ),
+        (
+            "XX89370400440532013000",
+            "An IBAN starts with the bank's two-letter country code (such as DE or FR); “XX” is not one.",
+        ),
+        (
+            "not an iban!",
+            (
+                "This is not an IBAN: it should be a country code, two check digits and the account number, "
+                "such as DE89 3704 0044 0532 0130 00."
+            ),
+        ),
+    ],
+)
 def test_iban_mistakes_are_explained_in_plain_words(vendor, iban, message):
     with pytest.raises(BankDetailsInvalid) as refused:
         vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(holder_name="Lumen", country="", iban=iban))
@@ -464,8 +575,9 @@ def test_iban_mistakes_are_explained_in_plain_words(vendor, iban, message):
 
 def test_a_holder_name_with_control_characters_is_refused(vendor):
     with pytest.raises(BankDetailsInvalid) as refused:
-        vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(
-            holder_name="Lumen\r\nSARL", country="", iban=VENDOR_IBANS[0]))
+        vendor_bank_details_update(
+            vendor=vendor, data=BankDetailsInput(holder_name="Lumen\r\nSARL", country="", iban=VENDOR_IBANS[0])
+        )
     assert refused.value.errors == {"holder_name": CONTROL_CHARACTERS}
 
 
@@ -478,16 +590,26 @@ def test_other_bank_detail_mistakes_are_explained(vendor):
         "bic": "A BIC has 8 or 11 letters and digits, such as DEUTDEFF or DEUTDEFF500.",
     }
     with pytest.raises(BankDetailsInvalid) as refused:
-        vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(holder_name="Harbour", country="US", account_number="123"))
+        vendor_bank_details_update(
+            vendor=vendor, data=BankDetailsInput(holder_name="Harbour", country="US", account_number="123")
+        )
     assert refused.value.errors == {"account_number": "Enter the vendor's IBAN, or its account number and bank code."}
 
 
 def test_bank_details_are_encrypted_at_rest_and_every_change_is_audited_masked(vendor, account):
     actor = MembershipFactory(account=account, role="admin").user
-    vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(
-        holder_name="Lumen SARL", country="", iban="fr14 2004 1010 0505 0001 3m02 606", bic="bnpafrpp"), actor=actor)
-    vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(
-        holder_name="Lumen SARL", country="", iban=VENDOR_IBANS[1], bic="ABNANL2A"), actor=actor)
+    vendor_bank_details_update(
+        vendor=vendor,
+        data=BankDetailsInput(
+            holder_name="Lumen SARL", country="", iban="fr14 2004 1010 0505 0001 3m02 606", bic="bnpafrpp"
+        ),
+        actor=actor,
+    )
+    vendor_bank_details_update(
+        vendor=vendor,
+        data=BankDetailsInput(holder_name="Lumen SARL", country="", iban=VENDOR_IBANS[1], bic="ABNANL2A"),
+        actor=actor,
+    )
 
     details = VendorBankDetails.objects.get(vendor=vendor)
     assert (details.iban, details.bic, details.country) == (VENDOR_IBANS[1], "ABNANL2A", "NL")
@@ -498,15 +620,21 @@ def test_bank_details_are_encrypted_at_rest_and_every_change_is_audited_masked(v
     assert details.masked["iban"] == "NL91 •••• •••• 4300"
     first, second = reversed(list(VendorBankDetailsChange.objects.filter(vendor=vendor)))
     assert first.actor == actor and first.changes["IBAN"] == ["", "FR14 •••• •••• 2606"]
-    assert second.changes == {"Country": ["FR", "NL"], "IBAN": ["FR14 •••• •••• 2606", "NL91 •••• •••• 4300"],
-                              "BIC": ["BNPA••••", "ABNA••••"]}
+    assert second.changes == {
+        "Country": ["FR", "NL"],
+        "IBAN": ["FR14 •••• •••• 2606", "NL91 •••• •••• 4300"],
+        "BIC": ["BNPA••••", "ABNA••••"],
+    }
     assert not any(VENDOR_IBANS[0] in str(change.changes) for change in VendorBankDetailsChange.objects.all())
     # saving the same details again records nothing
-    vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(holder_name="Lumen SARL", country="", iban=VENDOR_IBANS[1], bic="ABNANL2A"))
+    vendor_bank_details_update(
+        vendor=vendor, data=BankDetailsInput(holder_name="Lumen SARL", country="", iban=VENDOR_IBANS[1], bic="ABNANL2A")
+    )
     assert VendorBankDetailsChange.objects.filter(vendor=vendor).count() == 2
 
 
 # -- plan gating and the schedule ----------------------------------------------------------------------
+
 
 def test_starter_accounts_are_refused_by_every_service_and_task(books, account):
     payouts_setup(books, delay_days=0, enabled=True)
@@ -526,7 +654,9 @@ def test_starter_accounts_are_refused_by_every_service_and_task(books, account):
         lambda: payouts.payout_line_mark_failed(line=run.lines.get()),
         lambda: payouts.payout_payments_retry(run=run),
         lambda: payout_schedule.payout_run_scheduled(account=account),
-        lambda: vendor_bank_details_update(vendor=vendor, data=BankDetailsInput(holder_name="x", country="", iban=VENDOR_IBANS[1])),
+        lambda: vendor_bank_details_update(
+            vendor=vendor, data=BankDetailsInput(holder_name="x", country="", iban=VENDOR_IBANS[1])
+        ),
     ):
         with pytest.raises(PayoutRefused, match="Advance and Plus plans"):
             attempt()
@@ -536,17 +666,20 @@ def test_starter_accounts_are_refused_by_every_service_and_task(books, account):
     assert PayoutPayment.objects.get().state == PaymentState.PENDING and xero_payments(books) == []
 
 
-@pytest.mark.parametrize("schedule, last, today, due", [
-    (PayoutSchedule.DAILY, datetime.date(2026, 11, 23), datetime.date(2026, 11, 24), True),
-    (PayoutSchedule.DAILY, datetime.date(2026, 11, 24), datetime.date(2026, 11, 24), False),
-    (PayoutSchedule.WEEKLY, datetime.date(2026, 11, 18), datetime.date(2026, 11, 24), False),
-    (PayoutSchedule.WEEKLY, datetime.date(2026, 11, 17), datetime.date(2026, 11, 24), True),
-    (PayoutSchedule.FORTNIGHTLY, datetime.date(2026, 11, 11), datetime.date(2026, 11, 24), False),
-    (PayoutSchedule.FORTNIGHTLY, datetime.date(2026, 11, 10), datetime.date(2026, 11, 24), True),
-    (PayoutSchedule.MONTHLY, datetime.date(2026, 1, 31), datetime.date(2026, 2, 27), False),
-    (PayoutSchedule.MONTHLY, datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), True),
-    (PayoutSchedule.MONTHLY, None, datetime.date(2026, 2, 28), True),
-])
+@pytest.mark.parametrize(
+    "schedule, last, today, due",
+    [
+        (PayoutSchedule.DAILY, datetime.date(2026, 11, 23), datetime.date(2026, 11, 24), True),
+        (PayoutSchedule.DAILY, datetime.date(2026, 11, 24), datetime.date(2026, 11, 24), False),
+        (PayoutSchedule.WEEKLY, datetime.date(2026, 11, 18), datetime.date(2026, 11, 24), False),
+        (PayoutSchedule.WEEKLY, datetime.date(2026, 11, 17), datetime.date(2026, 11, 24), True),
+        (PayoutSchedule.FORTNIGHTLY, datetime.date(2026, 11, 11), datetime.date(2026, 11, 24), False),
+        (PayoutSchedule.FORTNIGHTLY, datetime.date(2026, 11, 10), datetime.date(2026, 11, 24), True),
+        (PayoutSchedule.MONTHLY, datetime.date(2026, 1, 31), datetime.date(2026, 2, 27), False),
+        (PayoutSchedule.MONTHLY, datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), True),
+        (PayoutSchedule.MONTHLY, None, datetime.date(2026, 2, 28), True),
+    ],
+)
 def test_the_schedule_says_when_a_run_is_due(account, schedule, last, today, due):
     setup = PayoutSettings(account=account, enabled=True, schedule=schedule, last_scheduled_on=last)
     assert payout_schedule.payout_schedule_due(setup, today=today) is due

@@ -67,18 +67,43 @@ def changed_in_xero(books, linked_vendor):
     books.sandbox.pay_invoice(tenant, _bill_id(part_paid), amount="5.00")
     xero = _xero(books)
     xero.accounting.update_invoice(tenant, _bill_id(voided), Invoices(invoices=[Invoice(status="VOIDED")]))
-    line = LineItem(description="Changed in Xero", quantity=Decimal("1"), unit_amount=Decimal("11.00"),
-                    account_code="300", tax_type="INPUT2")
+    line = LineItem(
+        description="Changed in Xero",
+        quantity=Decimal("1"),
+        unit_amount=Decimal("11.00"),
+        account_code="300",
+        tax_type="INPUT2",
+    )
     xero.accounting.update_invoice(tenant, _bill_id(changed), Invoices(invoices=[Invoice(line_items=[line])]))
     invoice_mark_paid(invoice=paid_in_onport)
     contact = books.sandbox.seeded_contact_id(tenant, "Acme Packaging Ltd")
-    copies = [Invoice(type="ACCPAY", contact=Contact(contact_id=contact), date=TODAY, due_date=TODAY, status="AUTHORISED",
-                      invoice_number=number, url=url, line_items=[line])
-              for number, url in ((f"{copied.number}-copy", invoice_url(copied)),
-                                  ("STRAY-1", invoice_url(copied).replace(f"/{copied.pk}/", "/999999/")))]
+    copies = [
+        Invoice(
+            type="ACCPAY",
+            contact=Contact(contact_id=contact),
+            date=TODAY,
+            due_date=TODAY,
+            status="AUTHORISED",
+            invoice_number=number,
+            url=url,
+            line_items=[line],
+        )
+        for number, url in (
+            (f"{copied.number}-copy", invoice_url(copied)),
+            ("STRAY-1", invoice_url(copied).replace(f"/{copied.pk}/", "/999999/")),
+        )
+    ]
     xero.accounting.create_invoices(tenant, Invoices(invoices=copies))
-    return {"agreed": agreed, "paid": paid, "part_paid": part_paid, "voided": voided, "changed": changed,
-            "paid_in_onport": paid_in_onport, "copied": copied, "never_sent": never_sent}
+    return {
+        "agreed": agreed,
+        "paid": paid,
+        "part_paid": part_paid,
+        "voided": voided,
+        "changed": changed,
+        "paid_in_onport": paid_in_onport,
+        "copied": copied,
+        "never_sent": never_sent,
+    }
 
 
 def test_each_bill_changed_in_xero_is_listed_with_what_differs(books, changed_in_xero):
@@ -132,8 +157,11 @@ def test_a_range_that_agrees_says_so_in_a_few_calls(books, linked_vendor):
 def test_a_bill_dated_outside_the_range_in_xero_is_read_by_its_id(books, linked_vendor):
     [moved] = _synced(books, linked_vendor, 1)
     xero = _xero(books)
-    xero.accounting.update_invoice(books.xero_account.tenant_id, _bill_id(moved),
-                                   Invoices(invoices=[Invoice(date=TODAY - datetime.timedelta(days=400))]))
+    xero.accounting.update_invoice(
+        books.xero_account.tenant_id,
+        _bill_id(moved),
+        Invoices(invoices=[Invoice(date=TODAY - datetime.timedelta(days=400))]),
+    )
 
     reconciliation = _reconcile(books)
 
@@ -143,12 +171,17 @@ def test_a_bill_dated_outside_the_range_in_xero_is_read_by_its_id(books, linked_
 
 def test_a_range_backwards_or_longer_than_a_year_is_refused(books):
     with pytest.raises(ReconcileRefused, match="before its start"):
-        reconciliation_start(xero_account=books.xero_account, date_from=TODAY, date_to=TODAY - datetime.timedelta(days=1))
+        reconciliation_start(
+            xero_account=books.xero_account, date_from=TODAY, date_to=TODAY - datetime.timedelta(days=1)
+        )
     with pytest.raises(ReconcileRefused, match="at most a year"):
-        reconciliation_start(xero_account=books.xero_account, date_from=TODAY - datetime.timedelta(days=400), date_to=TODAY)
+        reconciliation_start(
+            xero_account=books.xero_account, date_from=TODAY - datetime.timedelta(days=400), date_to=TODAY
+        )
 
 
 # -- the page, its CSV and who may see them ------------------------------------------------------------
+
 
 def test_the_page_lists_the_differences_and_the_csv_matches_it(books, changed_in_xero, client):
     reconciliation = _reconcile(books)
@@ -158,7 +191,7 @@ def test_the_page_lists_the_differences_and_the_csv_matches_it(books, changed_in
     download = client.get(reverse("reconcile:csv", args=[books.xero_account.pk, reconciliation.pk]))
 
     rows = list(csv.reader(io.StringIO(download.content.decode())))
-    lines = rows[1:rows.index([])]
+    lines = rows[1 : rows.index([])]
     assert download["Content-Type"].startswith("text/csv") and rows[0][:3] == ["Invoice", "Vendor", "What differs"]
     assert len(lines) == reconciliation.lines.count() == 8
     for number, _, what, explanation, what_to_do, *_ in lines:
@@ -169,21 +202,27 @@ def test_the_page_lists_the_differences_and_the_csv_matches_it(books, changed_in
 
 def test_a_running_comparison_shows_its_progress_and_polls(books, linked_vendor, client):
     client.force_login(books.admin)
-    response = client.post(reverse("reconcile:page", args=[books.xero_account.pk]),
-                           {"date_from": RANGE["date_from"].isoformat(), "date_to": RANGE["date_to"].isoformat()})
+    response = client.post(
+        reverse("reconcile:page", args=[books.xero_account.pk]),
+        {"date_from": RANGE["date_from"].isoformat(), "date_to": RANGE["date_to"].isoformat()},
+    )
     reconciliation = Reconciliation.objects.get(xero_account=books.xero_account)  # the task runs after the commit
 
     page = client.get(response.url).content.decode()
 
     assert response.status_code == 302 and reconciliation.state == ReconciliationState.RUNNING
-    assert "Reading Xero…" in page and reverse("reconcile:status", args=[books.xero_account.pk, reconciliation.pk]) in page
+    assert (
+        "Reading Xero…" in page and reverse("reconcile:status", args=[books.xero_account.pk, reconciliation.pk]) in page
+    )
 
 
 def test_a_wrong_range_is_told_on_the_form(books, client):
     client.force_login(books.admin)
 
-    page = client.post(reverse("reconcile:page", args=[books.xero_account.pk]),
-                       {"date_from": TODAY.isoformat(), "date_to": (TODAY - datetime.timedelta(days=3)).isoformat()})
+    page = client.post(
+        reverse("reconcile:page", args=[books.xero_account.pk]),
+        {"date_from": TODAY.isoformat(), "date_to": (TODAY - datetime.timedelta(days=3)).isoformat()},
+    )
 
     assert page.status_code == 200 and "The end of the range is before its start." in page.content.decode()
     assert not Reconciliation.objects.exists()
@@ -235,8 +274,10 @@ def test_a_credit_note_whose_allocation_was_removed_in_xero_is_listed_and_counts
 
 # -- the nightly check and what the invoice page says of Xero ------------------------------------------
 
-def test_the_nightly_check_emails_admins_and_finance_once_naming_what_is_new(books, changed_in_xero, mailoutbox,
-                                                                            django_capture_on_commit_callbacks):
+
+def test_the_nightly_check_emails_admins_and_finance_once_naming_what_is_new(
+    books, changed_in_xero, mailoutbox, django_capture_on_commit_callbacks
+):
     from accounting.reconcile.services import nightly_start_all
 
     invoices = changed_in_xero
@@ -263,8 +304,9 @@ def test_the_nightly_check_emails_admins_and_finance_once_naming_what_is_new(boo
     assert invoices["agreed"].number in mailoutbox[1].body and invoices["paid"].number not in mailoutbox[1].body
 
 
-def test_the_nightly_check_also_reads_older_bills_changed_since_the_last_night(books, linked_vendor, mailoutbox,
-                                                                            django_capture_on_commit_callbacks):
+def test_the_nightly_check_also_reads_older_bills_changed_since_the_last_night(
+    books, linked_vendor, mailoutbox, django_capture_on_commit_callbacks
+):
     from accounting.reconcile.services import NIGHTLY_DAYS, nightly_start_all
     from invoicing.models import PurchaseInvoice
 
@@ -286,8 +328,9 @@ def test_the_nightly_check_also_reads_older_bills_changed_since_the_last_night(b
     [mail] = mailoutbox
     assert f"{old.number} (Acme Packaging): Voided in Xero, still issued in Onport." in mail.body
     assert AccountingSync.objects.get(invoice=old).seen_in_xero.status == "VOIDED"
-    modified = [r for r in books.sandbox.requests(path_prefix="/api.xro/2.0/Invoices")
-                if r["headers"].get("If-Modified-Since")]
+    modified = [
+        r for r in books.sandbox.requests(path_prefix="/api.xro/2.0/Invoices") if r["headers"].get("If-Modified-Since")
+    ]
     assert len(modified) == 1
 
 

@@ -39,8 +39,9 @@ def _locked(books, linked_vendor, django_capture_on_commit_callbacks):
     return invoice, lock
 
 
-def test_a_lock_date_refusal_reads_xeros_lock_date_for_the_invoice_page(books, linked_vendor, finance_client,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_lock_date_refusal_reads_xeros_lock_date_for_the_invoice_page(
+    books, linked_vendor, finance_client, django_capture_on_commit_callbacks
+):
     invoice, lock = _locked(books, linked_vendor, django_capture_on_commit_callbacks)
 
     assert AccountingSync.objects.get(invoice=invoice).state == SyncState.FAILED
@@ -50,8 +51,9 @@ def test_a_lock_date_refusal_reads_xeros_lock_date_for_the_invoice_page(books, l
     assert 'id="post-on-open-day"' in page
 
 
-def test_post_on_the_first_open_day_needs_a_reason_and_a_lock_date_refusal(books, linked_vendor, finance_client,
-                                                                           django_capture_on_commit_callbacks):
+def test_post_on_the_first_open_day_needs_a_reason_and_a_lock_date_refusal(
+    books, linked_vendor, finance_client, django_capture_on_commit_callbacks
+):
     invoice, lock = _locked(books, linked_vendor, django_capture_on_commit_callbacks)
     actor = MembershipFactory(account=invoice.account, role="finance").user
     with pytest.raises(PostingRefused, match="Say why"):
@@ -69,8 +71,9 @@ def test_post_on_the_first_open_day_needs_a_reason_and_a_lock_date_refusal(books
         bill_post_on_open_day(invoice=other, actor=actor, reason="Late")
 
 
-def test_the_dated_bill_keeps_its_date_when_the_invoice_is_checked_again(books, linked_vendor,
-                                                                         django_capture_on_commit_callbacks):
+def test_the_dated_bill_keeps_its_date_when_the_invoice_is_checked_again(
+    books, linked_vendor, django_capture_on_commit_callbacks
+):
     from accounting.sync.changes import changes_since_sync
 
     invoice, lock = _locked(books, linked_vendor, django_capture_on_commit_callbacks)
@@ -110,18 +113,22 @@ def test_a_paid_bill_links_to_itself_in_xero(books, linked_vendor, finance_clien
     sync = AccountingSync.objects.get(invoice=invoice)
     books.sandbox.pay_invoice(books.xero_account.tenant_id, sync.xero_id)
     lines = list(invoice.order.lines.all())
-    invoicing.invoice_change_lines(invoice=invoice, quantities={lines[0].id: 1, lines[1].id: 1},
-                                   shipping=Decimal("5.00"), reason="Credit")
+    invoicing.invoice_change_lines(
+        invoice=invoice, quantities={lines[0].id: 1, lines[1].id: 1}, shipping=Decimal("5.00"), reason="Credit"
+    )
     sync_request(invoice=invoice)
     drain(xero_account_id=books.xero_account.pk)
 
     page = finance_client.get(invoice.get_absolute_url()).content.decode()
     assert "The bill in Xero is paid (in part or in full) or voided, so Xero lets no one change it." in page
-    assert f'href="{sync.xero_url.replace("&", "&amp;")}" target="_blank" rel="noopener">View the bill in Xero</a>' in page
+    assert (
+        f'href="{sync.xero_url.replace("&", "&amp;")}" target="_blank" rel="noopener">View the bill in Xero</a>' in page
+    )
 
 
 def test_a_lost_connection_sends_admins_to_the_xero_account_and_finance_to_an_admin(
-        books, linked_vendor, admin_client_, finance_client):
+    books, linked_vendor, admin_client_, finance_client
+):
     invoice = invoice_create(order=order_create(vendor=linked_vendor))
     sync_request(invoice=invoice)
     books.sandbox.expire_access_tokens()
@@ -136,7 +143,8 @@ def test_a_lost_connection_sends_admins_to_the_xero_account_and_finance_to_an_ad
 
 
 def test_post_on_open_day_is_finance_only_and_answers_404_for_another_accounts_invoice(
-        finance_client, viewer_client, other_account, account):
+    finance_client, viewer_client, other_account, account
+):
     foreign = invoice_create(order=order_create(vendor=VendorFactory(account=other_account)))
     own = invoice_create(order=order_create(vendor=VendorFactory(account=account)))
 
@@ -145,7 +153,8 @@ def test_post_on_open_day_is_finance_only_and_answers_404_for_another_accounts_i
 
 
 def test_the_sync_log_explains_many_refusals_in_a_constant_number_of_queries(
-        books, account, finance_client, django_assert_max_num_queries):
+    books, account, finance_client, django_assert_max_num_queries
+):
     vendor = VendorFactory(account=account)
     books.link(vendor)
     books.sandbox.set_account_status(books.xero_account.tenant_id, "300", "ARCHIVED")

@@ -27,14 +27,17 @@ pytestmark = pytest.mark.django_db
 def fresh_rate_budget():
     """The sandbox forgets its rate-limit windows at each reset; forget Onport's shared copy of them too
     (in Redis it outlives the test, and Xero's X-MinLimit-Remaining fills it to the test's budget)."""
+
     def forget():
         for tenant in (seed.UK_TENANT_ID, seed.AU_TENANT_ID):
             limiter = RateLimiter(tenant)
             if limiter.redis is not None:
                 limiter.redis.delete(*limiter.keys)
+
     forget()
     yield
     forget()
+
 
 URL = "/setup/accounting/"
 BASE = {"line_amount_type": "Exclusive", "bill_status": "DRAFT", "due_date_from_terms": "on"}
@@ -83,13 +86,17 @@ def test_setup_accounting_is_for_admins_only(request, client_fixture, account):
     assert not AccountingSettings.objects.filter(auto_sync_dropship=True).exists()
 
 
-def test_choose_the_connected_xero_account(admin_client_, uk, account, other_account, django_capture_on_commit_callbacks):
+def test_choose_the_connected_xero_account(
+    admin_client_, uk, account, other_account, django_capture_on_commit_callbacks
+):
     not_connected = xero_account_create(account=account, name="Not yet")
     theirs = xero_account_create(account=other_account, name="Theirs")
     page = admin_client_.get(URL).content.decode()
     assert "Main entity (Onport Demo (UK))" in page and "Not yet" not in page
 
-    refused = [admin_client_.post(URL, {**BASE, "xero_account": pk}).status_code for pk in (not_connected.pk, theirs.pk)]
+    refused = [
+        admin_client_.post(URL, {**BASE, "xero_account": pk}).status_code for pk in (not_connected.pk, theirs.pk)
+    ]
     with django_capture_on_commit_callbacks() as enqueued:
         chosen = admin_client_.post(URL, {**BASE, "xero_account": uk.pk})
 
@@ -101,7 +108,13 @@ def test_choose_the_connected_xero_account(admin_client_, uk, account, other_acc
 def test_choices_come_from_xero_and_only_what_a_bill_may_use(admin_client_, chosen, xero_sandbox):
     html = admin_client_.get(URL).content.decode()
 
-    for offered in ("300 – Purchases", "425 – Freight &amp; Courier", "630 – Inventory", "20% (VAT on Expenses) – INPUT2", "Zero Rated Expenses (0%) – ZERORATEDINPUT"):
+    for offered in (
+        "300 – Purchases",
+        "425 – Freight &amp; Courier",
+        "630 – Inventory",
+        "20% (VAT on Expenses) – INPUT2",
+        "Zero Rated Expenses (0%) – ZERORATEDINPUT",
+    ):
         assert offered in html
     for refused in ('value="090"', 'value="461"', 'value="800"', 'value="200"', 'value="OUTPUT2"', 'value="INPUT"'):
         assert refused not in html
@@ -119,31 +132,56 @@ def test_the_lists_are_cached_and_reloaded_on_request(admin_client_, chosen, xer
 
 
 def test_admin_saves_the_accounting_settings(admin_client_, chosen, account):
-    data = {**BASE, "auto_sync_dropship": "on", "product_account_code": "300", "shipping_account_code": "425",
-            "line_amount_type": "Inclusive", "bill_status": "AUTHORISED", "tax_20_00": "INPUT2", "tax_5_00": "RRINPUT"}
+    data = {
+        **BASE,
+        "auto_sync_dropship": "on",
+        "product_account_code": "300",
+        "shipping_account_code": "425",
+        "line_amount_type": "Inclusive",
+        "bill_status": "AUTHORISED",
+        "tax_20_00": "INPUT2",
+        "tax_5_00": "RRINPUT",
+    }
 
     response = admin_client_.post(URL, data)
 
     assert response.status_code == 302
     saved = settings_of(account)
-    assert (saved.auto_sync_dropship, saved.auto_sync_replenishment, saved.product_account_code,
-            saved.shipping_account_code, saved.line_amount_type, saved.bill_status, saved.due_date_from_terms) == (
-        True, False, "300", "425", "Inclusive", "AUTHORISED", True
-    )
-    assert dict(TaxRateMapping.objects.values_list("rate", "tax_type")) == {Decimal("20.00"): "INPUT2", Decimal("5.00"): "RRINPUT"}
+    assert (
+        saved.auto_sync_dropship,
+        saved.auto_sync_replenishment,
+        saved.product_account_code,
+        saved.shipping_account_code,
+        saved.line_amount_type,
+        saved.bill_status,
+        saved.due_date_from_terms,
+    ) == (True, False, "300", "425", "Inclusive", "AUTHORISED", True)
+    assert dict(TaxRateMapping.objects.values_list("rate", "tax_type")) == {
+        Decimal("20.00"): "INPUT2",
+        Decimal("5.00"): "RRINPUT",
+    }
     assert TaxRateMapping.objects.get(rate=20).account == account
 
 
-@pytest.mark.parametrize("field,code,explained", [
-    ("product_account_code", "461", "is archived in Xero, so Xero would refuse bills coded to it"),
-    ("product_account_code", "090", "is a bank account"),
-    ("shipping_account_code", "800", "is a system account that Xero keeps itself"),
-    ("shipping_account_code", "200", "is an income account"),
-    ("tax_20_00", "OUTPUT2", "is for sales only: Xero refuses it on bills"),
-])
+@pytest.mark.parametrize(
+    "field,code,explained",
+    [
+        ("product_account_code", "461", "is archived in Xero, so Xero would refuse bills coded to it"),
+        ("product_account_code", "090", "is a bank account"),
+        ("shipping_account_code", "800", "is a system account that Xero keeps itself"),
+        ("shipping_account_code", "200", "is an income account"),
+        ("tax_20_00", "OUTPUT2", "is for sales only: Xero refuses it on bills"),
+    ],
+)
 def test_a_mapping_xero_would_refuse_is_not_saved_and_says_why(admin_client_, chosen, account, field, code, explained):
-    data = {**BASE, "auto_sync_dropship": "on", "product_account_code": "300", "shipping_account_code": "425",
-            "tax_20_00": "INPUT2", field: code}
+    data = {
+        **BASE,
+        "auto_sync_dropship": "on",
+        "product_account_code": "300",
+        "shipping_account_code": "425",
+        "tax_20_00": "INPUT2",
+        field: code,
+    }
 
     response = admin_client_.post(URL, data)
 
@@ -188,7 +226,11 @@ def test_when_xero_is_unreachable_the_saved_values_stay(admin_client_, chosen, a
     assert "<dd>300</dd>" in html and "<dd>425</dd>" in html and "<dd>INPUT2</dd>" in html
     assert saved.status_code == 302
     settings = settings_of(account)
-    assert (settings.auto_sync_replenishment, settings.product_account_code, settings.shipping_account_code) == (True, "300", "425")
+    assert (settings.auto_sync_replenishment, settings.product_account_code, settings.shipping_account_code) == (
+        True,
+        "300",
+        "425",
+    )
     assert TaxRateMapping.objects.get(rate=20).tax_type == "INPUT2"
 
 
@@ -256,38 +298,62 @@ def test_automatic_sync_is_refused_without_what_bills_need_every_problem_at_once
     assert response.status_code == 400
     assert "Nothing was saved: automatic sync needs every choice marked below" in html
     form = response.context["form"]
-    assert form.errors["product_account_code"] == ["Choose the account code for product lines: automatic sync needs it."]
-    assert form.errors["shipping_account_code"] == ["Choose the account code for shipping lines: automatic sync needs it."]
-    assert form.errors["tax_5_00"] == ["Choose the Xero tax type for 5%: automatic sync needs one for every tax rate "
-                                       "your orders use."]
+    assert form.errors["product_account_code"] == [
+        "Choose the account code for product lines: automatic sync needs it."
+    ]
+    assert form.errors["shipping_account_code"] == [
+        "Choose the account code for shipping lines: automatic sync needs it."
+    ]
+    assert form.errors["tax_5_00"] == [
+        "Choose the Xero tax type for 5%: automatic sync needs one for every tax rate your orders use."
+    ]
     assert "tax_20_00" not in form.errors and "Xero would refuse" not in html
     assert settings_of(account).auto_sync_dropship is False
 
 
 def test_a_refusal_by_xero_and_a_missing_choice_are_listed_together(admin_client_, chosen, account):
-    response = admin_client_.post(URL, {**BASE, "auto_sync_replenishment": "on", "product_account_code": "461",
-                                        "tax_20_00": "INPUT2", "tax_5_00": "RRINPUT"})
+    response = admin_client_.post(
+        URL,
+        {
+            **BASE,
+            "auto_sync_replenishment": "on",
+            "product_account_code": "461",
+            "tax_20_00": "INPUT2",
+            "tax_5_00": "RRINPUT",
+        },
+    )
 
     form = response.context["form"]
-    assert response.status_code == 400 and set(form.errors) == {"__all__", "product_account_code", "shipping_account_code"}
+    assert response.status_code == 400 and set(form.errors) == {
+        "__all__",
+        "product_account_code",
+        "shipping_account_code",
+    }
     assert "is archived in Xero" in form.errors["product_account_code"][0]
     assert form.non_field_errors() == [
         "Nothing was saved: Xero would refuse some of these choices (see below). Nothing was saved: automatic sync "
-        "needs every choice marked below, or bills would wait for a person."]
+        "needs every choice marked below, or bills would wait for a person."
+    ]
 
 
 def test_without_automatic_sync_codes_may_be_chosen_later(admin_client_, chosen, account):
     assert admin_client_.post(URL, {**BASE}).status_code == 302
 
 
-def test_saving_setup_sends_again_the_invoices_that_waited_on_it(admin_client_, chosen, account, xero_sandbox,
-                                                                 django_capture_on_commit_callbacks):
+def test_saving_setup_sends_again_the_invoices_that_waited_on_it(
+    admin_client_, chosen, account, xero_sandbox, django_capture_on_commit_callbacks
+):
     # given: a 5 % invoice whose bill waits for a tax type (Setup maps only 20 %)
     AccountingSettings.objects.filter(account=account).update(product_account_code="300", shipping_account_code="425")
     TaxRateMapping.objects.create(account=account, xero_account=chosen, rate=Decimal("20.00"), tax_type="INPUT2")
     vendor = VendorFactory(account=account, name="Acme Packaging")
-    VendorXeroLink.objects.create(account=account, vendor=vendor, xero_account=chosen, contact_name="Acme Packaging Ltd",
-                                  contact_id=xero_sandbox.seeded_contact_id(chosen.tenant_id, "Acme Packaging Ltd"))
+    VendorXeroLink.objects.create(
+        account=account,
+        vendor=vendor,
+        xero_account=chosen,
+        contact_name="Acme Packaging Ltd",
+        contact_id=xero_sandbox.seeded_contact_id(chosen.tenant_id, "Acme Packaging Ltd"),
+    )
     invoice = invoice_create(order=order_create(vendor=vendor, tax_rate="5.00"))
     sync_request(invoice=invoice, actor=admin_client_.user)
     drain(xero_account_id=chosen.pk)
@@ -295,28 +361,49 @@ def test_saving_setup_sends_again_the_invoices_that_waited_on_it(admin_client_, 
 
     # when: the admin maps 5 % and saves
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client_.post(URL, {**BASE, "product_account_code": "300", "shipping_account_code": "425",
-                                            "tax_20_00": "INPUT2", "tax_5_00": "RRINPUT"}, follow=True)
+        response = admin_client_.post(
+            URL,
+            {
+                **BASE,
+                "product_account_code": "300",
+                "shipping_account_code": "425",
+                "tax_20_00": "INPUT2",
+                "tax_5_00": "RRINPUT",
+            },
+            follow=True,
+        )
 
     # then: it says so, and the bill is in Xero
     assert "Accounting settings saved. 1 invoice that waited on these settings is on its way to Xero again." in (
-        response.content.decode())
+        response.content.decode()
+    )
     sync = AccountingSync.objects.get(invoice=invoice)
-    assert sync.state == SyncState.SYNCED and sync.events.filter(message__startswith="Setup > Accounting was saved").exists()
+    assert (
+        sync.state == SyncState.SYNCED
+        and sync.events.filter(message__startswith="Setup > Accounting was saved").exists()
+    )
 
 
 def test_choosing_another_xero_account_in_the_one_form_stops_automatic_sync_until_its_codes_are_chosen(
     admin_client_, chosen, account, connect_xero, xero_sandbox
 ):
-    AccountingSettings.objects.filter(account=account).update(product_account_code="300", shipping_account_code="425",
-                                                               auto_sync_dropship=True)
+    AccountingSettings.objects.filter(account=account).update(
+        product_account_code="300", shipping_account_code="425", auto_sync_dropship=True
+    )
     au = connect_xero(account=account, user=admin_client_.user, name="Australia", tenant=xero_sandbox.au_tenant_id)
 
-    response = admin_client_.post(URL, {**BASE, "xero_account": au.pk, "auto_sync_dropship": "on",
-                                        "product_account_code": "300"}, follow=True)
+    response = admin_client_.post(
+        URL, {**BASE, "xero_account": au.pk, "auto_sync_dropship": "on", "product_account_code": "300"}, follow=True
+    )
 
     saved = settings_of(account)
     assert (saved.xero_account, saved.product_account_code, saved.shipping_account_code, saved.auto_sync_dropship) == (
-        au, "", "", False)
-    assert ("Invoices now sync to Australia (Onport Demo (AU)). Choose its account codes and tax types below. "
-            "Automatic sync is off until they are chosen.") in response.content.decode()
+        au,
+        "",
+        "",
+        False,
+    )
+    assert (
+        "Invoices now sync to Australia (Onport Demo (AU)). Choose its account codes and tax types below. "
+        "Automatic sync is off until they are chosen."
+    ) in response.content.decode()

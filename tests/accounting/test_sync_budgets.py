@@ -116,8 +116,9 @@ def test_the_sweep_sends_people_s_rows_on_the_urgent_queue_and_still_drains_the_
     assert [bill["InvoiceNumber"] for bill in second["json"]["Invoices"]] == [backlog[1].number]
 
 
-def test_a_person_s_sync_goes_out_while_the_organisation_s_backlog_holds_every_drain_slot(books, linked_vendor,
-                                                                                            settings):
+def test_a_person_s_sync_goes_out_while_the_organisation_s_backlog_holds_every_drain_slot(
+    books, linked_vendor, settings
+):
     from contextlib import ExitStack
 
     from onport.locks import one_of

@@ -32,8 +32,14 @@ def test_two_worker_processes_draining_at_once_create_each_bill_once(books, acco
     env = {**_worker_env(), "REDIS_URL": ""}  # no shared drain lock: only the row leases keep them apart
 
     workers = [
-        subprocess.Popen([sys.executable, "-m", "tests.accounting.drain_worker", str(books.xero_account.pk)],
-                         env=env, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.accounting.drain_worker", str(books.xero_account.pk)],
+            env=env,
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     outputs = [worker.communicate(timeout=120) for worker in workers]

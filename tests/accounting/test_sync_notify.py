@@ -21,8 +21,9 @@ def _issued(vendor, count=1):
     return [invoice_create(order=order_create(vendor=vendor, lines=[(1, "10.00")])) for _ in range(count)]
 
 
-def test_automatic_syncs_xero_refused_send_one_email_naming_each(refusing_xero, linked_vendor, account, mailoutbox,
-                                                                 django_capture_on_commit_callbacks):
+def test_automatic_syncs_xero_refused_send_one_email_naming_each(
+    refusing_xero, linked_vendor, account, mailoutbox, django_capture_on_commit_callbacks
+):
     books = refusing_xero
     finance = MembershipFactory(account=account, role="finance").user
     MembershipFactory(account=account, role="viewer")
@@ -47,8 +48,9 @@ def test_automatic_syncs_xero_refused_send_one_email_naming_each(refusing_xero, 
     assert len(mailoutbox) == 1
 
 
-def test_a_persons_own_sync_accounting_sends_no_email(refusing_xero, linked_vendor, account, mailoutbox,
-                                                      django_capture_on_commit_callbacks):
+def test_a_persons_own_sync_accounting_sends_no_email(
+    refusing_xero, linked_vendor, account, mailoutbox, django_capture_on_commit_callbacks
+):
     sync_request_many(account=account, invoices=_issued(linked_vendor), actor=refusing_xero.admin)
 
     with django_capture_on_commit_callbacks(execute=True):

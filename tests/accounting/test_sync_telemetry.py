@@ -24,8 +24,11 @@ def scrape(settings):
     def scrape() -> dict[tuple[str, tuple], float]:
         response = Client().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
         assert response.status_code == 200
-        return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-                for family in text_string_to_metric_families(response.content.decode()) for sample in family.samples}
+        return {
+            (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(response.content.decode())
+            for sample in family.samples
+        }
 
     return scrape
 
@@ -41,12 +44,20 @@ def test_a_drain_logs_one_line_per_batch_with_its_outcome_and_no_token(books, li
     with caplog.at_level(logging.INFO):
         drain(xero_account_id=books.xero_account.pk)
 
-    [batch] = [r for r in caplog.records if r.name == "onport.sync" and getattr(r, "phase", "") == "send"
-               and r.outbox == "bills"]
+    [batch] = [
+        r
+        for r in caplog.records
+        if r.name == "onport.sync" and getattr(r, "phase", "") == "send" and r.outbox == "bills"
+    ]
     assert (batch.xero_account_id, batch.tenant_id, batch.account_id) == (
-        books.xero_account.pk, books.xero_account.tenant_id, books.xero_account.account_id)
+        books.xero_account.pk,
+        books.xero_account.tenant_id,
+        books.xero_account.account_id,
+    )
     assert batch.rows == 2 and batch.outcome == "synced" and batch.states == {"synced": 2} and batch.duration_ms > 0
-    [summary] = [r for r in caplog.records if r.name == "onport.sync" and r.getMessage().startswith("outbox drain outbox=bills ")]
+    [summary] = [
+        r for r in caplog.records if r.name == "onport.sync" and r.getMessage().startswith("outbox drain outbox=bills ")
+    ]
     assert summary.synced == 2 and summary.batches == 1
     puts = [r for r in caplog.records if r.name == "onport.xero" and r.method == "PUT" and r.path.endswith("/Invoices")]
     assert len(puts) == 1 and puts[0].status == 200
@@ -64,7 +75,10 @@ def test_metrics_count_xero_calls_and_bills_synced_after_a_real_sync(books, link
     calls = {"method": "PUT", "status_class": "2xx"}
     assert _value(after, "onport_xero_calls_total", **calls) >= _value(before, "onport_xero_calls_total", **calls) + 1
     synced = {"outbox": "bills", "kind": "bill", "reason": "created"}
-    assert _value(after, "onport_outbox_synced_total", **synced) == _value(before, "onport_outbox_synced_total", **synced) + 1
+    assert (
+        _value(after, "onport_outbox_synced_total", **synced)
+        == _value(before, "onport_outbox_synced_total", **synced) + 1
+    )
     assert any(name.startswith("django_http_requests") for name, _ in after)  # django-prometheus' middleware
 
 
@@ -86,7 +100,9 @@ def test_outbox_gauges_show_the_due_rows_and_how_long_the_oldest_waited(books, l
     later = AccountingSync.objects.get(invoice=invoices[2])
     later.next_attempt_at = timezone.now() + datetime.timedelta(minutes=5)  # not due yet
     later.save(update_fields=["next_attempt_at"])
-    AccountingSync.objects.filter(invoice=invoices[0]).update(next_attempt_at=timezone.now() - datetime.timedelta(minutes=2))
+    AccountingSync.objects.filter(invoice=invoices[0]).update(
+        next_attempt_at=timezone.now() - datetime.timedelta(minutes=2)
+    )
 
     samples = scrape()
     assert _value(samples, "onport_outbox_due_rows", outbox="bills") == 2

@@ -58,7 +58,9 @@ def test_another_accounts_invoice_answers_404(finance_client, other_account, nam
     assert response.status_code == 404
 
 
-def test_bulk_sync_ignores_other_accounts_invoices_and_shows_progress(books, issued, account, other_account, finance_client):
+def test_bulk_sync_ignores_other_accounts_invoices_and_shows_progress(
+    books, issued, account, other_account, finance_client
+):
     second = invoice_create(order=order_create(vendor=issued.vendor))
     foreign = invoice_create(order=order_create(vendor=VendorFactory(account=other_account)))
 

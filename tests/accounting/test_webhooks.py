@@ -43,20 +43,27 @@ def _wait_for(condition, seconds: float):
 
 
 def _reads_by_id(sandbox, since: int = 0) -> list[dict]:
-    return [request for request in sandbox.requests(path_prefix="/api.xro/2.0/Invoices")
-            if request["id"] > since and request["method"] == "GET" and "IDs" in request["query"]]
+    return [
+        request
+        for request in sandbox.requests(path_prefix="/api.xro/2.0/Invoices")
+        if request["id"] > since and request["method"] == "GET" and "IDs" in request["query"]
+    ]
 
 
 def test_intent_to_receive_passes_signed_right_200_signed_wrong_401(webhook, books):
     assert webhook["status"] == "OK"
     intent = [delivery for delivery in books.sandbox.webhooks()["deliveries"] if delivery["kind"] == "intent"]
     assert [(d["signed_right"], d["status"], d["response_body"]) for d in intent] == [
-        (True, 200, ""), (False, 401, ""), (False, 401, "")]
+        (True, 200, ""),
+        (False, 401, ""),
+        (False, 401, ""),
+    ]
     assert all(delivery["ok"] for delivery in intent)
 
 
-def test_a_bill_paid_in_xero_is_seen_within_a_second_and_finance_is_told(webhook, books, linked_vendor, mailoutbox,
-                                                                         client):
+def test_a_bill_paid_in_xero_is_seen_within_a_second_and_finance_is_told(
+    webhook, books, linked_vendor, mailoutbox, client
+):
     invoice, bill_id = _synced_bill(books, linked_vendor)
     assert _reads_by_id(books.sandbox) == []  # the bill's CREATE event was Onport's own: not read back
 
@@ -66,7 +73,9 @@ def test_a_bill_paid_in_xero_is_seen_within_a_second_and_finance_is_told(webhook
     seen_after = time.monotonic() - paid_at
 
     assert seen_after < 1.0
-    assert _wait_for(lambda: XeroWebhookEvent.objects.filter(processed_at__isnull=False, event_type="UPDATE").exists(), 1)
+    assert _wait_for(
+        lambda: XeroWebhookEvent.objects.filter(processed_at__isnull=False, event_type="UPDATE").exists(), 1
+    )
     [event] = XeroWebhookEvent.objects.filter(resource_id=bill_id.lower(), event_type="UPDATE")
     assert event.category == "INVOICE" and event.outcome.startswith("Main entity: 1 new difference")
     assert len(_reads_by_id(books.sandbox)) == 1
@@ -83,9 +92,15 @@ def test_a_bill_paid_in_xero_is_seen_within_a_second_and_finance_is_told(webhook
 def test_a_wrong_signature_is_refused_401_and_changes_nothing(webhook, books, linked_vendor):
     invoice, bill_id = _synced_bill(books, linked_vendor)
     tenant = books.xero_account.tenant_id
-    event = {"resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{bill_id}", "resourceId": bill_id,
-             "eventDateUtc": "2026-12-03T06:40:00.123", "eventType": "UPDATE", "eventCategory": "INVOICE",
-             "tenantId": tenant, "tenantType": "ORGANISATION"}
+    event = {
+        "resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{bill_id}",
+        "resourceId": bill_id,
+        "eventDateUtc": "2026-12-03T06:40:00.123",
+        "eventType": "UPDATE",
+        "eventCategory": "INVOICE",
+        "tenantId": tenant,
+        "tenantType": "ORGANISATION",
+    }
     assert books.sandbox.webhook_action("idle")["idle"]  # the bill's own CREATE event is in
     before, events_before = books.sandbox.requests()[-1]["id"], XeroWebhookEvent.objects.count()
 
@@ -113,8 +128,9 @@ def test_a_replayed_event_is_processed_once(webhook, books, linked_vendor, mailo
     assert "Voided in Xero, still issued in Onport." in mailoutbox[0].body
 
 
-def test_a_vendors_contact_archived_or_renamed_in_xero_flags_the_vendor(webhook, books, linked_vendor, mailoutbox,
-                                                                       client):
+def test_a_vendors_contact_archived_or_renamed_in_xero_flags_the_vendor(
+    webhook, books, linked_vendor, mailoutbox, client
+):
     link = books.link(linked_vendor)
     tenant = books.xero_account.tenant_id
     xero = books.sandbox.sdk(books.sandbox.connect())
@@ -137,8 +153,11 @@ def test_a_vendors_contact_archived_or_renamed_in_xero_flags_the_vendor(webhook,
 def test_events_of_organisations_onport_does_not_know_cost_no_call(webhook, books, linked_vendor):
     xero = books.sandbox.sdk(books.sandbox.connect())
     before = books.sandbox.requests()[-1]["id"]
-    xero.accounting.update_contact(books.xero_account.tenant_id, books.sandbox.seeded_contact_id(
-        books.xero_account.tenant_id, "Northwind Traders"), Contacts(contacts=[Contact(name="Northwind Traders Ltd")]))
+    xero.accounting.update_contact(
+        books.xero_account.tenant_id,
+        books.sandbox.seeded_contact_id(books.xero_account.tenant_id, "Northwind Traders"),
+        Contacts(contacts=[Contact(name="Northwind Traders Ltd")]),
+    )
 
     assert books.sandbox.webhook_action("idle", timeout=5)["idle"]
     assert _wait_for(lambda: XeroWebhookEvent.objects.filter(processed_at__isnull=False).exists(), 2.0)
@@ -176,7 +195,10 @@ def test_the_endpoint_takes_only_signed_posts_and_never_trusts_without_a_key(cli
     body = b'{"events":[],"firstEventSequence":0,"lastEventSequence":0,"entropy":"ABC"}'
 
     assert client.get(url).status_code == 405
-    assert client.post(url, body, content_type="application/json", **_signed(body, settings.XERO_WEBHOOK_KEY)).status_code == 200
+    assert (
+        client.post(url, body, content_type="application/json", **_signed(body, settings.XERO_WEBHOOK_KEY)).status_code
+        == 200
+    )
     assert client.post(url, body, content_type="application/json", **_signed(body, "another key")).status_code == 401
     assert client.post(url, body, content_type="application/json").status_code == 401
     settings.XERO_WEBHOOK_KEY = ""
@@ -201,9 +223,13 @@ def test_an_organisation_that_refuses_onport_does_not_hold_up_the_queue(books, l
     from accounting.reconcile.webhooks import webhook_events_process
 
     _, bill_id = _synced_bill(books, linked_vendor)
-    XeroWebhookEvent.objects.create(tenant_id=books.xero_account.tenant_id.lower(), category="INVOICE",
-                                    event_type="UPDATE", resource_id=bill_id.lower(),
-                                    event_date=timezone.now() + datetime.timedelta(minutes=1))
+    XeroWebhookEvent.objects.create(
+        tenant_id=books.xero_account.tenant_id.lower(),
+        category="INVOICE",
+        event_type="UPDATE",
+        resource_id=bill_id.lower(),
+        event_date=timezone.now() + datetime.timedelta(minutes=1),
+    )
     books.sandbox.disconnect_tenant(books.xero_account.tenant_id)  # the organisation removed the app in Xero
 
     outcome = webhook_events_process()
@@ -213,8 +239,9 @@ def test_an_organisation_that_refuses_onport_does_not_hold_up_the_queue(books, l
     assert event.outcome.startswith("Main entity: ") and not BillSeen.objects.exists()
 
 
-def test_an_adjustment_bill_paid_in_xero_says_nothing_false_of_the_invoices_own_bill(books, linked_vendor, mailoutbox,
-                                                                                      django_capture_on_commit_callbacks):
+def test_an_adjustment_bill_paid_in_xero_says_nothing_false_of_the_invoices_own_bill(
+    books, linked_vendor, mailoutbox, django_capture_on_commit_callbacks
+):
     import datetime
     from decimal import Decimal
 
@@ -234,9 +261,13 @@ def test_an_adjustment_bill_paid_in_xero_says_nothing_false_of_the_invoices_own_
     drain(xero_account_id=books.xero_account.pk)
     debit_id = AccountingSync.objects.get(invoice=invoice, kind=SyncKind.DEBIT_BILL).xero_id
     books.sandbox.pay_invoice(books.xero_account.tenant_id, debit_id)
-    XeroWebhookEvent.objects.create(tenant_id=books.xero_account.tenant_id.lower(), category="INVOICE",
-                                    event_type="UPDATE", resource_id=debit_id.lower(),
-                                    event_date=timezone.now() + datetime.timedelta(minutes=1))
+    XeroWebhookEvent.objects.create(
+        tenant_id=books.xero_account.tenant_id.lower(),
+        category="INVOICE",
+        event_type="UPDATE",
+        resource_id=debit_id.lower(),
+        event_date=timezone.now() + datetime.timedelta(minutes=1),
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         processed = webhook_events_process()

@@ -58,9 +58,7 @@ def page(browser, live_server, settings):
     # The live server speaks plain HTTP: let the session and CSRF cookies travel over it.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1366, "height": 900}, locale="en-GB"
-    )
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900}, locale="en-GB")
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

@@ -20,11 +20,14 @@ def _done(checklist, *steps):
         expect(checklist.locator(f'[data-step="{step}"]')).to_have_class("done")
 
 
-def test_the_checklist_walks_a_new_account_from_connect_to_the_first_bill(page, login, live_server, settings,
-                                                                          xero_sandbox, account):
+def test_the_checklist_walks_a_new_account_from_connect_to_the_first_bill(
+    page, login, live_server, settings, xero_sandbox, account
+):
     settings.PUBLIC_BASE_URL = live_server.url
     admin = MembershipFactory(account=account, role="admin").user
-    provider = VendorFactory(account=account, kind=VendorKind.DROPSHIP, name="Cobalt Logistics", email="", tax_number="")
+    provider = VendorFactory(
+        account=account, kind=VendorKind.DROPSHIP, name="Cobalt Logistics", email="", tax_number=""
+    )
     invoice = invoice_create(order=order_create(vendor=provider, tax_rate="20.00"))
     login(page, admin.email)
 

@@ -11,8 +11,9 @@ from tests.factories import MembershipFactory, VendorFactory, invoice_create, or
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_finance_uploads_the_vendors_pdf_and_the_bill_carries_it(page, login, live_server, settings, books, account,
-                                                                 tmp_path):
+def test_finance_uploads_the_vendors_pdf_and_the_bill_carries_it(
+    page, login, live_server, settings, books, account, tmp_path
+):
     settings.PUBLIC_BASE_URL = live_server.url
     books.settings.attach_documents = True
     books.settings.save()

@@ -92,4 +92,5 @@ def test_export_the_search_as_csv(page, login, two_accounts):
     with open(download.value.path(), encoding="utf-8-sig") as exported:
         rows = list(csv.DictReader(exported))
     assert [(row["Number"], row["Vendor"], row["Total"], row["Xero status"]) for row in rows] == [
-        (wanted.number, "Acme Wholesale", "99.00", "Not synced")]
+        (wanted.number, "Acme Wholesale", "99.00", "Not synced")
+    ]

@@ -26,8 +26,16 @@ def test_daily_pages_do_not_scroll_sideways_at_390_px(browser, live_server, sett
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="en-GB")
     page = context.new_page()
     login(page, MembershipFactory(account=account, role="admin").user.email)
-    pages = ["/contacts/payments/", invoice.get_absolute_url(), "/accounting/sync-log/", "/setup/accounting/",
-             books.xero_account.get_absolute_url(), "/orders/", "/contacts/", f"/contacts/{vendor.pk}/settings/tax/"]
+    pages = [
+        "/contacts/payments/",
+        invoice.get_absolute_url(),
+        "/accounting/sync-log/",
+        "/setup/accounting/",
+        books.xero_account.get_absolute_url(),
+        "/orders/",
+        "/contacts/",
+        f"/contacts/{vendor.pk}/settings/tax/",
+    ]
     found = {}
     for path in pages:
         page.goto(path)

@@ -14,8 +14,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_finance_follows_the_top_bar_count_and_turns_the_emails_off(page, login, account):
     made = invoices_bulk(account, 4)
-    bill_rows(account, {made[0]: SyncState.FAILED, made[1]: SyncState.FAILED, made[2]: SyncState.NEEDS_ATTENTION,
-                        made[3]: SyncState.SYNCED})
+    bill_rows(
+        account,
+        {
+            made[0]: SyncState.FAILED,
+            made[1]: SyncState.FAILED,
+            made[2]: SyncState.NEEDS_ATTENTION,
+            made[3]: SyncState.SYNCED,
+        },
+    )
     AccountingSettings.objects.get_or_create(account=account)
     finance = MembershipFactory(account=account, role="finance")
     login(page, finance.user.email)

@@ -24,7 +24,9 @@ def payments_scope(settings):
     settings.XERO_LEGACY_SCOPES = True
 
 
-def test_an_admin_sets_up_payouts_runs_one_downloads_the_file_and_marks_it_sent(page, login, live_server, settings, books, account):
+def test_an_admin_sets_up_payouts_runs_one_downloads_the_file_and_marks_it_sent(
+    page, login, live_server, settings, books, account
+):
     settings.PUBLIC_BASE_URL = live_server.url
     books.settings.bill_status = "AUTHORISED"
     books.settings.save()
@@ -36,7 +38,9 @@ def test_an_admin_sets_up_payouts_runs_one_downloads_the_file_and_marks_it_sent(
     page.goto("/setup/payouts/")
     page.get_by_role("combobox", name="Schedule").select_option("weekly")
     page.get_by_label("Pay invoices this many days after they are issued").fill("7")
-    page.get_by_label("Record payments from (Xero bank account)").select_option(label="090 – Business Bank Account (GBP)")
+    page.get_by_label("Record payments from (Xero bank account)").select_option(
+        label="090 – Business Bank Account (GBP)"
+    )
     page.get_by_label("Minimum amount per vendor").fill("10.00")
     page.get_by_label("Your account holder name").fill("Demo Retail Ltd")
     page.get_by_label("Your IBAN").fill("DE89 3704 0044 0532 0130 00")
@@ -78,7 +82,9 @@ def test_an_admin_sets_up_payouts_runs_one_downloads_the_file_and_marks_it_sent(
     expect(page.locator("#payments-in-xero")).to_contain_text("2 recorded", timeout=15_000)
     page.screenshot(path="/tmp/onport-payouts.png", full_page=True)
 
-    assert {row.status for row in PurchaseInvoice.objects.filter(pk__in=[i.pk for i in invoices])} == {InvoiceStatus.PAID}
+    assert {row.status for row in PurchaseInvoice.objects.filter(pk__in=[i.pk for i in invoices])} == {
+        InvoiceStatus.PAID
+    }
     rows = list(PayoutPayment.objects.all())
     assert {row.state for row in rows} == {PaymentState.SYNCED}
     payments = xero_payments(books)

@@ -18,15 +18,17 @@ from tests.factories import MembershipFactory, VendorFactory, invoice_create, or
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_finance_compares_a_month_with_xero_and_downloads_what_differs(page, login, live_server, settings, books,
-                                                                       account, mailoutbox):
+def test_finance_compares_a_month_with_xero_and_downloads_what_differs(
+    page, login, live_server, settings, books, account, mailoutbox
+):
     settings.PUBLIC_BASE_URL = live_server.url
     books.settings.bill_status = "AUTHORISED"
     books.settings.save()
     vendor = VendorFactory(account=account, name="Acme Packaging")
     books.link(vendor, "Acme Packaging Ltd")
-    paid, voided, changed, agreed = [invoice_create(order=order_create(vendor=vendor, lines=[(1, "10.00")]))
-                                     for _ in range(4)]
+    paid, voided, changed, agreed = [
+        invoice_create(order=order_create(vendor=vendor, lines=[(1, "10.00")])) for _ in range(4)
+    ]
     sync_request_many(account=account, invoices=[paid, voided, changed, agreed], actor=books.admin)
     drain(xero_account_id=books.xero_account.pk)
     bill = {invoice: AccountingSync.objects.get(invoice=invoice).xero_id for invoice in (paid, voided, changed)}
@@ -34,8 +36,13 @@ def test_finance_compares_a_month_with_xero_and_downloads_what_differs(page, log
     books.sandbox.pay_invoice(tenant, bill[paid])
     xero = books.sandbox.sdk(books.sandbox.connect())
     xero.accounting.update_invoice(tenant, bill[voided], Invoices(invoices=[Invoice(status="VOIDED")]))
-    line = LineItem(description="Changed in Xero", quantity=Decimal("2"), unit_amount=Decimal("10.00"),
-                    account_code="300", tax_type="INPUT2")
+    line = LineItem(
+        description="Changed in Xero",
+        quantity=Decimal("2"),
+        unit_amount=Decimal("10.00"),
+        account_code="300",
+        tax_type="INPUT2",
+    )
     xero.accounting.update_invoice(tenant, bill[changed], Invoices(invoices=[Invoice(line_items=[line])]))
     finance = MembershipFactory(account=account, role="finance").user
 
@@ -55,7 +62,7 @@ def test_finance_compares_a_month_with_xero_and_downloads_what_differs(page, log
         page.get_by_role("link", name="Download CSV").click()
     content = download.value.path().read_text()
     lines = list(csv.reader(io.StringIO(content)))
-    listed = {row[0]: row[3] for row in lines[1:lines.index([])]}
+    listed = {row[0]: row[3] for row in lines[1 : lines.index([])]}
     assert set(listed) == {paid.number, voided.number, changed.number}
     for number, explanation in listed.items():
         expect(rows.filter(has_text=number)).to_contain_text(explanation)

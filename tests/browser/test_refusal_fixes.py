@@ -57,22 +57,70 @@ def _unlink(books, link, invoice):
 
 
 CASES = {
-    "archived default account, admin": Case("admin", _archive_default_account, "Xero no longer accepts account 300",
-                                            "Open Setup › Accounting", "h1:has-text('Accounting')", "/setup/accounting/"),
-    "archived default account, finance": Case("finance", _archive_default_account, "Xero no longer accepts account 300",
-                                              "Open Acme Packaging's Tax tab", "#xero-contact", "/settings/tax/"),
-    "archived vendor account": Case("finance", _archive_vendor_account, "Xero no longer accepts account 310",
-                                    "Open Acme Packaging's Tax tab", "#xero-contact", "/settings/tax/"),
-    "archived tax rate, admin": Case("admin", _archive_tax_rate, "Xero no longer has an active tax rate INPUT2",
-                                     "Open Setup › Accounting", "h1:has-text('Accounting')", "/setup/accounting/"),
-    "tax rate not for purchases": Case("finance", _sales_tax_rate, "Xero will not use tax rate OUTPUT2 with account 300",
-                                       "Open Acme Packaging's Tax tab", "#xero-contact", "/settings/tax/"),
-    "archived contact": Case("finance", _archive_contact, "Acme Packaging Ltd, is archived",
-                             "Open Acme Packaging's Tax tab", "#xero-contact", "/settings/tax/"),
-    "currency not enabled": Case("finance", _currency_not_enabled, "has not enabled JPY in Xero", "Open the invoice",
-                                 "#sync-accounting", "/contacts/payments/"),
-    "vendor not linked": Case("finance", _unlink, "is not linked to a contact in Xero", "Open Acme Packaging's Tax tab",
-                              "#xero-contact", "/settings/tax/"),
+    "archived default account, admin": Case(
+        "admin",
+        _archive_default_account,
+        "Xero no longer accepts account 300",
+        "Open Setup › Accounting",
+        "h1:has-text('Accounting')",
+        "/setup/accounting/",
+    ),
+    "archived default account, finance": Case(
+        "finance",
+        _archive_default_account,
+        "Xero no longer accepts account 300",
+        "Open Acme Packaging's Tax tab",
+        "#xero-contact",
+        "/settings/tax/",
+    ),
+    "archived vendor account": Case(
+        "finance",
+        _archive_vendor_account,
+        "Xero no longer accepts account 310",
+        "Open Acme Packaging's Tax tab",
+        "#xero-contact",
+        "/settings/tax/",
+    ),
+    "archived tax rate, admin": Case(
+        "admin",
+        _archive_tax_rate,
+        "Xero no longer has an active tax rate INPUT2",
+        "Open Setup › Accounting",
+        "h1:has-text('Accounting')",
+        "/setup/accounting/",
+    ),
+    "tax rate not for purchases": Case(
+        "finance",
+        _sales_tax_rate,
+        "Xero will not use tax rate OUTPUT2 with account 300",
+        "Open Acme Packaging's Tax tab",
+        "#xero-contact",
+        "/settings/tax/",
+    ),
+    "archived contact": Case(
+        "finance",
+        _archive_contact,
+        "Acme Packaging Ltd, is archived",
+        "Open Acme Packaging's Tax tab",
+        "#xero-contact",
+        "/settings/tax/",
+    ),
+    "currency not enabled": Case(
+        "finance",
+        _currency_not_enabled,
+        "has not enabled JPY in Xero",
+        "Open the invoice",
+        "#sync-accounting",
+        "/contacts/payments/",
+    ),
+    "vendor not linked": Case(
+        "finance",
+        _unlink,
+        "is not linked to a contact in Xero",
+        "Open Acme Packaging's Tax tab",
+        "#xero-contact",
+        "/settings/tax/",
+    ),
 }
 
 
@@ -120,8 +168,9 @@ def test_an_archived_account_refreshes_the_list_setup_offers(page, login, live_s
     expect(page.locator("option", has_text="300 – can't be used on bills any more").first).to_be_attached()
 
 
-def test_finance_posts_a_bill_refused_for_the_lock_date_on_the_first_open_day(page, login, live_server, settings,
-                                                                               books, account):
+def test_finance_posts_a_bill_refused_for_the_lock_date_on_the_first_open_day(
+    page, login, live_server, settings, books, account
+):
     settings.PUBLIC_BASE_URL = live_server.url
     vendor = VendorFactory(account=account, name="Acme Packaging")
     books.link(vendor, "Acme Packaging Ltd")

@@ -75,8 +75,9 @@ def test_finance_previews_the_bill_then_syncs_it_from_the_preview(page, login, l
     assert Decimal(str(bill["Total"])) == Decimal("44.40") and bill["LineItems"][0]["AccountCode"] == "300"
 
 
-def test_finance_selects_invoices_sees_the_count_and_follows_the_bulk_sync_to_its_log(page, login, live_server,
-                                                                                      settings, books, account):
+def test_finance_selects_invoices_sees_the_count_and_follows_the_bulk_sync_to_its_log(
+    page, login, live_server, settings, books, account
+):
     settings.PUBLIC_BASE_URL = live_server.url
     vendor = VendorFactory(account=account, name="Acme Packaging")
     books.link(vendor, "Acme Packaging Ltd")

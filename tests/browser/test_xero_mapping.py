@@ -25,11 +25,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def fresh_rate_budget():
     """The sandbox forgets its rate-limit windows at each reset; forget Onport's shared copy of them too
     (in Redis it outlives the test, and Xero's X-MinLimit-Remaining fills it to the test's budget)."""
+
     def forget():
         for tenant in (seed.UK_TENANT_ID, seed.AU_TENANT_ID):
             limiter = RateLimiter(tenant)
             if limiter.redis is not None:
                 limiter.redis.delete(*limiter.keys)
+
     forget()
     yield
     forget()
@@ -46,7 +48,9 @@ def test_admin_sets_up_accounting_then_maps_a_dropship_provider_by_search(
     settings.PUBLIC_BASE_URL = live_server.url
     admin = MembershipFactory(account=account, role="admin").user
     uk = connect_xero(account=account, user=admin, tenant=xero_sandbox.uk_tenant_id)
-    provider = VendorFactory(account=account, kind=VendorKind.DROPSHIP, name="Cobalt Logistics", email="", tax_number="")
+    provider = VendorFactory(
+        account=account, kind=VendorKind.DROPSHIP, name="Cobalt Logistics", email="", tax_number=""
+    )
     order_create(vendor=provider, tax_rate="20.00")
     login(page, admin.email)
 
@@ -61,9 +65,14 @@ def test_admin_sets_up_accounting_then_maps_a_dropship_provider_by_search(
     product = page.get_by_label("Account code for product lines")
     offered = set(product.locator("option").evaluate_all("options => options.map(o => o.value)")) - {""}
     org = sandbox_org(xero_sandbox)
-    usable = {a["Code"] for a in org["accounts"].values()
-              if a["Status"] == "ACTIVE" and a["Type"] != "BANK" and not a.get("SystemAccount")
-              and (a["Class"] == "EXPENSE" or a["Type"] in {"INVENTORY", "FIXED"})}
+    usable = {
+        a["Code"]
+        for a in org["accounts"].values()
+        if a["Status"] == "ACTIVE"
+        and a["Type"] != "BANK"
+        and not a.get("SystemAccount")
+        and (a["Class"] == "EXPENSE" or a["Type"] in {"INVENTORY", "FIXED"})
+    }
     assert offered == usable and {"090", "461", "800", "200"}.isdisjoint(offered)
     product.select_option("300")
     page.get_by_label("Account code for shipping lines").select_option(label="425 – Freight & Courier")
@@ -74,8 +83,14 @@ def test_admin_sets_up_accounting_then_maps_a_dropship_provider_by_search(
     expect(page.get_by_text("Accounting settings saved.")).to_be_visible()
     page.screenshot(path="/tmp/onport-setup-accounting.png", full_page=True)
     saved = AccountingSettings.objects.get(account=account)
-    assert (saved.xero_account, saved.product_account_code, saved.shipping_account_code, saved.auto_sync_dropship,
-            saved.auto_sync_replenishment, saved.bill_status) == (uk, "300", "425", True, False, "SUBMITTED")
+    assert (
+        saved.xero_account,
+        saved.product_account_code,
+        saved.shipping_account_code,
+        saved.auto_sync_dropship,
+        saved.auto_sync_replenishment,
+        saved.bill_status,
+    ) == (uk, "300", "425", True, False, "SUBMITTED")
     assert TaxRateMapping.objects.get(xero_account=uk).tax_type == "INPUT2"
     assert XeroContact.objects.filter(xero_account=uk).count() == len(org["contacts"])
 
@@ -107,7 +122,9 @@ def test_admin_sets_up_accounting_then_maps_a_dropship_provider_by_search(
     expect(page.locator("#xero-contacts")).to_contain_text("changes only")
     page.screenshot(path="/tmp/onport-xero-contacts.png", full_page=True)
     page.goto(f"/contacts/{provider.pk}/settings/tax/")
-    expect(page.get_by_role("alert")).to_contain_text("“Cobalt Freight” is archived in Xero — bills to it will be refused")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "“Cobalt Freight” is archived in Xero — bills to it will be refused"
+    )
     page.screenshot(path="/tmp/onport-xero-archived.png", full_page=True)
 
 
@@ -118,8 +135,14 @@ def test_finance_creates_the_contact_in_xero_for_a_replenishment_supplier(
     admin = MembershipFactory(account=account, role="admin").user
     uk = connect_xero(account=account, user=admin, tenant=xero_sandbox.uk_tenant_id)
     accounting_settings_choose_xero_account(settings=accounting_settings_get(account=account), xero_account=uk)
-    supplier = VendorFactory(account=account, kind=VendorKind.REPLENISHMENT, name="Harbour Ceramics",
-                             email="bills@harbour.test", tax_number="GB777000111", currency="EUR")
+    supplier = VendorFactory(
+        account=account,
+        kind=VendorKind.REPLENISHMENT,
+        name="Harbour Ceramics",
+        email="bills@harbour.test",
+        tax_number="GB777000111",
+        currency="EUR",
+    )
     finance = MembershipFactory(account=account, role="finance").user
     login(page, finance.email)
 
@@ -134,13 +157,19 @@ def test_finance_creates_the_contact_in_xero_for_a_replenishment_supplier(
     page.get_by_label("Name in Xero").fill("Harbour Ceramics Europe")
     page.get_by_role("button", name="Create in Xero").click()
 
-    expect(page.get_by_text("“Harbour Ceramics Europe” was created in Xero (Onport Demo (UK)) and linked.")).to_be_visible()
+    expect(
+        page.get_by_text("“Harbour Ceramics Europe” was created in Xero (Onport Demo (UK)) and linked.")
+    ).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/contacts/{supplier.pk}/edit/"))
     page.screenshot(path="/tmp/onport-xero-created.png", full_page=True)
     created = [c for c in sandbox_org(xero_sandbox)["contacts"].values() if c["Name"] == "Harbour Ceramics Europe"]
     assert len(created) == 1
-    assert (created[0]["EmailAddress"], created[0]["TaxNumber"], created[0]["DefaultCurrency"],
-            created[0]["ContactNumber"]) == ("bills@harbour.test", "GB777000111", "EUR", f"ONPORT-{supplier.pk}")
+    assert (
+        created[0]["EmailAddress"],
+        created[0]["TaxNumber"],
+        created[0]["DefaultCurrency"],
+        created[0]["ContactNumber"],
+    ) == ("bills@harbour.test", "GB777000111", "EUR", f"ONPORT-{supplier.pk}")
     assert VendorXeroLink.objects.get(vendor=supplier, xero_account=uk).contact_id == created[0]["ContactID"]
 
 
@@ -198,5 +227,7 @@ def test_unlink_asks_first_and_a_no_keeps_the_link(page, login, live_server, set
     page.get_by_role("button", name="Unlink").click()
     expect(page.locator("#xero-linked-name")).to_have_count(0)
     assert not VendorXeroLink.objects.filter(vendor=vendor).exists()
-    assert questions == ["Unlink “Cobalt Logistics” from its Xero contact? Bills already in Xero stay as they are; "
-                         "new ones wait until it is linked again."]
+    assert questions == [
+        "Unlink “Cobalt Logistics” from its Xero contact? Bills already in Xero stay as they are; "
+        "new ones wait until it is linked again."
+    ]

@@ -147,8 +147,13 @@ def test_contact_edit_page_of_a_replenishment_supplier(finance_client, supplier)
 
 def test_finance_saves_the_contact_edit_page(finance_client, supplier):
     data = {
-        "name": "Acme Wholesale Ltd", "email": "ap@acme.test", "currency": "usd", "payment_terms_days": 45,
-        "default_tax_rate": "0", "tax_number": "US-1", "city": "Leeds",
+        "name": "Acme Wholesale Ltd",
+        "email": "ap@acme.test",
+        "currency": "usd",
+        "payment_terms_days": 45,
+        "default_tax_rate": "0",
+        "tax_number": "US-1",
+        "city": "Leeds",
     }
 
     response = finance_client.post(reverse("contacts:vendor_edit", args=[supplier.pk]), data)
@@ -156,7 +161,10 @@ def test_finance_saves_the_contact_edit_page(finance_client, supplier):
     assert response.status_code == 302
     supplier.refresh_from_db()
     assert (supplier.name, supplier.currency, supplier.payment_terms_days, supplier.city) == (
-        "Acme Wholesale Ltd", "USD", 45, "Leeds"
+        "Acme Wholesale Ltd",
+        "USD",
+        45,
+        "Leeds",
     )
 
 
@@ -224,7 +232,9 @@ def test_a_tab_saves_only_its_own_fields(finance_client, provider):
     assert provider.tax_number == "GB999"
     assert (provider.default_tax_rate, provider.prices_include_tax) == (Decimal(5), True)
     assert (provider.name, provider.email, provider.payment_terms_days) == (
-        before.name, before.email, before.payment_terms_days
+        before.name,
+        before.email,
+        before.payment_terms_days,
     )
 
 

@@ -21,14 +21,17 @@ pytestmark = pytest.mark.django_db
 def fresh_rate_budget():
     """The sandbox forgets its rate-limit windows at each reset; forget Onport's shared copy of them too
     (in Redis it outlives the test, and Xero's X-MinLimit-Remaining fills it to the test's budget)."""
+
     def forget():
         for tenant in (seed.UK_TENANT_ID, seed.AU_TENANT_ID):
             limiter = RateLimiter(tenant)
             if limiter.redis is not None:
                 limiter.redis.delete(*limiter.keys)
+
     forget()
     yield
     forget()
+
 
 UK_EMAIL = "accounts@{}.example.co.uk"
 
@@ -53,13 +56,20 @@ def uk(connect_xero, account, admin_client_, xero_sandbox):
 
 @pytest.fixture
 def provider(account):
-    return VendorFactory(account=account, kind=VendorKind.DROPSHIP, name="Cobalt Freight Ltd",
-                         email=uk_email("Cobalt Freight"), tax_number="")
+    return VendorFactory(
+        account=account,
+        kind=VendorKind.DROPSHIP,
+        name="Cobalt Freight Ltd",
+        email=uk_email("Cobalt Freight"),
+        tax_number="",
+    )
 
 
 @pytest.fixture
 def supplier(account):
-    return VendorFactory(account=account, kind=VendorKind.REPLENISHMENT, name="Harbour Ceramics", email="", tax_number="")
+    return VendorFactory(
+        account=account, kind=VendorKind.REPLENISHMENT, name="Harbour Ceramics", email="", tax_number=""
+    )
 
 
 def tax_tab(vendor):
@@ -122,7 +132,10 @@ def test_finance_links_a_dropship_provider_on_its_tax_tab(finance_client, uk, pr
     assert response.status_code == 302 and response["Location"].startswith(tax_tab(provider))
     saved = VendorXeroLink.objects.get(vendor=provider, xero_account=uk)
     assert (saved.contact_id, saved.contact_name, saved.account_id, saved.linked_by) == (
-        cobalt.contact_id, "Cobalt Freight", provider.account_id, finance_client.user
+        cobalt.contact_id,
+        "Cobalt Freight",
+        provider.account_id,
+        finance_client.user,
     )
     html = finance_client.get(tax_tab(provider)).content.decode()
     assert '<strong id="xero-linked-name">Cobalt Freight</strong>' in html and "Unlink" in html
@@ -140,8 +153,10 @@ def test_an_archived_contact_cannot_be_linked_and_a_linked_one_that_gets_archive
     imported(uk)  # the next refresh (incremental) brings the change
 
     html = admin_client_.get(tax_tab(provider)).content.decode()
-    assert ("“Cobalt Freight” is archived in Xero — bills to it will be refused; pick another contact or "
-            "un-archive it in Xero.") in html
+    assert (
+        "“Cobalt Freight” is archived in Xero — bills to it will be refused; pick another contact or "
+        "un-archive it in Xero."
+    ) in html
 
 
 def test_unlink(admin_client_, uk, provider):
@@ -167,8 +182,14 @@ def test_without_a_xero_account_the_page_says_where_to_choose_one(admin_client_,
 
 
 def test_create_in_xero_for_a_replenishment_supplier(admin_client_, uk, account, xero_sandbox):
-    vendor = VendorFactory(account=account, kind=VendorKind.REPLENISHMENT, name="Brand New Ceramics",
-                           email="ap@brandnew.test", tax_number="GB555", currency="EUR")
+    vendor = VendorFactory(
+        account=account,
+        kind=VendorKind.REPLENISHMENT,
+        name="Brand New Ceramics",
+        email="ap@brandnew.test",
+        tax_number="GB555",
+        currency="EUR",
+    )
 
     response = admin_client_.post(reverse("contacts:vendor_xero_create", args=[vendor.pk]))
 
@@ -176,7 +197,10 @@ def test_create_in_xero_for_a_replenishment_supplier(admin_client_, uk, account,
     saved = VendorXeroLink.objects.get(vendor=vendor, xero_account=uk)
     created = next(c for c in sandbox_contacts(xero_sandbox) if c["Name"] == "Brand New Ceramics")
     assert (created["EmailAddress"], created["TaxNumber"], created["DefaultCurrency"], created["ContactNumber"]) == (
-        "ap@brandnew.test", "GB555", "EUR", f"ONPORT-{vendor.pk}"
+        "ap@brandnew.test",
+        "GB555",
+        "EUR",
+        f"ONPORT-{vendor.pk}",
     )
     assert saved.contact_id == created["ContactID"]
     assert XeroContact.objects.filter(xero_account=uk, contact_id=created["ContactID"]).exists()
@@ -224,9 +248,13 @@ def test_creating_again_relinks_the_contact_onport_made_before(admin_client_, uk
 # --- per Xero account ----------------------------------------------------------------------------------
 
 
-def test_each_xero_account_keeps_its_own_contact_for_the_vendor(admin_client_, uk, provider, connect_xero, account, xero_sandbox):
+def test_each_xero_account_keeps_its_own_contact_for_the_vendor(
+    admin_client_, uk, provider, connect_xero, account, xero_sandbox
+):
     link(admin_client_, provider, contact(uk, "Cobalt Freight").contact_id)
-    au = imported(connect_xero(account=account, user=admin_client_.user, name="Australia", tenant=xero_sandbox.au_tenant_id))
+    au = imported(
+        connect_xero(account=account, user=admin_client_.user, name="Australia", tenant=xero_sandbox.au_tenant_id)
+    )
     AccountingSettings.objects.filter(account=account).update(xero_account=au)
 
     link(admin_client_, provider, contact(au, "Atlas Couriers").contact_id)
@@ -234,7 +262,9 @@ def test_each_xero_account_keeps_its_own_contact_for_the_vendor(admin_client_, u
     links = dict(VendorXeroLink.objects.filter(vendor=provider).values_list("xero_account__name", "contact_name"))
     assert links == {"Main entity": "Cobalt Freight", "Australia": "Atlas Couriers"}
     assert contact(uk, "Cobalt Freight").contact_id != contact(au, "Cobalt Freight").contact_id
-    assert '<strong id="xero-linked-name">Atlas Couriers</strong>' in admin_client_.get(tax_tab(provider)).content.decode()
+    assert (
+        '<strong id="xero-linked-name">Atlas Couriers</strong>' in admin_client_.get(tax_tab(provider)).content.decode()
+    )
     # a UK contact id is not a contact of the AU organisation
     assert link(admin_client_, provider, contact(uk, "Delta Textiles").contact_id).status_code == 404
 
@@ -261,7 +291,13 @@ def test_vendor_coding_overrides_are_checked_against_xero(admin_client_, uk, pro
 
 # --- roles and tenancy --------------------------------------------------------------------------------
 
-VENDOR_URLS = ["vendor_xero_search", "vendor_xero_link", "vendor_xero_unlink", "vendor_xero_create", "vendor_xero_overrides"]
+VENDOR_URLS = [
+    "vendor_xero_search",
+    "vendor_xero_link",
+    "vendor_xero_unlink",
+    "vendor_xero_create",
+    "vendor_xero_overrides",
+]
 
 
 def _request(client, name, args=()):
@@ -293,7 +329,9 @@ def test_another_accounts_vendor_answers_404(admin_client_, uk, other_account, n
 
 def test_another_accounts_contact_answers_404(admin_client_, uk, provider, other_account, connect_xero, xero_sandbox):
     theirs = xero_account_create(account=other_account, name="Theirs")
-    XeroContact.objects.create(account=other_account, xero_account=theirs, contact_id="their-contact", name="Theirs Ltd")
+    XeroContact.objects.create(
+        account=other_account, xero_account=theirs, contact_id="their-contact", name="Theirs Ltd"
+    )
 
     assert link(admin_client_, provider, "their-contact").status_code == 404
 
@@ -325,8 +363,9 @@ def test_vendor_list_queries_do_not_grow_with_vendors(admin_client_, uk, account
     vendors = VendorFactory.create_batch(count, account=account)
     cobalt = contact(uk, "Cobalt Freight")
     for vendor in vendors[::2]:
-        VendorXeroLink.objects.create(account=account, vendor=vendor, xero_account=uk,
-                                      contact_id=cobalt.contact_id, contact_name=cobalt.name)
+        VendorXeroLink.objects.create(
+            account=account, vendor=vendor, xero_account=uk, contact_id=cobalt.contact_id, contact_name=cobalt.name
+        )
 
     with django_assert_max_num_queries(7):
         response = admin_client_.get(reverse("contacts:vendor_list"))
@@ -341,25 +380,37 @@ def test_vendor_list_queries_do_not_grow_with_vendors(admin_client_, uk, account
 
 def test_auto_match_proposes_unambiguous_matches_only_and_links_the_ticked_ones(admin_client_, uk, account):
     by_email = VendorFactory(account=account, name="A", email=uk_email("Evergreen Paper Co").upper(), tax_number="")
-    by_tax = VendorFactory(account=account, name="B", email="", tax_number=contact(uk, "Fjord Outdoor Supply").tax_number)
-    ambiguous = VendorFactory(account=account, name="C", email=uk_email("Granite Home Goods"),
-                              tax_number=contact(uk, "Harbour Ceramics").tax_number)
+    by_tax = VendorFactory(
+        account=account, name="B", email="", tax_number=contact(uk, "Fjord Outdoor Supply").tax_number
+    )
+    ambiguous = VendorFactory(
+        account=account,
+        name="C",
+        email=uk_email("Granite Home Goods"),
+        tax_number=contact(uk, "Harbour Ceramics").tax_number,
+    )
     archived_only = VendorFactory(account=account, name="D", email=uk_email("Old Mill Supplies"), tax_number="")
     unticked = VendorFactory(account=account, name="E", email=uk_email("Iris Cosmetics"), tax_number="")
     url = reverse("contacts:vendor_xero_auto_match")
 
     proposals = {p.vendor.name: (p.contact_name, p.matched_by) for p in admin_client_.get(url).context["proposals"]}
 
-    assert proposals == {"A": ("Evergreen Paper Co", "email"), "B": ("Fjord Outdoor Supply", "tax number"),
-                         "E": ("Iris Cosmetics", "email")}
-    chosen = [f"{by_email.pk}:{contact(uk, 'Evergreen Paper Co').contact_id}",
-              f"{by_tax.pk}:{contact(uk, 'Fjord Outdoor Supply').contact_id}",
-              f"{ambiguous.pk}:{contact(uk, 'Granite Home Goods').contact_id}"]  # not proposed: ignored
+    assert proposals == {
+        "A": ("Evergreen Paper Co", "email"),
+        "B": ("Fjord Outdoor Supply", "tax number"),
+        "E": ("Iris Cosmetics", "email"),
+    }
+    chosen = [
+        f"{by_email.pk}:{contact(uk, 'Evergreen Paper Co').contact_id}",
+        f"{by_tax.pk}:{contact(uk, 'Fjord Outdoor Supply').contact_id}",
+        f"{ambiguous.pk}:{contact(uk, 'Granite Home Goods').contact_id}",
+    ]  # not proposed: ignored
     response = admin_client_.post(url, {"match": chosen})
 
     assert response.status_code == 302
     assert dict(VendorXeroLink.objects.values_list("vendor__name", "contact_name")) == {
-        "A": "Evergreen Paper Co", "B": "Fjord Outdoor Supply"
+        "A": "Evergreen Paper Co",
+        "B": "Fjord Outdoor Supply",
     }
     assert not VendorXeroLink.objects.filter(vendor__in=[ambiguous, archived_only, unticked]).exists()
     assert [p.vendor.name for p in admin_client_.get(url).context["proposals"]] == ["E"]
@@ -369,27 +420,39 @@ def test_a_contact_linked_to_another_vendor_is_marked_and_needs_confirmation(fin
     # given Cobalt Freight's contact is already linked to the provider
     cobalt = contact(uk, "Cobalt Freight")
     assert link(finance_client, provider, cobalt.contact_id).status_code == 302
-    twin = VendorFactory(account=account, kind=VendorKind.DROPSHIP, name="Cobalt Freight Europe",
-                         email=uk_email("Cobalt Freight"), tax_number="")
+    twin = VendorFactory(
+        account=account,
+        kind=VendorKind.DROPSHIP,
+        name="Cobalt Freight Europe",
+        email=uk_email("Cobalt Freight"),
+        tax_number="",
+    )
 
     # then search and suggestions say which vendor uses it
-    results = finance_client.get(reverse("contacts:vendor_xero_search", args=[twin.pk]), {"xero_q": "cobalt"}).content.decode()
+    results = finance_client.get(
+        reverse("contacts:vendor_xero_search", args=[twin.pk]), {"xero_q": "cobalt"}
+    ).content.decode()
     assert "already linked to Cobalt Freight Ltd" in results
     assert "already linked to Cobalt Freight Ltd" in finance_client.get(tax_tab(twin)).content.decode()
 
     # when finance links it to the twin, Onport asks first and links nothing
     asked = link(finance_client, twin, cobalt.contact_id)
-    assert asked.status_code == 409 and "already the Xero contact of vendor “Cobalt Freight Ltd”" in asked.content.decode()
+    assert (
+        asked.status_code == 409 and "already the Xero contact of vendor “Cobalt Freight Ltd”" in asked.content.decode()
+    )
     assert not VendorXeroLink.objects.filter(vendor=twin).exists()
 
     # and links it only once confirmed
-    confirmed = finance_client.post(reverse("contacts:vendor_xero_link", args=[twin.pk]),
-                                    {"contact_id": cobalt.contact_id, "shared": "confirmed"})
+    confirmed = finance_client.post(
+        reverse("contacts:vendor_xero_link", args=[twin.pk]), {"contact_id": cobalt.contact_id, "shared": "confirmed"}
+    )
     assert confirmed.status_code == 302
     assert VendorXeroLink.objects.get(vendor=twin).contact_id == cobalt.contact_id
 
 
-def test_a_vendor_account_code_archived_in_xero_since_is_flagged_on_its_tax_tab(finance_client, uk, provider, xero_sandbox):
+def test_a_vendor_account_code_archived_in_xero_since_is_flagged_on_its_tax_tab(
+    finance_client, uk, provider, xero_sandbox
+):
     assert link(finance_client, provider, contact(uk, "Cobalt Freight").contact_id).status_code == 302
     VendorXeroLink.objects.filter(vendor=provider).update(account_code_override="429")
     xero_sandbox.set_account_status(uk.tenant_id, "429", "ARCHIVED")
@@ -410,7 +473,9 @@ def test_nul_bytes_in_a_contact_search_or_link_are_not_a_500(finance_client, uk,
 def test_a_name_too_long_for_xero_is_refused_in_words_and_nothing_is_created(admin_client_, uk, supplier, xero_sandbox):
     before = len(sandbox_contacts(xero_sandbox))
 
-    response = admin_client_.post(reverse("contacts:vendor_xero_create", args=[supplier.pk]), {"name": "N" * 300}, follow=True)
+    response = admin_client_.post(
+        reverse("contacts:vendor_xero_create", args=[supplier.pk]), {"name": "N" * 300}, follow=True
+    )
 
     assert "A Xero contact name can have at most 255 characters." in response.content.decode()
     assert len(sandbox_contacts(xero_sandbox)) == before and not VendorXeroLink.objects.filter(vendor=supplier).exists()

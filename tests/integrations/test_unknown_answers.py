@@ -24,8 +24,9 @@ def consented(account, admin_client_, xero_sandbox) -> XeroAccount:
     xero_account = services.xero_account_create(account=account, name="Main entity")
     start = services.xero_connect_start(xero_account=xero_account, user=admin_client_.user, redirect_uri=callback_uri())
     answer = xero_consent(start)
-    return services.xero_connect_complete(user=admin_client_.user, state=answer["state"], code=answer["code"], error="",
-                                          redirect_uri=callback_uri())
+    return services.xero_connect_complete(
+        user=admin_client_.user, state=answer["state"], code=answer["code"], error="", redirect_uri=callback_uri()
+    )
 
 
 @pytest.fixture
@@ -33,11 +34,15 @@ def connected(account, xero_sandbox, connect_xero) -> XeroAccount:
     return connect_xero(account=account, user=MembershipFactory(account=account, role="admin").user)
 
 
-def test_an_organisation_version_unknown_to_the_sdk_does_not_stop_choosing_the_tenant(admin_client_, consented, xero_sandbox):
+def test_an_organisation_version_unknown_to_the_sdk_does_not_stop_choosing_the_tenant(
+    admin_client_, consented, xero_sandbox
+):
     tenant = consented.available_tenants[0]
     xero_sandbox.faults(script=["unknown_enum"], methods=["GET"], path_prefix=ORGANISATION)
 
-    response = admin_client_.post(reverse("integrations:xero_choose_tenant", args=[consented.pk]), {"tenant": tenant["tenant_id"]})
+    response = admin_client_.post(
+        reverse("integrations:xero_choose_tenant", args=[consented.pk]), {"tenant": tenant["tenant_id"]}
+    )
 
     assert response.status_code == 302
     [message] = [str(message) for message in get_messages(response.wsgi_request)]

@@ -31,7 +31,10 @@ def _start(xero_account, user):
 
 def _complete(user, answer):
     return services.xero_connect_complete(
-        user=user, state=answer.get("state", ""), code=answer.get("code", ""), error=answer.get("error", ""),
+        user=user,
+        state=answer.get("state", ""),
+        code=answer.get("code", ""),
+        error=answer.get("error", ""),
         redirect_uri=callback_uri(),
     )
 
@@ -56,7 +59,9 @@ def test_tokens_are_unreadable_in_the_database(connect_xero, account, admin):
     xero_account = connect_xero(account=account, user=admin)
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT access_token, refresh_token FROM integrations_xeroaccount WHERE id = %s", [xero_account.pk])
+        cursor.execute(
+            "SELECT access_token, refresh_token FROM integrations_xeroaccount WHERE id = %s", [xero_account.pk]
+        )
         stored_access, stored_refresh = cursor.fetchone()
 
     assert xero_account.access_token and xero_account.refresh_token
@@ -235,7 +240,12 @@ def test_the_consent_asks_only_for_what_onport_uses(settings):
     settings.XERO_LEGACY_SCOPES = False
     asked = parse_qs(urlsplit(oauth.authorize_url(state="s", redirect_uri=callback_uri(), code_challenge=None)).query)
     assert asked["scope"][0].split() == [
-        "offline_access", "accounting.invoices", "accounting.payments", "accounting.contacts", "accounting.settings.read", "accounting.attachments",
+        "offline_access",
+        "accounting.invoices",
+        "accounting.payments",
+        "accounting.contacts",
+        "accounting.settings.read",
+        "accounting.attachments",
     ]
 
 

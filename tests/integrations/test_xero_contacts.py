@@ -30,14 +30,17 @@ pytestmark = pytest.mark.django_db
 def fresh_rate_budget():
     """The sandbox forgets its rate-limit windows at each reset; forget Onport's shared copy of them too
     (in Redis it outlives the test, and Xero's X-MinLimit-Remaining fills it to the test's budget)."""
+
     def forget():
         for tenant in (seed.UK_TENANT_ID, seed.AU_TENANT_ID):
             limiter = RateLimiter(tenant)
             if limiter.redis is not None:
                 limiter.redis.delete(*limiter.keys)
+
     forget()
     yield
     forget()
+
 
 SEEDED = len(seed.SUPPLIER_NAMES)
 
@@ -82,12 +85,22 @@ def test_contact_create_reports_a_name_clash_as_its_own_error(xero_sandbox, xero
     client = XeroClient(xero_account)
 
     created = xero_contacts.contact_create(
-        client, name="Brand New Supplies", email="ap@brandnew.test", tax_number="GB999", currency="EUR",
-        contact_number="ONPORT-T1", idempotency_key="test-create-1",
+        client,
+        name="Brand New Supplies",
+        email="ap@brandnew.test",
+        tax_number="GB999",
+        currency="EUR",
+        contact_number="ONPORT-T1",
+        idempotency_key="test-create-1",
     )
     with pytest.raises(xero_contacts.ContactNameTaken) as clash:
         xero_contacts.contact_create(
-            client, name="harbour ceramics", email="", tax_number="", currency="GBP", contact_number="ONPORT-T2",
+            client,
+            name="harbour ceramics",
+            email="",
+            tax_number="",
+            currency="GBP",
+            contact_number="ONPORT-T2",
             idempotency_key="test-create-2",
         )
 
@@ -97,7 +110,11 @@ def test_contact_create_reports_a_name_clash_as_its_own_error(xero_sandbox, xero
     assert put["headers"]["Idempotency-Key"] == "test-create-1"
     body = put["json"]["Contacts"][0]
     assert (body["Name"], body["EmailAddress"], body["TaxNumber"], body["DefaultCurrency"], body["ContactNumber"]) == (
-        "Brand New Supplies", "ap@brandnew.test", "GB999", "EUR", "ONPORT-T1"
+        "Brand New Supplies",
+        "ap@brandnew.test",
+        "GB999",
+        "EUR",
+        "ONPORT-T1",
     )
 
 
@@ -137,7 +154,10 @@ def test_first_import_is_full_and_pages_through_1000_at_a_time(xero_sandbox, xer
     assert [call["query"]["page"] for call in calls] == ["1", "2", "3"]
     assert all("If-Modified-Since" not in call["headers"] for call in calls)
     assert (done.state, done.pages_done, done.contacts_seen, done.modified_since) == (
-        ContactImportState.DONE, 3, 2500 + SEEDED, None
+        ContactImportState.DONE,
+        3,
+        2500 + SEEDED,
+        None,
     )
     assert XeroContact.objects.filter(xero_account=xero_account).count() == 2500 + SEEDED
     archived = XeroContact.objects.get(xero_account=xero_account, name=seed.ARCHIVED_SUPPLIER)
@@ -261,7 +281,7 @@ def test_a_running_import_is_polled_with_its_progress(xero_account, admin_client
 
     html = admin_client_.get(reverse("integrations:xero_contacts_status", args=[xero_account.pk])).content.decode()
 
-    assert "hx-trigger=\"every 2s\"" in html and "2 pages done, 2000 contacts so far" in html
+    assert 'hx-trigger="every 2s"' in html and "2 pages done, 2000 contacts so far" in html
 
 
 @pytest.mark.parametrize("client_fixture", ["finance_client", "viewer_client"])

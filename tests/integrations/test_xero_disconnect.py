@@ -24,7 +24,9 @@ def _grants_revoked(xero_sandbox) -> list[bool]:
     return [bool(grant.get("revoked")) for grant in xero_sandbox.state()["grants"].values()]
 
 
-def test_disconnect_removes_every_connection_of_the_consent_and_revokes_the_grant(xero_sandbox, connect_xero, account, admin):
+def test_disconnect_removes_every_connection_of_the_consent_and_revokes_the_grant(
+    xero_sandbox, connect_xero, account, admin
+):
     # given one consent that allowed both organisations, the Xero account syncing to the UK one
     xero_account = connect_xero(account=account, user=admin, tenant=None)
     assert len({c["tenantId"] for c in _connections(xero_sandbox)}) == 2
@@ -41,7 +43,9 @@ def test_disconnect_removes_every_connection_of_the_consent_and_revokes_the_gran
     assert [r["path"] for r in xero_sandbox.requests(path_prefix="/connect/revocation")] == ["/connect/revocation"]
 
 
-def test_disconnect_leaves_what_another_xero_account_of_the_same_xero_user_uses(xero_sandbox, connect_xero, account, admin):
+def test_disconnect_leaves_what_another_xero_account_of_the_same_xero_user_uses(
+    xero_sandbox, connect_xero, account, admin
+):
     # given two Xero accounts connected by the same Xero user, one to each organisation
     uk = connect_xero(account=account, user=admin, name="UK entity", tenant=xero_sandbox.uk_tenant_id)
     au = connect_xero(account=account, user=admin, name="AU entity", tenant=xero_sandbox.au_tenant_id)

@@ -54,8 +54,10 @@ def test_a_429_records_retry_after_and_the_limit_and_no_record_holds_a_token(xer
 def test_query_values_stay_out_of_the_logged_path(xero_account, caplog):
     client = XeroClient(xero_account)
     with caplog.at_level(logging.INFO, logger="onport.xero"):
-        client.call(lambda: client.accounting.get_contacts(xero_account.tenant_id, where='Name=="Acme Packaging Ltd"',
-                                                           page=1), tenant_id=xero_account.tenant_id)
+        client.call(
+            lambda: client.accounting.get_contacts(xero_account.tenant_id, where='Name=="Acme Packaging Ltd"', page=1),
+            tenant_id=xero_account.tenant_id,
+        )
 
     [record] = _xero_records(caplog)
     assert record.path == "/api.xro/2.0/Contacts" and "Acme" not in record.getMessage()

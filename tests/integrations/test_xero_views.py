@@ -70,7 +70,9 @@ def test_connect_through_the_views_then_choose_the_tenant(xero_sandbox, admin_cl
     page = admin_client_.get(xero_account.get_absolute_url()).content.decode()
     assert ">connected<" in page and 'name="tenant"' in page
     tenant = XeroAccount.objects.get(pk=xero_account.pk).available_tenants[1]
-    admin_client_.post(reverse("integrations:xero_choose_tenant", args=[xero_account.pk]), {"tenant": tenant["tenant_id"]})
+    admin_client_.post(
+        reverse("integrations:xero_choose_tenant", args=[xero_account.pk]), {"tenant": tenant["tenant_id"]}
+    )
     xero_account.refresh_from_db()
     assert xero_account.tenant_name == tenant["tenant_name"] and xero_account.is_ready
     page = admin_client_.get(xero_account.get_absolute_url()).content.decode()

@@ -132,9 +132,15 @@ def test_new_purchase_order_form(finance_client, vendor):
 
 def order_post(vendor, lines, **extra):
     data = {
-        "vendor": vendor.pk, "sales_order_reference": "SO-1", "ordered_on": "2026-11-02",
-        "shipping_cost": "6.00", "shipping_tax_rate": "20",
-        "lines-TOTAL_FORMS": len(lines), "lines-INITIAL_FORMS": 0, "lines-MIN_NUM_FORMS": 1, "lines-MAX_NUM_FORMS": 500,
+        "vendor": vendor.pk,
+        "sales_order_reference": "SO-1",
+        "ordered_on": "2026-11-02",
+        "shipping_cost": "6.00",
+        "shipping_tax_rate": "20",
+        "lines-TOTAL_FORMS": len(lines),
+        "lines-INITIAL_FORMS": 0,
+        "lines-MIN_NUM_FORMS": 1,
+        "lines-MAX_NUM_FORMS": 500,
     }
     for index, line in enumerate(lines):
         data.update({f"lines-{index}-{key}": value for key, value in line.items()})

@@ -26,8 +26,15 @@ def invoices_bulk(account, count: int, *, days=DAYS, status: str = "issued") -> 
     start = PurchaseInvoice.objects.filter(account=account).count()
     return PurchaseInvoice.objects.bulk_create(
         PurchaseInvoice(
-            account=account, order=order, vendor=order.vendor, kind=order.kind, number=f"INV-{start + index:06d}",
-            status=status, issue_date=days[index % len(days)], due_date=days[0], currency="GBP",
+            account=account,
+            order=order,
+            vendor=order.vendor,
+            kind=order.kind,
+            number=f"INV-{start + index:06d}",
+            status=status,
+            issue_date=days[index % len(days)],
+            due_date=days[0],
+            currency="GBP",
             total=Decimal(index),
         )
         for index in range(count)
@@ -174,8 +181,14 @@ def one_per_xero_status(account):
     PurchaseInvoice.objects.filter(pk=draft.pk).update(status="draft")
     # a credit note's row of the no-row invoice is not its bill: it stays "not synced"
     adjustment = InvoiceAdjustment.objects.create(account=account, invoice=no_row, kind="credit", amount=1, reason="x")
-    AccountingSync.objects.create(account=account, xero_account=xero_account, invoice=no_row, adjustment=adjustment,
-                                  kind=SyncKind.CREDIT_NOTE, state=SyncState.FAILED)
+    AccountingSync.objects.create(
+        account=account,
+        xero_account=xero_account,
+        invoice=no_row,
+        adjustment=adjustment,
+        kind=SyncKind.CREDIT_NOTE,
+        state=SyncState.FAILED,
+    )
     return {state: invoice.number for invoice, state in states.items()}, no_row.number, draft.number
 
 

@@ -36,7 +36,9 @@ def test_the_same_number_from_another_vendor_or_account_is_fine(vendor, account,
     first = invoice_create(order=order_create(vendor=vendor))
     services.invoice_vendor_number_set(invoice=first, number="A-1")
     for other in (VendorFactory(account=account), VendorFactory(account=other_account)):
-        invoice = services.invoice_vendor_number_set(invoice=invoice_create(order=order_create(vendor=other)), number="A-1")
+        invoice = services.invoice_vendor_number_set(
+            invoice=invoice_create(order=order_create(vendor=other)), number="A-1"
+        )
         assert invoice.vendor_invoice_number == "A-1"
     with pytest.raises(InvoicingError, match="already on invoice"):
         services.invoice_vendor_number_set(invoice=invoice_create(order=order_create(vendor=vendor)), number="A-1")
@@ -51,8 +53,12 @@ def test_finance_sets_it_on_the_invoice_page_and_the_history_says_so(issued, fin
 
     issued.refresh_from_db()
     assert issued.vendor_invoice_number == "INV/2026/119"
-    assert list(InvoiceEvent.objects.filter(invoice=issued, action="vendor_number").values_list("message", flat=True)) == [
-        "Vendor's invoice number set to INV/2026/119 (was INV/2026/118).", "Vendor's invoice number set to INV/2026/118."]
+    assert list(
+        InvoiceEvent.objects.filter(invoice=issued, action="vendor_number").values_list("message", flat=True)
+    ) == [
+        "Vendor's invoice number set to INV/2026/119 (was INV/2026/118).",
+        "Vendor's invoice number set to INV/2026/118.",
+    ]
     page = finance_client.get(detail_url(issued)).content.decode()
     assert 'id="vendor-invoice-number">INV/2026/119<' in page
 
@@ -70,8 +76,9 @@ def test_another_accounts_invoice_answers_404(finance_client, other_account):
 
 
 def test_search_invoices_finds_a_part_of_the_vendors_number(vendor, finance_client):
-    wanted = services.invoice_vendor_number_set(invoice=invoice_create(order=order_create(vendor=vendor)),
-                                                number="FAC-2026-00418")
+    wanted = services.invoice_vendor_number_set(
+        invoice=invoice_create(order=order_create(vendor=vendor)), number="FAC-2026-00418"
+    )
     invoice_create(order=order_create(vendor=vendor))
 
     response = finance_client.get(reverse("invoicing:invoice_list"), {"number": "00418"})

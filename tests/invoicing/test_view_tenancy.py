@@ -1,6 +1,5 @@
 """Orders and invoices of another account answer 404 like missing ones; viewers post nothing."""
 
-
 import pytest
 from django.urls import reverse
 

@@ -17,9 +17,26 @@ def _pytest(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     (tmp_path / "test_probe.py").write_text(SKIPPING_TEST)
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test", **env}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.fixtures.ci_loud",
-         "--rootdir", str(tmp_path), "-c", os.devnull, str(tmp_path / "test_probe.py")],
-        cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "tests.fixtures.ci_loud",
+            "--rootdir",
+            str(tmp_path),
+            "-c",
+            os.devnull,
+            str(tmp_path / "test_probe.py"),
+        ],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

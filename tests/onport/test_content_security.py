@@ -76,8 +76,10 @@ def test_htmx_is_configured_without_eval_or_injected_styles():
 def test_the_500_page_is_styled_from_the_stylesheet_even_without_a_static_manifest(settings, tmp_path):
     # given: production's manifest storage with no manifest (collectstatic not run): {% static %} would raise
     settings.STATIC_ROOT = tmp_path
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
     html = render_to_string("500.html")
 

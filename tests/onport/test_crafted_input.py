@@ -31,29 +31,43 @@ def admin(admin_client_):
 
 
 def _order_form(for_vendor, changes):
-    form = {"vendor": for_vendor.pk, "ordered_on": "2026-12-01", "shipping_cost": "0.00", "shipping_tax_rate": "0",
-            "sales_order_reference": "", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-sku": "LAMP",
-            "lines-0-product_name": "Lamp", "lines-0-quantity": "5", "lines-0-unit_cost": "10.00",
-            "lines-0-tax_rate": "20"}
+    form = {
+        "vendor": for_vendor.pk,
+        "ordered_on": "2026-12-01",
+        "shipping_cost": "0.00",
+        "shipping_tax_rate": "0",
+        "sales_order_reference": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-sku": "LAMP",
+        "lines-0-product_name": "Lamp",
+        "lines-0-quantity": "5",
+        "lines-0-unit_cost": "10.00",
+        "lines-0-tax_rate": "20",
+    }
     return {**form, **changes}
 
 
-@pytest.mark.parametrize("changes", [
-    {"lines-0-quantity": "1000", "lines-0-unit_cost": "9999999999"},
-    {"lines-0-quantity": "9999999999"},
-    {"lines-0-quantity": SUPERSCRIPT_TWO},
-    {"lines-0-unit_cost": HUGE},
-    {"shipping_cost": HUGE},
-    {"shipping_cost": "999999999999.99", "lines-0-unit_cost": "999999999.9999"},
-    {"ordered_on": FAR_DATE},
-    {"ordered_on": ANCIENT_DATE},
-    {"ordered_on": "2026-02-30"},
-    {"lines-0-sku": NUL},
-    {"sales_order_reference": NUL},
-    {"vendor": SUPERSCRIPT_TWO},
-    {"lines-TOTAL_FORMS": SUPERSCRIPT_TWO},
-    {"lines-TOTAL_FORMS": HUGE},
-], ids=lambda changes: ",".join(changes))
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"lines-0-quantity": "1000", "lines-0-unit_cost": "9999999999"},
+        {"lines-0-quantity": "9999999999"},
+        {"lines-0-quantity": SUPERSCRIPT_TWO},
+        {"lines-0-unit_cost": HUGE},
+        {"shipping_cost": HUGE},
+        {"shipping_cost": "999999999999.99", "lines-0-unit_cost": "999999999.9999"},
+        {"ordered_on": FAR_DATE},
+        {"ordered_on": ANCIENT_DATE},
+        {"ordered_on": "2026-02-30"},
+        {"lines-0-sku": NUL},
+        {"sales_order_reference": NUL},
+        {"vendor": SUPERSCRIPT_TWO},
+        {"lines-TOTAL_FORMS": SUPERSCRIPT_TWO},
+        {"lines-TOTAL_FORMS": HUGE},
+    ],
+    ids=lambda changes: ",".join(changes),
+)
 def test_a_crafted_purchase_order_is_refused_in_words(finance, account, changes):
     vendor = VendorFactory(account=account)
 
@@ -66,12 +80,16 @@ def test_a_crafted_purchase_order_is_refused_in_words(finance, account, changes)
 def test_the_overflowing_order_says_the_limit_in_words(finance, account):
     vendor = VendorFactory(account=account)
 
-    answer = finance.post(reverse("invoicing:order_create"),
-                          _order_form(vendor, {"lines-0-quantity": "1000", "lines-0-unit_cost": "9999999999"}))
+    answer = finance.post(
+        reverse("invoicing:order_create"),
+        _order_form(vendor, {"lines-0-quantity": "1000", "lines-0-unit_cost": "9999999999"}),
+    )
 
     assert answer.status_code == 400
-    assert ("This order would come to 11,999,999,998,800.00 GBP: an invoice holds at most 999,999,999,999.99."
-            in answer.content.decode())
+    assert (
+        "This order would come to 11,999,999,998,800.00 GBP: an invoice holds at most 999,999,999,999.99."
+        in answer.content.decode()
+    )
 
 
 @pytest.mark.parametrize("issue_date", [FAR_DATE, ANCIENT_DATE, "2026-13-01", NUL])
@@ -79,18 +97,33 @@ def test_an_invoice_with_a_crafted_issue_date_is_refused_in_words(finance, accou
     order = order_create(vendor=VendorFactory(account=account, payment_terms_days=30), lines=[(2, "10.00")])
     line = order.lines.get()
 
-    answer = finance.post(reverse("invoicing:order_invoice_create", args=[order.pk]),
-                          {f"qty_{line.pk}": "1", "shipping": "0.00", "issue_date": issue_date})
+    answer = finance.post(
+        reverse("invoicing:order_invoice_create", args=[order.pk]),
+        {f"qty_{line.pk}": "1", "shipping": "0.00", "issue_date": issue_date},
+    )
 
     assert answer.status_code == 400, answer.status_code
     assert not PurchaseInvoice.objects.filter(order=order).exists()
 
 
-@pytest.mark.parametrize("query", [
-    {"date_from": FAR_DATE}, {"date_to": FAR_DATE}, {"date_from": ANCIENT_DATE}, {"amount_min": HUGE},
-    {"amount_max": SUPERSCRIPT_TWO}, {"q": NUL}, {"vendor": NUL}, {"vendor": SUPERSCRIPT_TWO}, {"status": NUL},
-    {"xero_status": NUL}, {"after": NUL}, {"before": "x" * 5000}, {"page": HUGE},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date_from": FAR_DATE},
+        {"date_to": FAR_DATE},
+        {"date_from": ANCIENT_DATE},
+        {"amount_min": HUGE},
+        {"amount_max": SUPERSCRIPT_TWO},
+        {"q": NUL},
+        {"vendor": NUL},
+        {"vendor": SUPERSCRIPT_TWO},
+        {"status": NUL},
+        {"xero_status": NUL},
+        {"after": NUL},
+        {"before": "x" * 5000},
+        {"page": HUGE},
+    ],
+)
 def test_the_payments_search_takes_any_query_without_a_500(finance, account, query):
     invoice_create(order=order_create(vendor=VendorFactory(account=account)))
 
@@ -99,10 +132,19 @@ def test_the_payments_search_takes_any_query_without_a_500(finance, account, que
         assert answer.status_code in (200, 302, 400), (name, answer.status_code)  # an export of a bad search: the list
 
 
-@pytest.mark.parametrize("query", [
-    {"date_from": FAR_DATE}, {"date_to": FAR_DATE}, {"date_to": ANCIENT_DATE}, {"state": NUL}, {"q": NUL},
-    {"page": HUGE}, {"page": SUPERSCRIPT_TWO}, {"kind": NUL},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date_from": FAR_DATE},
+        {"date_to": FAR_DATE},
+        {"date_to": ANCIENT_DATE},
+        {"state": NUL},
+        {"q": NUL},
+        {"page": HUGE},
+        {"page": SUPERSCRIPT_TWO},
+        {"kind": NUL},
+    ],
+)
 def test_the_sync_log_takes_any_query_without_a_500(finance, query):
     for name in ("sync:log", "sync:log_export"):
         answer = finance.get(reverse(name), query)
@@ -116,10 +158,19 @@ def test_list_pages_take_any_query_without_a_500(finance, query):
         assert answer.status_code in (200, 400), (name, answer.status_code)
 
 
-@pytest.mark.parametrize("field,value", [
-    ("payment_terms_days", HUGE), ("payment_terms_days", "99999"), ("payment_terms_days", SUPERSCRIPT_TWO),
-    ("name", NUL), ("name", "x" * 300), ("currency", NUL), ("country", NUL), ("email", NUL),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("payment_terms_days", HUGE),
+        ("payment_terms_days", "99999"),
+        ("payment_terms_days", SUPERSCRIPT_TWO),
+        ("name", NUL),
+        ("name", "x" * 300),
+        ("currency", NUL),
+        ("country", NUL),
+        ("email", NUL),
+    ],
+)
 def test_a_crafted_vendor_is_refused_in_words(admin, field, value):
     page = admin.get(reverse("contacts:vendor_create"))
     assert page.status_code == 200
@@ -135,8 +186,10 @@ def test_a_crafted_adjustment_is_refused_in_words(finance, account, amount):
     invoice = invoice_create(order=order_create(vendor=VendorFactory(account=account)))
     PurchaseInvoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.ISSUED)
 
-    answer = finance.post(reverse("invoicing:invoice_adjustment_add", args=[invoice.pk]),
-                          {"kind": "credit", "amount": amount, "reason": "Damaged"})
+    answer = finance.post(
+        reverse("invoicing:invoice_adjustment_add", args=[invoice.pk]),
+        {"kind": "credit", "amount": amount, "reason": "Damaged"},
+    )
 
     assert answer.status_code == 400, answer.status_code
 
@@ -146,8 +199,10 @@ def test_an_invoice_dated_within_range_still_gets_its_due_date(finance, account)
     line = order.lines.get()
     issue_date = datetime.date.today() + datetime.timedelta(days=30)
 
-    answer = finance.post(reverse("invoicing:order_invoice_create", args=[order.pk]),
-                          {f"qty_{line.pk}": "1", "shipping": "0.00", "issue_date": issue_date.isoformat()})
+    answer = finance.post(
+        reverse("invoicing:order_invoice_create", args=[order.pk]),
+        {f"qty_{line.pk}": "1", "shipping": "0.00", "issue_date": issue_date.isoformat()},
+    )
 
     assert answer.status_code == 302
     assert PurchaseInvoice.objects.get(order=order).due_date == issue_date + datetime.timedelta(days=30)

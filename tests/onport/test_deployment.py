@@ -50,11 +50,26 @@ def test_the_file_uses_only_the_rules_this_checker_knows():
 @pytest.mark.parametrize(
     "path",
     [
-        ".env", ".env.local", ".env.production", ".env.example", "var/x", "var/xero-sandbox.json",
-        "var/celery-broker/msg", ".venv", ".venv/bin/python", "db.sqlite3", ".git/HEAD", "staticfiles/css/onport.css",
-        "onport/__pycache__/settings.cpython-311.pyc", "tests/__pycache__/conftest.cpython-311.pyc",
-        "onport/stale.pyc", "node_modules/htmx/package.json", "static/node_modules/x.js", "onport.egg-info/PKG-INFO",
-        "test-results/trace.zip", ".pytest_cache/README.md",
+        ".env",
+        ".env.local",
+        ".env.production",
+        ".env.example",
+        "var/x",
+        "var/xero-sandbox.json",
+        "var/celery-broker/msg",
+        ".venv",
+        ".venv/bin/python",
+        "db.sqlite3",
+        ".git/HEAD",
+        "staticfiles/css/onport.css",
+        "onport/__pycache__/settings.cpython-311.pyc",
+        "tests/__pycache__/conftest.cpython-311.pyc",
+        "onport/stale.pyc",
+        "node_modules/htmx/package.json",
+        "static/node_modules/x.js",
+        "onport.egg-info/PKG-INFO",
+        "test-results/trace.zip",
+        ".pytest_cache/README.md",
     ],
 )
 def test_secrets_local_state_and_caches_stay_out_of_the_image(path):
@@ -64,9 +79,17 @@ def test_secrets_local_state_and_caches_stay_out_of_the_image(path):
 @pytest.mark.parametrize(
     "path",
     [
-        "manage.py", "onport/settings.py", "onport/gunicorn_conf.py", "pyproject.toml", "README.md",
-        "templates/base.html", "static/js/onport.js", "static/vendor/htmx-2.0.11.min.js",
-        "integrations/xero/sandbox/server.py", "accounting/migrations/0001_initial.py", ".docker/Dockerfile",
+        "manage.py",
+        "onport/settings.py",
+        "onport/gunicorn_conf.py",
+        "pyproject.toml",
+        "README.md",
+        "templates/base.html",
+        "static/js/onport.js",
+        "static/vendor/htmx-2.0.11.min.js",
+        "integrations/xero/sandbox/server.py",
+        "accounting/migrations/0001_initial.py",
+        ".docker/Dockerfile",
     ],
 )
 def test_the_code_the_image_runs_goes_in(path):

@@ -72,8 +72,11 @@ def test_the_callbacks_code_and_state_are_not_logged_but_its_path_is(access_log,
 def test_a_page_opened_from_the_callback_does_not_log_the_grant_in_its_referer(access_log):
     line = access_log(
         b"GET /static/js/onport.js HTTP/1.1\r\nHost: onport.example.com\r\n"
-        b"Referer: https://onport.example.com/integrations/xero/callback/?code=" + CODE.encode()
-        + b"&state=" + STATE.encode() + b"\r\n\r\n"
+        b"Referer: https://onport.example.com/integrations/xero/callback/?code="
+        + CODE.encode()
+        + b"&state="
+        + STATE.encode()
+        + b"\r\n\r\n"
     )
 
     assert CODE not in line and STATE not in line

@@ -25,8 +25,9 @@ def _log_in(client, password, *, email=EMAIL, ip="127.0.0.1"):
 
 
 def _staff_log_in(client, password, *, email=EMAIL, ip="127.0.0.1"):
-    return client.post(reverse("admin:login"), {"username": email, "password": password, "next": "/staff/"},
-                       REMOTE_ADDR=ip)
+    return client.post(
+        reverse("admin:login"), {"username": email, "password": password, "next": "/staff/"}, REMOTE_ADDR=ip
+    )
 
 
 def _fail(client, times, **kwargs):
@@ -178,12 +179,17 @@ def test_behind_the_proxy_the_address_it_adds_is_counted(client, account, settin
 
     # a guesser writing other addresses to the left of the header still counts as its own address
     for n in range(5):
-        client.post(reverse("login"), {"username": EMAIL, "password": "wrong-password"},
-                    HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.66", **proxy)
+        client.post(
+            reverse("login"),
+            {"username": EMAIL, "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.66",
+            **proxy,
+        )
 
     # then the person, through the same proxy from their own address, logs in
-    response = Client().post(reverse("login"), {"username": EMAIL, "password": PASSWORD},
-                             HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    response = Client().post(
+        reverse("login"), {"username": EMAIL, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy
+    )
     assert _is_logged_in(response)
     assert AccessAttempt.objects.get().ip_address == "203.0.113.66"
 
@@ -191,7 +197,8 @@ def test_behind_the_proxy_the_address_it_adds_is_counted(client, account, settin
 def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, ann, settings):
     settings.TRUST_PROXY_HEADERS = False
     for n in range(5):
-        client.post(reverse("login"), {"username": EMAIL, "password": "wrong-password"},
-                    HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+        client.post(
+            reverse("login"), {"username": EMAIL, "password": "wrong-password"}, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"
+        )
 
     assert _log_in(client, PASSWORD).status_code == 429

@@ -45,14 +45,26 @@ print(Client().get("/metrics", HTTP_AUTHORIZATION="Bearer t").content.decode())
 
 def test_multiprocess_mode_adds_up_the_counters_of_other_processes(tmp_path: Path):
     # given two worker processes that each counted Xero calls, then exited
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "METRICS_TOKEN": "t",
-           "DJANGO_SETTINGS_MODULE": "onport.settings_test", "DATABASE_URL": _database_url()}
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        "METRICS_TOKEN": "t",
+        "DJANGO_SETTINGS_MODULE": "onport.settings_test",
+        "DATABASE_URL": _database_url(),
+    }
     for _ in range(2):
         subprocess.run([sys.executable, "-c", COUNT], env=env, check=True, cwd=django_settings.BASE_DIR, timeout=60)
 
     # when a third process answers the scrape
-    scraped = subprocess.run([sys.executable, "-c", SCRAPE], env=env, check=True, cwd=django_settings.BASE_DIR,
-                             capture_output=True, text=True, timeout=60).stdout
+    scraped = subprocess.run(
+        [sys.executable, "-c", SCRAPE],
+        env=env,
+        check=True,
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
 
     assert 'onport_xero_calls_total{method="PUT",status_class="2xx"} 6.0' in scraped
     assert "onport_outbox_due_rows" in scraped  # the database gauges are there in multiprocess mode too

@@ -16,8 +16,15 @@ UNREACHABLE_DSN = "https://public@127.0.0.1:9/1"  # port 9 (discard): nothing is
 
 def _run(code: str, **env: str) -> str:
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test", **env}
-    return subprocess.run([sys.executable, "-c", code], env=environment, cwd=settings.BASE_DIR, check=True,
-                          capture_output=True, text=True, timeout=60).stdout
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=environment,
+        cwd=settings.BASE_DIR,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
 
 
 def test_without_a_dsn_sentry_is_not_initialised():
@@ -38,8 +45,11 @@ print(json.dumps({"active": client.is_active(), "pii": client.options["send_defa
 
 
 def test_with_a_dsn_sentry_starts_with_django_and_celery_and_no_personal_data():
-    state = json.loads(_run(SENTRY_STATE, SENTRY_DSN=UNREACHABLE_DSN, SENTRY_ENVIRONMENT="staging",
-                            SENTRY_RELEASE="onport@1.2.3").splitlines()[-1])
+    state = json.loads(
+        _run(
+            SENTRY_STATE, SENTRY_DSN=UNREACHABLE_DSN, SENTRY_ENVIRONMENT="staging", SENTRY_RELEASE="onport@1.2.3"
+        ).splitlines()[-1]
+    )
 
     assert state["active"] and state["pii"] is False and state["before_send"] == "before_send"
     assert {"django", "celery"} <= set(state["integrations"])
@@ -47,8 +57,13 @@ def test_with_a_dsn_sentry_starts_with_django_and_celery_and_no_personal_data():
 
 
 def test_before_send_drops_cookies_and_credential_headers():
-    event = {"request": {"url": "https://onport.example.com/", "cookies": {"sessionid": "abc"},
-                         "headers": {"Authorization": "Bearer eyJ.secret", "Cookie": "sessionid=abc", "Accept": "*/*"}}}
+    event = {
+        "request": {
+            "url": "https://onport.example.com/",
+            "cookies": {"sessionid": "abc"},
+            "headers": {"Authorization": "Bearer eyJ.secret", "Cookie": "sessionid=abc", "Accept": "*/*"},
+        }
+    }
 
     sent = before_send(event, {})
 
@@ -62,9 +77,15 @@ logging.getLogger("onport.xero").info("xero call GET /api.xro/2.0/Organisation -
 
 
 def test_log_format_json_writes_one_json_object_a_line_with_the_extra_fields():
-    output = subprocess.run([sys.executable, "-c", JSON_LOG], env={**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test",
-                            "LOG_FORMAT": "json"}, cwd=settings.BASE_DIR, check=True, capture_output=True, text=True,
-                            timeout=60).stderr
+    output = subprocess.run(
+        [sys.executable, "-c", JSON_LOG],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test", "LOG_FORMAT": "json"},
+        cwd=settings.BASE_DIR,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stderr
     [line] = [json.loads(line) for line in output.splitlines() if '"onport.xero"' in line]
 
     assert line["name"] == "onport.xero" and line["levelname"] == "INFO"
@@ -72,8 +93,15 @@ def test_log_format_json_writes_one_json_object_a_line_with_the_extra_fields():
 
 
 def test_the_default_log_format_is_text():
-    output = subprocess.run([sys.executable, "-c", JSON_LOG], env={**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test"},
-                            cwd=settings.BASE_DIR, check=True, capture_output=True, text=True, timeout=60).stderr
+    output = subprocess.run(
+        [sys.executable, "-c", JSON_LOG],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test"},
+        cwd=settings.BASE_DIR,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stderr
     [line] = [line for line in output.splitlines() if "onport.xero" in line]
 
     assert line.endswith("INFO onport.xero xero call GET /api.xro/2.0/Organisation -> 200") and not line.startswith("{")

@@ -51,8 +51,9 @@ def test_the_login_page_links_to_the_reset(client):
     assert reverse("password_reset") in html
 
 
-def test_a_reset_sends_one_email_whose_link_sets_a_new_password(client, ann, settings,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_reset_sends_one_email_whose_link_sets_a_new_password(
+    client, ann, settings, django_capture_on_commit_callbacks
+):
     settings.PUBLIC_BASE_URL = "https://onport.example.com"
 
     # when Ann asks for a link (the Host header is the attacker's: the link must not use it)
@@ -124,4 +125,3 @@ def test_a_weak_new_password_is_refused_in_plain_words(client, ann, django_captu
 
     assert response.status_code == 200
     assert "too common" in response.content.decode()
-

@@ -17,11 +17,14 @@ pytestmark = pytest.mark.django_db
 def test_the_icon_is_linked_and_favicon_ico_leads_to_it(client, viewer_client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"
-    assert 'rel="icon" href="/static/favicon.svg"' in viewer_client.get(reverse("invoicing:order_list")).content.decode()
+    assert (
+        'rel="icon" href="/static/favicon.svg"' in viewer_client.get(reverse("invoicing:order_list")).content.decode()
+    )
 
 
-def test_the_orders_list_shows_each_orders_total_in_a_fixed_number_of_queries(account, viewer_client,
-                                                                               django_assert_max_num_queries):
+def test_the_orders_list_shows_each_orders_total_in_a_fixed_number_of_queries(
+    account, viewer_client, django_assert_max_num_queries
+):
     exclusive = VendorFactory(account=account, name="Exclusive Ltd")
     inclusive = VendorFactory(account=account, name="Inclusive Ltd", prices_include_tax=True)
     order_create(vendor=exclusive)  # (3 × 10.00 + 2 × 4.50) + 5.00 shipping, 20 % on top

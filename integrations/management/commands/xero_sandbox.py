@@ -31,37 +31,69 @@ class Command(BaseCommand):
         parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
         parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
         parser.add_argument("--app-name", default=DEFAULT_APP_NAME, help="shown on the consent screen")
-        parser.add_argument("--redirect-uri", action="append", dest="redirect_uris", default=[],
-                            help="allowed redirect URI (repeatable); default: any http://127.0.0.1|localhost URI")
+        parser.add_argument(
+            "--redirect-uri",
+            action="append",
+            dest="redirect_uris",
+            default=[],
+            help="allowed redirect URI (repeatable); default: any http://127.0.0.1|localhost URI",
+        )
         parser.add_argument("--token-ttl", type=int, help="access token lifetime in seconds (1800)")
-        parser.add_argument("--refresh-grace", type=int, dest="refresh_grace_seconds",
-                            help="seconds a used refresh token may be replayed (1800)")
+        parser.add_argument(
+            "--refresh-grace",
+            type=int,
+            dest="refresh_grace_seconds",
+            help="seconds a used refresh token may be replayed (1800)",
+        )
         parser.add_argument("--code-ttl", type=int, help="authorisation code lifetime in seconds (300)")
         parser.add_argument("--rate-per-minute", type=int, help="calls per minute per app and organisation (60)")
         parser.add_argument("--concurrent-limit", type=int, help="calls in flight per app and organisation (5)")
         parser.add_argument("--day-limit", type=int, help="calls per day per app and organisation (5000)")
         parser.add_argument("--idempotency-window", type=float, help="seconds an Idempotency-Key is remembered (360)")
         parser.add_argument("--latency-ms", type=int, default=0, help="added to every API call")
-        parser.add_argument("--fault", action="append", type=fault_option, default=[], metavar="KIND=P",
-                            help="random fault probability, e.g. --fault 503_before=0.1 --fault drop=0.01")
+        parser.add_argument(
+            "--fault",
+            action="append",
+            type=fault_option,
+            default=[],
+            metavar="KIND=P",
+            help="random fault probability, e.g. --fault 503_before=0.1 --fault drop=0.01",
+        )
         parser.add_argument("--fault-seed", type=int, help="seed for the random faults")
         parser.add_argument("--webhook-url", help="send signed webhooks (INVOICE, CONTACT, CREDITNOTE) to this URL")
         parser.add_argument("--webhook-key", help="the webhook signing key (Onport's XERO_WEBHOOK_KEY)")
         parser.add_argument("--verbose-requests", action="store_true", help="log every request")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        settings = {name: options[name] for name in (
-            "token_ttl", "refresh_grace_seconds", "code_ttl", "rate_per_minute", "concurrent_limit",
-            "day_limit", "idempotency_window",
-        ) if options[name] is not None}
+        settings = {
+            name: options[name]
+            for name in (
+                "token_ttl",
+                "refresh_grace_seconds",
+                "code_ttl",
+                "rate_per_minute",
+                "concurrent_limit",
+                "day_limit",
+                "idempotency_window",
+            )
+            if options[name] is not None
+        }
         settings["quiet"] = not options["verbose_requests"]
         try:
             server = SandboxServer(
-                host=options["host"], port=options["port"], state_file=options["state_file"],
-                client_id=options["client_id"], client_secret=options["client_secret"], app_name=options["app_name"],
-                redirect_uris=options["redirect_uris"], latency_ms=options["latency_ms"],
-                faults=dict(options["fault"]), fault_seed=options["fault_seed"],
-                webhook_url=options["webhook_url"], webhook_key=options["webhook_key"], **settings,
+                host=options["host"],
+                port=options["port"],
+                state_file=options["state_file"],
+                client_id=options["client_id"],
+                client_secret=options["client_secret"],
+                app_name=options["app_name"],
+                redirect_uris=options["redirect_uris"],
+                latency_ms=options["latency_ms"],
+                faults=dict(options["fault"]),
+                fault_seed=options["fault_seed"],
+                webhook_url=options["webhook_url"],
+                webhook_key=options["webhook_key"],
+                **settings,
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
@@ -70,9 +102,12 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Xero sandbox on {base}"))
         self.stdout.write("Point Onport at it with:")
         for name, value in (
-            ("XERO_CLIENT_ID", options["client_id"]), ("XERO_CLIENT_SECRET", options["client_secret"]),
-            ("XERO_AUTHORIZE_URL", f"{base}/identity/connect/authorize"), ("XERO_TOKEN_URL", f"{base}/connect/token"),
-            ("XERO_REVOKE_URL", f"{base}/connect/revocation"), ("XERO_API_BASE", base),
+            ("XERO_CLIENT_ID", options["client_id"]),
+            ("XERO_CLIENT_SECRET", options["client_secret"]),
+            ("XERO_AUTHORIZE_URL", f"{base}/identity/connect/authorize"),
+            ("XERO_TOKEN_URL", f"{base}/connect/token"),
+            ("XERO_REVOKE_URL", f"{base}/connect/revocation"),
+            ("XERO_API_BASE", base),
         ):
             self.stdout.write(f"  export {name}={value}")
         if options["webhook_url"]:

@@ -19,17 +19,23 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
         yield browser
         browser.close()
 
 
 def authorize_url(sandbox, redirect_uri: str) -> str:
-    query = urllib.parse.urlencode({
-        "response_type": "code", "client_id": sandbox.client_id, "redirect_uri": redirect_uri,
-        "scope": "offline_access accounting.transactions accounting.settings", "state": "s-1",
-    })
+    query = urllib.parse.urlencode(
+        {
+            "response_type": "code",
+            "client_id": sandbox.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": "offline_access accounting.transactions accounting.settings",
+            "state": "s-1",
+        }
+    )
     return f"{sandbox.base_url}/identity/connect/authorize?{query}"
 
 

@@ -93,11 +93,22 @@ def test_if_modified_since_returns_only_later_changes(xero, uk, acme):
 
 
 def test_create_contacts_and_duplicate_name_and_number_rules(xero, uk):
-    created = xero.accounting.create_contacts(uk, Contacts(contacts=[
-        Contact(name="Brand New Supplier", contact_number="ONP-1", email_address="bills@new.example", tax_number="GB1"),
-        Contact(name="acme packaging ltd"),
-        Contact(name="Another", contact_number="ONP-1"),
-    ]), summarize_errors=False).contacts
+    created = xero.accounting.create_contacts(
+        uk,
+        Contacts(
+            contacts=[
+                Contact(
+                    name="Brand New Supplier",
+                    contact_number="ONP-1",
+                    email_address="bills@new.example",
+                    tax_number="GB1",
+                ),
+                Contact(name="acme packaging ltd"),
+                Contact(name="Another", contact_number="ONP-1"),
+            ]
+        ),
+        summarize_errors=False,
+    ).contacts
 
     ok, same_name, same_number = created
     assert ok.contact_id and not ok.has_validation_errors and ok.contact_status == "ACTIVE"
@@ -143,6 +154,7 @@ def test_reactivating_is_refused_when_the_name_was_taken_meanwhile(xero, uk, acm
     xero.accounting.create_contacts(uk, Contacts(contacts=[Contact(name="Acme Packaging Ltd")]))
 
     result = xero.accounting.update_or_create_contacts(
-        uk, Contacts(contacts=[Contact(contact_id=acme, contact_status="ACTIVE")]), summarize_errors=False).contacts[0]
+        uk, Contacts(contacts=[Contact(contact_id=acme, contact_status="ACTIVE")]), summarize_errors=False
+    ).contacts[0]
 
     assert result.has_validation_errors and "already assigned" in messages(result)[0]

@@ -78,8 +78,9 @@ def test_urllib3_silently_retries_a_dropped_put(xero_sandbox, xero, uk, acme):
     xero_sandbox.faults(script=["drop_after"], methods=["PUT"], path_prefix=INVOICES)
     xero.accounting.create_invoices(uk, bills(bill(acme)), summarize_errors=False)
     xero_sandbox.faults(script=["drop_after"], methods=["PUT"], path_prefix=INVOICES)
-    replayed = xero.accounting.create_invoices(uk, bills(bill(acme, number="KEYED")), summarize_errors=False,
-                                               idempotency_key="c-1")
+    replayed = xero.accounting.create_invoices(
+        uk, bills(bill(acme, number="KEYED")), summarize_errors=False, idempotency_key="c-1"
+    )
 
     numbers = sorted(i["InvoiceNumber"] for i in xero_sandbox.state(uk)["orgs"][uk]["invoices"].values())
     assert numbers == ["KEYED", "PI-0001", "PI-0001"]

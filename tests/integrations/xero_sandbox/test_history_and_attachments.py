@@ -24,8 +24,9 @@ def test_attachment_upload_and_listing(xero, uk, acme):
     pdf = b"%PDF-1.4\n% supplier invoice\n"
 
     api = xero.accounting
-    uploaded = api.create_invoice_attachment_by_file_name(uk, invoice.invoice_id, "supplier-invoice.pdf", pdf,
-                                                          include_online=False)
+    uploaded = api.create_invoice_attachment_by_file_name(
+        uk, invoice.invoice_id, "supplier-invoice.pdf", pdf, include_online=False
+    )
     listed = xero.accounting.get_invoice_attachments(uk, invoice.invoice_id).attachments
 
     attachment = uploaded.attachments[0]
@@ -40,7 +41,9 @@ def test_attachment_content_is_stored(xero_sandbox, xero, uk, acme):
     xero.accounting.create_invoice_attachment_by_file_name(uk, invoice.invoice_id, "note.txt", b"hello")
 
     status, body, headers = xero_sandbox.http(
-        "GET", f"/api.xro/2.0/Invoices/{invoice.invoice_id}/Attachments/note.txt",
-        headers={"Authorization": f"Bearer {xero.token['access_token']}", "xero-tenant-id": uk})
+        "GET",
+        f"/api.xro/2.0/Invoices/{invoice.invoice_id}/Attachments/note.txt",
+        headers={"Authorization": f"Bearer {xero.token['access_token']}", "xero-tenant-id": uk},
+    )
 
     assert status == 200 and body == "hello" and headers["Content-Type"].startswith("text/plain")

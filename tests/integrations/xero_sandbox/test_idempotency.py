@@ -52,8 +52,9 @@ def test_a_concurrent_repeat_waits_for_the_first_and_gets_its_answer(xero_sandbo
 
     def create(_):
         client = xero_sandbox.sdk(token)  # one ApiClient per thread, as the SDK requires
-        created = client.accounting.create_invoices(uk, bills(bill(acme)), summarize_errors=False,
-                                                    idempotency_key="race-1")
+        created = client.accounting.create_invoices(
+            uk, bills(bill(acme)), summarize_errors=False, idempotency_key="race-1"
+        )
         return created.invoices[0].invoice_id
 
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -35,22 +35,26 @@ def test_unknown_and_archived_contacts_are_refused(xero_sandbox, xero, uk):
     archived = xero_sandbox.seeded_contact_id(uk, seed.ARCHIVED_SUPPLIER)
 
     assert rejected(xero, uk, bill(unknown)) == [
-        f"Contact must be valid: no contact with ContactID '{unknown}' exists."]
+        f"Contact must be valid: no contact with ContactID '{unknown}' exists."
+    ]
     assert rejected(xero, uk, bill(archived)) == [
-        "The contact 'Old Mill Supplies' is archived. Archived contacts cannot be used on a document."]
+        "The contact 'Old Mill Supplies' is archived. Archived contacts cannot be used on a document."
+    ]
 
 
 @pytest.mark.parametrize("code", ["090", "800", "820", "461", "999"])
 def test_bank_system_archived_and_unknown_accounts_are_not_valid_for_a_bill(xero, uk, acme, code):
     assert rejected(xero, uk, bill(acme, lines=[line(account_code=code)])) == [
-        f"Account code '{code}' is not a valid code for this document."]
+        f"Account code '{code}' is not a valid code for this document."
+    ]
 
 
 def test_account_archived_at_run_time_is_refused(xero_sandbox, xero, uk, acme):
     xero_sandbox.set_account_status(uk, "429")
 
     assert rejected(xero, uk, bill(acme, lines=[line(account_code="429")])) == [
-        "Account code '429' is not a valid code for this document."]
+        "Account code '429' is not a valid code for this document."
+    ]
 
 
 def test_tax_types_must_exist_and_apply_to_expenses(xero, uk, acme):
@@ -64,22 +68,26 @@ def test_tax_types_must_exist_and_apply_to_expenses(xero, uk, acme):
 
 def test_currency_must_be_enabled(xero, uk, acme):
     assert rejected(xero, uk, bill(acme, currency_code=CurrencyCode.AUD)) == [
-        "Organisation is not subscribed to currency AUD"]
+        "Organisation is not subscribed to currency AUD"
+    ]
 
 
 def test_period_lock_date_blocks_documents_on_or_before_it(xero_sandbox, xero, uk, acme):
     xero_sandbox.set_lock_dates(uk, period_lock_date="2025-03-01")
 
     assert rejected(xero, uk, bill(acme, date=dt.date(2025, 3, 1))) == [
-        "The document date cannot be before the period lock date, currently set at 01/03/2025"]
+        "The document date cannot be before the period lock date, currently set at 01/03/2025"
+    ]
     assert not create(xero, uk, bill(acme, date=dt.date(2025, 3, 2)))[0].has_errors
 
 
 def test_every_line_needs_a_description_and_approval_needs_accounts(xero, uk, acme):
     assert rejected(xero, uk, bill(acme, lines=[line(description="")])) == [
-        "The description field is mandatory for each line item."]
+        "The description field is mandatory for each line item."
+    ]
     assert rejected(xero, uk, bill(acme, lines=[line(account_code=None)])) == [
-        "The account code field is mandatory for each line item."]
+        "The account code field is mandatory for each line item."
+    ]
     assert not create(xero, uk, bill(acme, status="DRAFT", lines=[line(account_code=None)]))[0].has_errors
 
 
@@ -104,8 +112,13 @@ def test_summarized_errors_give_400_but_valid_bills_are_still_created(xero, uk, 
 
 
 def test_partial_batch_with_summarize_errors_false(xero, uk, acme):
-    result = create(xero, uk, bill(acme, number="A"), bill(acme, number="B", lines=[line(tax_type="OUTPUT2")]),
-                    bill(acme, number="C"))
+    result = create(
+        xero,
+        uk,
+        bill(acme, number="A"),
+        bill(acme, number="B", lines=[line(tax_type="OUTPUT2")]),
+        bill(acme, number="C"),
+    )
 
     outcome = [(i.invoice_number, i.has_errors, bool(i.invoice_id)) for i in result]
     assert outcome == [("A", False, True), ("B", True, False), ("C", False, True)]
@@ -125,7 +138,8 @@ def test_created_bill_keeps_its_fields(xero, uk, acme):
 
 def test_status_on_create(xero, uk, acme):
     assert rejected(xero, uk, bill(acme, status="PAID")) == [
-        "An invoice can only be created as DRAFT, SUBMITTED or AUTHORISED, not PAID."]
+        "An invoice can only be created as DRAFT, SUBMITTED or AUTHORISED, not PAID."
+    ]
 
 
 def test_draft_can_be_deleted_and_authorised_can_be_voided(xero, uk, acme):

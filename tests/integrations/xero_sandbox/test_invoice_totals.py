@@ -33,8 +33,13 @@ def test_four_decimal_unit_amounts_with_unitdp_4(xero, uk, acme):
 
 
 def test_inclusive_amounts_carry_their_tax(xero, uk, acme):
-    invoice = create(xero, uk, bill(acme, line_amount_types=LineAmountTypes.INCLUSIVE,
-                                    lines=[line("Box", 1, "10.00"), line("Tape", 3, "2.35")]))
+    invoice = create(
+        xero,
+        uk,
+        bill(
+            acme, line_amount_types=LineAmountTypes.INCLUSIVE, lines=[line("Box", 1, "10.00"), line("Tape", 3, "2.35")]
+        ),
+    )
 
     assert [item.tax_amount for item in invoice.line_items] == [Decimal("1.67"), Decimal("1.18")]
     assert (invoice.sub_total, invoice.total_tax, invoice.total) == (Decimal("14.2"), Decimal("2.85"), Decimal("17.05"))

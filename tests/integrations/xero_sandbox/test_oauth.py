@@ -23,8 +23,14 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def authorize_url(sandbox, **overrides) -> str:
-    params = {"response_type": "code", "client_id": sandbox.client_id, "redirect_uri": sandbox.redirect_uri,
-              "scope": "offline_access accounting.transactions accounting.settings", "state": "csrf-123", **overrides}
+    params = {
+        "response_type": "code",
+        "client_id": sandbox.client_id,
+        "redirect_uri": sandbox.redirect_uri,
+        "scope": "offline_access accounting.transactions accounting.settings",
+        "state": "csrf-123",
+        **overrides,
+    }
     return f"{sandbox.base_url}/identity/connect/authorize?{urllib.parse.urlencode(params)}"
 
 
@@ -33,8 +39,9 @@ def submit_consent(sandbox, page: str, fields: list[tuple[str, str]]) -> tuple[i
     form = [("consent_request_id", CONSENT_ID.search(page).group(1)), *fields]
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        response = opener.open(f"{sandbox.base_url}/identity/connect/authorize",
-                               data=urllib.parse.urlencode(form).encode())
+        response = opener.open(
+            f"{sandbox.base_url}/identity/connect/authorize", data=urllib.parse.urlencode(form).encode()
+        )
         return response.status, {}, response.read().decode()
     except urllib.error.HTTPError as error:
         location = error.headers.get("Location", "")
@@ -87,10 +94,13 @@ def test_allow_without_an_organisation_shows_the_page_again(xero_sandbox):
     assert status == 400 and "Select at least one organisation." in body
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"client_id": "nobody"}, "Unauthorized client"),
-    ({"redirect_uri": "https://evil.example/callback"}, "Invalid redirect_uri"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"client_id": "nobody"}, "Unauthorized client"),
+        ({"redirect_uri": "https://evil.example/callback"}, "Invalid redirect_uri"),
+    ],
+)
 def test_unknown_client_or_redirect_uri_gives_an_error_page_not_a_redirect(xero_sandbox, overrides, message):
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.build_opener(NoRedirect).open(authorize_url(xero_sandbox, **overrides))
@@ -99,8 +109,16 @@ def test_unknown_client_or_redirect_uri_gives_an_error_page_not_a_redirect(xero_
 
 
 def test_configured_redirect_uris_are_matched_exactly(xero_sandbox):
-    xero_sandbox.configure(clients=[{"client_id": xero_sandbox.client_id, "client_secret": xero_sandbox.client_secret,
-                                      "name": "Onport", "redirect_uris": ["https://onport.example/xero/callback"]}])
+    xero_sandbox.configure(
+        clients=[
+            {
+                "client_id": xero_sandbox.client_id,
+                "client_secret": xero_sandbox.client_secret,
+                "name": "Onport",
+                "redirect_uris": ["https://onport.example/xero/callback"],
+            }
+        ]
+    )
 
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(authorize_url(xero_sandbox))  # the default local URI is no longer allowed
@@ -122,8 +140,9 @@ def test_code_exchange_accepts_form_credentials_and_refuses_bad_ones(xero_sandbo
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": xero_sandbox.redirect_uri}
 
     assert xero_sandbox.token_request(form, client_secret="wrong") == (401, {"error": "invalid_client"})
-    status, body = xero_sandbox.token_request({**form, "client_id": xero_sandbox.client_id,
-                                               "client_secret": xero_sandbox.client_secret}, basic_auth=False)
+    status, body = xero_sandbox.token_request(
+        {**form, "client_id": xero_sandbox.client_id, "client_secret": xero_sandbox.client_secret}, basic_auth=False
+    )
     assert status == 200 and body["access_token"]
 
 
@@ -139,8 +158,12 @@ def test_code_is_single_use_bound_to_redirect_uri_and_short_lived(xero_sandbox):
     xero_sandbox.configure(code_ttl=0)
     stale = xero_sandbox.consent()
     time.sleep(0.01)
-    assert xero_sandbox.token_request({"grant_type": "authorization_code", "code": stale,
-                                       "redirect_uri": xero_sandbox.redirect_uri}) == invalid_grant
+    assert (
+        xero_sandbox.token_request(
+            {"grant_type": "authorization_code", "code": stale, "redirect_uri": xero_sandbox.redirect_uri}
+        )
+        == invalid_grant
+    )
     assert xero_sandbox.token_request({"grant_type": "password"}) == (400, {"error": "unsupported_grant_type"})
 
 
@@ -221,10 +244,13 @@ def test_the_sdk_refreshes_an_expiring_token_by_itself(xero_sandbox):
     assert paths[-2:] == ["/connect/token", "/api.xro/2.0/Organisation"]
 
 
-@pytest.mark.parametrize("scope, thirty_minutes", [
-    ("accounting.transactions accounting.settings", False),
-    ("offline_access accounting.transactions accounting.settings", True),
-])
+@pytest.mark.parametrize(
+    "scope, thirty_minutes",
+    [
+        ("accounting.transactions accounting.settings", False),
+        ("offline_access accounting.transactions accounting.settings", True),
+    ],
+)
 def test_no_refresh_token_without_offline_access_or_with_thirty_minute_access(xero_sandbox, scope, thirty_minutes):
     token = xero_sandbox.exchange_code(xero_sandbox.consent(scope=scope, thirty_minutes=thirty_minutes))
 
@@ -270,8 +296,9 @@ def test_delete_connection_removes_one_tenant(xero_sandbox):
     uk_connection = next(c for c in xero.identity.get_connections() if c.tenant_id == xero_sandbox.uk_tenant_id)
 
     xero.identity.delete_connection(uk_connection.id)
-    status, _, _ = xero_sandbox.http("DELETE", f"/connections/{uk_connection.id}",
-                                     headers={"Authorization": f"Bearer {xero.token['access_token']}"})
+    status, _, _ = xero_sandbox.http(
+        "DELETE", f"/connections/{uk_connection.id}", headers={"Authorization": f"Bearer {xero.token['access_token']}"}
+    )
 
     assert status == 404
     assert [c.tenant_id for c in xero.identity.get_connections()] == [xero_sandbox.au_tenant_id]

@@ -7,7 +7,16 @@ from decimal import Decimal
 
 import pytest
 from xero_python.accounting import (
-    Account, Allocation, Allocations, Contact, CreditNote, CreditNotes, Invoice, Payment, PaymentDelete, Payments,
+    Account,
+    Allocation,
+    Allocations,
+    Contact,
+    CreditNote,
+    CreditNotes,
+    Invoice,
+    Payment,
+    PaymentDelete,
+    Payments,
 )
 from xero_python.exceptions import AccountingBadRequestException
 
@@ -21,13 +30,23 @@ def approved_bill(xero, uk, acme):
 
 
 def payment(invoice_id: str, amount: str, *, code: str = "090", date: dt.date = dt.date(2025, 3, 10)) -> Payment:
-    return Payment(invoice=Invoice(invoice_id=invoice_id), account=Account(code=code), date=date,
-                   amount=Decimal(amount), reference="BACS 42")
+    return Payment(
+        invoice=Invoice(invoice_id=invoice_id),
+        account=Account(code=code),
+        date=date,
+        amount=Decimal(amount),
+        reference="BACS 42",
+    )
 
 
 def credit_note(contact_id: str, amount: str, status: str = "AUTHORISED") -> CreditNotes:
-    note = CreditNote(type="ACCPAYCREDIT", contact=Contact(contact_id=contact_id), status=status,
-                      date=dt.date(2025, 3, 5), line_items=[line("Returned goods", 1, amount)])
+    note = CreditNote(
+        type="ACCPAYCREDIT",
+        contact=Contact(contact_id=contact_id),
+        status=status,
+        date=dt.date(2025, 3, 5),
+        line_items=[line("Returned goods", 1, amount)],
+    )
     return CreditNotes(credit_notes=[note])
 
 
@@ -53,12 +72,18 @@ def test_payment_rules(xero, uk, acme, approved_bill):
     draft = xero.accounting.create_invoices(uk, bills(bill(acme, status="DRAFT")), summarize_errors=False).invoices[0]
     bill_id = approved_bill.invoice_id
 
-    results = xero.accounting.create_payments(uk, Payments(payments=[
-        payment(draft.invoice_id, "1.00"),
-        payment(bill_id, "120.01"),
-        payment(bill_id, "1.00", code="300"),
-        payment(bill_id, "1.00", code="881"),
-    ]), summarize_errors=False).payments
+    results = xero.accounting.create_payments(
+        uk,
+        Payments(
+            payments=[
+                payment(draft.invoice_id, "1.00"),
+                payment(bill_id, "120.01"),
+                payment(bill_id, "1.00", code="300"),
+                payment(bill_id, "1.00", code="881"),
+            ]
+        ),
+        summarize_errors=False,
+    ).payments
 
     assert messages(results[0]) == ["Payments can only be made against Authorised documents"]
     assert messages(results[1]) == ["Payment amount exceeds the amount outstanding on this document"]
@@ -110,8 +135,9 @@ def test_allocation_rules(xero_sandbox, xero, uk, acme, approved_bill):
         return created.credit_notes[0].credit_note_id
 
     def refused(note_id: str, amount: str) -> list[str]:
-        result = api.create_credit_note_allocation(uk, note_id, allocation(approved_bill.invoice_id, amount),
-                                                   summarize_errors=False)
+        result = api.create_credit_note_allocation(
+            uk, note_id, allocation(approved_bill.invoice_id, amount), summarize_errors=False
+        )
         return messages(result.allocations[0])
 
     draft_note, small_note = note_for(acme, "10.00", status="DRAFT"), note_for(acme, "5.00")

@@ -24,8 +24,9 @@ def test_everything_survives_a_restart(tmp_path, monkeypatch):
         token = first.connect()
         xero = first.sdk(token)
         uk, acme = first.uk_tenant_id, first.seeded_contact_id(first.uk_tenant_id, "Acme Packaging Ltd")
-        created = xero.accounting.create_invoices(uk, bills(bill(acme)), summarize_errors=False,
-                                                  idempotency_key="persisted").invoices[0]
+        created = xero.accounting.create_invoices(
+            uk, bills(bill(acme)), summarize_errors=False, idempotency_key="persisted"
+        ).invoices[0]
         archive = Contacts(contacts=[Contact(contact_status="ARCHIVED")])
         xero.accounting.update_contact(uk, first.seeded_contact_id(uk, "Cobalt Freight"), archive)
     finally:
@@ -36,8 +37,9 @@ def test_everything_survives_a_restart(tmp_path, monkeypatch):
         point_sdk_at(monkeypatch, second)
         xero = second.sdk(token)  # the access token issued before the restart
         fetched = xero.accounting.get_invoice(uk, created.invoice_id).invoices[0]
-        replay = xero.accounting.create_invoices(uk, bills(bill(acme)), summarize_errors=False,
-                                                 idempotency_key="persisted").invoices[0]
+        replay = xero.accounting.create_invoices(
+            uk, bills(bill(acme)), summarize_errors=False, idempotency_key="persisted"
+        ).invoices[0]
         refreshed = xero.api_client.refresh_oauth2_token()
 
         assert (fetched.total, fetched.status) == (Decimal("12"), "AUTHORISED")

@@ -11,14 +11,24 @@ from .builders import bill, bills, line
 
 
 def _note(contact_id: str, kind: str) -> CreditNotes:
-    return CreditNotes(credit_notes=[CreditNote(
-        type=kind, contact=Contact(contact_id=contact_id), status="AUTHORISED", date=dt.date(2025, 3, 5),
-        reference="ONPORT-ADJ-7", line_items=[line("Returned goods", 1, "5.00")],
-    )])
+    return CreditNotes(
+        credit_notes=[
+            CreditNote(
+                type=kind,
+                contact=Contact(contact_id=contact_id),
+                status="AUTHORISED",
+                date=dt.date(2025, 3, 5),
+                reference="ONPORT-ADJ-7",
+                line_items=[line("Returned goods", 1, "5.00")],
+            )
+        ]
+    )
 
 
 def test_a_supplier_credit_note_drops_its_reference(xero, uk, acme):
-    created = xero.accounting.create_credit_notes(uk, _note(acme, "ACCPAYCREDIT"), summarize_errors=False).credit_notes[0]
+    created = xero.accounting.create_credit_notes(uk, _note(acme, "ACCPAYCREDIT"), summarize_errors=False).credit_notes[
+        0
+    ]
 
     stored = xero.accounting.get_credit_note(uk, created.credit_note_id).credit_notes[0]
     by_reference = xero.accounting.get_credit_notes(uk, where='Reference=="ONPORT-ADJ-7"').credit_notes

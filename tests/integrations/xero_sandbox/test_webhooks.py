@@ -62,14 +62,23 @@ def test_changes_of_connected_organisations_arrive_signed_with_ids_only(xero_san
     contact_id = xero_sandbox.seeded_contact_id(xero_sandbox.uk_tenant_id, "Acme Packaging Ltd")
 
     xero_sandbox.set_contact_status(xero_sandbox.uk_tenant_id, contact_id, "ARCHIVED")
-    xero_sandbox.set_contact_status(xero_sandbox.au_tenant_id, xero_sandbox.seeded_contact_id(
-        xero_sandbox.au_tenant_id, "Acme Packaging Ltd"), "ARCHIVED")  # not connected: no event
+    xero_sandbox.set_contact_status(
+        xero_sandbox.au_tenant_id,
+        xero_sandbox.seeded_contact_id(xero_sandbox.au_tenant_id, "Acme Packaging Ltd"),
+        "ARCHIVED",
+    )  # not connected: no event
 
     assert _wait(lambda: receiver.events())
     [event] = receiver.events()
-    assert event == {"resourceUrl": f"https://api.xero.com/api.xro/2.0/Contacts/{contact_id}", "resourceId": contact_id,
-                     "eventDateUtc": event["eventDateUtc"], "eventType": "UPDATE", "eventCategory": "CONTACT",
-                     "tenantId": xero_sandbox.uk_tenant_id, "tenantType": "ORGANISATION"}
+    assert event == {
+        "resourceUrl": f"https://api.xero.com/api.xro/2.0/Contacts/{contact_id}",
+        "resourceId": contact_id,
+        "eventDateUtc": event["eventDateUtc"],
+        "eventType": "UPDATE",
+        "eventCategory": "CONTACT",
+        "tenantId": xero_sandbox.uk_tenant_id,
+        "tenantType": "ORGANISATION",
+    }
     payload = receiver.received[-1]
     assert payload["firstEventSequence"] == payload["lastEventSequence"] == 1 and len(payload["entropy"]) == 20
 
@@ -86,20 +95,27 @@ def test_intent_to_receive_fails_for_an_app_that_accepts_a_wrong_signature(xero_
     assert subscription["problem"] == "answered 200 where Xero expects 401"
 
 
-@pytest.mark.parametrize("misbehaviour, problem", [
-    ({"body": b'{"ok": true}'}, "answered with a body; Xero expects an empty one"),
-    ({"status": 500}, "answered 500 where Xero expects 200"),
-])
-def test_a_delivery_that_is_not_200_empty_is_sent_again_until_xero_gives_up(xero_sandbox, receiver, misbehaviour,
-                                                                             problem):
+@pytest.mark.parametrize(
+    "misbehaviour, problem",
+    [
+        ({"body": b'{"ok": true}'}, "answered with a body; Xero expects an empty one"),
+        ({"status": 500}, "answered 500 where Xero expects 200"),
+    ],
+)
+def test_a_delivery_that_is_not_200_empty_is_sent_again_until_xero_gives_up(
+    xero_sandbox, receiver, misbehaviour, problem
+):
     xero_sandbox.connect(tenants=[xero_sandbox.uk_tenant_id])
     xero_sandbox.webhook_subscribe(receiver.url, KEY)
     xero_sandbox.configure(webhook_retry_seconds=0.05, webhook_give_up_seconds=0.5)
     for name, value in misbehaviour.items():
         setattr(receiver, name, value)
 
-    xero_sandbox.set_contact_status(xero_sandbox.uk_tenant_id, xero_sandbox.seeded_contact_id(
-        xero_sandbox.uk_tenant_id, "Acme Packaging Ltd"), "ARCHIVED")
+    xero_sandbox.set_contact_status(
+        xero_sandbox.uk_tenant_id,
+        xero_sandbox.seeded_contact_id(xero_sandbox.uk_tenant_id, "Acme Packaging Ltd"),
+        "ARCHIVED",
+    )
 
     assert _wait(lambda: _subscription(xero_sandbox)["status"] == "DISABLED")
     attempts = [d for d in xero_sandbox.webhooks()["deliveries"] if d["kind"] == "events"]
@@ -114,8 +130,11 @@ def test_a_slow_answer_is_a_failed_delivery(xero_sandbox, receiver):
     xero_sandbox.configure(webhook_timeout_seconds=0.2, webhook_retry_seconds=60)
     receiver.delay = 0.5
 
-    xero_sandbox.set_contact_status(xero_sandbox.uk_tenant_id, xero_sandbox.seeded_contact_id(
-        xero_sandbox.uk_tenant_id, "Acme Packaging Ltd"), "ARCHIVED")
+    xero_sandbox.set_contact_status(
+        xero_sandbox.uk_tenant_id,
+        xero_sandbox.seeded_contact_id(xero_sandbox.uk_tenant_id, "Acme Packaging Ltd"),
+        "ARCHIVED",
+    )
 
     assert _wait(lambda: _subscription(xero_sandbox)["problem"])
     assert _subscription(xero_sandbox)["problem"].startswith("no answer from")

@@ -16,19 +16,32 @@ def api(xero_sandbox):
     token = xero_sandbox.connect()["access_token"]
 
     def call(method: str, path: str, body=None, tenant: str | None = None):
-        headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": tenant or xero_sandbox.uk_tenant_id,
-                   "Accept": "application/json"}
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "xero-tenant-id": tenant or xero_sandbox.uk_tenant_id,
+            "Accept": "application/json",
+        }
         return xero_sandbox.http(method, f"/api.xro/2.0{path}", json_body=body, headers=headers)
 
     return call
 
 
-@pytest.mark.parametrize("date_value", ["2025-03-01", "2025-03-01T00:00:00", "/Date(1740787200000)/",
-                                        "/Date(1740787200000+0000)/"])
+@pytest.mark.parametrize(
+    "date_value", ["2025-03-01", "2025-03-01T00:00:00", "/Date(1740787200000)/", "/Date(1740787200000+0000)/"]
+)
 def test_request_dates_in_every_format_xero_accepts(api, acme, date_value):
     box = {"Description": "Box", "Quantity": 1, "UnitAmount": 10, "AccountCode": "300"}
-    body = {"Invoices": [{"Type": "ACCPAY", "Contact": {"ContactID": acme}, "Date": date_value, "DueDate": date_value,
-                          "LineItems": [box]}]}
+    body = {
+        "Invoices": [
+            {
+                "Type": "ACCPAY",
+                "Contact": {"ContactID": acme},
+                "Date": date_value,
+                "DueDate": date_value,
+                "LineItems": [box],
+            }
+        ]
+    }
 
     status, answer, _ = api("PUT", "/Invoices?summarizeErrors=false", body)
 
@@ -38,8 +51,12 @@ def test_request_dates_in_every_format_xero_accepts(api, acme, date_value):
 
 
 def test_answers_use_xeros_envelope_and_types(api, acme):
-    body = {"Type": "ACCPAY", "Contact": {"ContactID": acme}, "Date": "2025-03-01",  # a bare element is accepted too
-            "LineItems": [{"Description": "Box", "Quantity": 1, "UnitAmount": 10.5, "AccountCode": "300"}]}
+    body = {
+        "Type": "ACCPAY",
+        "Contact": {"ContactID": acme},
+        "Date": "2025-03-01",  # a bare element is accepted too
+        "LineItems": [{"Description": "Box", "Quantity": 1, "UnitAmount": 10.5, "AccountCode": "300"}],
+    }
 
     status, answer, headers = api("POST", "/Invoices", body)
 
@@ -59,10 +76,14 @@ def test_paths_and_query_names_are_case_insensitive(api):
 
 def test_unreadable_json_is_a_post_data_error(xero_sandbox):
     token = xero_sandbox.connect()["access_token"]
-    headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": xero_sandbox.uk_tenant_id,
-               "Content-Type": "application/json"}
-    request = urllib.request.Request(f"{xero_sandbox.accounting_url}/Invoices", data=b"{nope", method="PUT",
-                                     headers=headers)
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "xero-tenant-id": xero_sandbox.uk_tenant_id,
+        "Content-Type": "application/json",
+    }
+    request = urllib.request.Request(
+        f"{xero_sandbox.accounting_url}/Invoices", data=b"{nope", method="PUT", headers=headers
+    )
 
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request)
