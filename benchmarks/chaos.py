@@ -146,7 +146,8 @@ def kill_when_in_flight(worker: subprocess.Popen, log: Path, rows, kill_after: f
 
 
 def batches_sent(log: Path) -> int:
-    return len(re.findall(r"outbox batch outbox=bills", log.read_text(errors="replace"))) if log.exists() else 0
+    """Bill batches the worker sent, from its log: one line per batch (accounting/outbox/telemetry.py)."""
+    return len(re.findall(r"outbox batch bills/send ", log.read_text(errors="replace"))) if log.exists() else 0
 
 
 if __name__ == "__main__":
