@@ -164,6 +164,7 @@ def run_representative_workload(sandbox) -> None:
     api.get_accounts(tenant, where='Status=="ACTIVE"')
     api.get_tax_rates(tenant)
     api.get_currencies(tenant)
+    api.get_tracking_categories(tenant, include_archived=True)
     supplier = Contact(
         name="Contract Supplier", contact_number="ONP-C1", email_address="ap@contract.example", tax_number="GB1"
     )

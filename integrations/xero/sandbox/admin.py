@@ -16,6 +16,9 @@ POST /_sandbox/tokens/expire                        {"client_id"?} → {"expired
 POST /_sandbox/orgs/<tenant_id>/lock-dates          {"period_lock_date": "YYYY-MM-DD"|null, "end_of_year_lock_date": …}
 POST /_sandbox/orgs/<tenant_id>/contacts/<id>/status   {"status": "ARCHIVED"|"ACTIVE"}
 POST /_sandbox/orgs/<tenant_id>/accounts/<code or id>/status {"status": "ARCHIVED"|"ACTIVE"}
+POST /_sandbox/orgs/<tenant_id>/trackingcategories/<name or id>/status {"status": "ARCHIVED"|"ACTIVE"}
+                                                    (at most 2 ACTIVE categories, as in Xero: 400 otherwise)
+POST /_sandbox/orgs/<tenant_id>/trackingcategories/<name or id>/options/<name or id>/status {"status": …}
 POST /_sandbox/orgs/<tenant_id>/invoices/<id>/pay   {"amount"?, "date"?, "account_code"?} (approves a draft first)
 POST /_sandbox/orgs/<tenant_id>/invoices/<id>/status {"status": "VOIDED"|"DELETED"|"AUTHORISED"}
 POST /_sandbox/orgs/<tenant_id>/contacts/bulk       {"count": 10000, "prefix"?: "Bulk Supplier"} → {"created": n}
@@ -217,6 +220,41 @@ def set_status(sandbox: Sandbox, request: Request, tenant_id: str, kind: str, ke
             document["UpdatedDateUTC"] = utc_now()
         sandbox.state.mark_changed()
         return json_response(to_debug(document))
+
+
+def set_tracking_status(sandbox: Sandbox, request: Request, tenant_id: str, category: str,
+                        option: str | None = None) -> Response:
+    """Archive / re-activate a tracking category or one of its options (by name or id), as a Xero user would;
+    a third ACTIVE category is refused as Xero refuses it."""
+    status = body_of(request).get("status", "ARCHIVED").upper()
+    if status not in {"ACTIVE", "ARCHIVED"}:
+        raise AdminError("status must be ACTIVE or ARCHIVED")
+    with sandbox.state.lock:
+        categories = _org(sandbox, tenant_id).setdefault("tracking_categories", {})
+        found = _named(list(categories.values()), "TrackingCategoryID", category)
+        if found is None:
+            raise AdminError(f"unknown tracking category {category}", 404)
+        if option is None:
+            if status == "ACTIVE" and found["Status"] != "ACTIVE":
+                try:
+                    seed.check_tracking_limits([*(c for c in categories.values() if c is not found),
+                                                {**found, "Status": "ACTIVE"}])
+                except ValueError as error:
+                    raise AdminError(str(error)) from None
+            found["Status"] = status
+            document = found
+        else:
+            document = _named(found["Options"], "TrackingOptionID", option)
+            if document is None:
+                raise AdminError(f"unknown option {option} of tracking category {found['Name']}", 404)
+            document["Status"] = status
+        sandbox.state.mark_changed()
+        return json_response(to_debug(document))
+
+
+def _named(documents: list[dict[str, Any]], id_key: str, key: str) -> dict[str, Any] | None:
+    wanted = key.strip().casefold()
+    return next((d for d in documents if d[id_key] == wanted or d["Name"].casefold() == wanted), None)
 
 
 def pay_invoice(sandbox: Sandbox, request: Request, tenant_id: str, invoice_id: str) -> Response:

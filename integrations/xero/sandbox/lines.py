@@ -1,4 +1,4 @@
-"""The line items of bills and credit notes: accounts, quantities, tax types and rates, amounts, as Xero
+"""The line items of bills and credit notes: accounts, quantities, tax types and rates, amounts, tracking, as Xero
 checks them (every problem is added to `messages`, like Xero lists all of an element's errors)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Any
 from .accounting import ApiContext
 from .formats import parse_decimal, round_money, round_places
 from .totals import line_amount, line_tax, quantize_quantity, unit_places
+from .tracking import build_tracking, stored_pairs
 
 LINE_INPUT_FIELDS = ("Description", "Quantity", "UnitAmount", "ItemCode", "AccountCode", "AccountID", "TaxType",
                      "Tracking", "DiscountRate")
@@ -81,6 +82,7 @@ def _build_line(ctx: ApiContext, raw: dict[str, Any], base: dict[str, Any] | Non
     elif not account_label and approving:
         messages.append("The account code field is mandatory for each line item.")
     tax_rate = _line_tax_rate(ctx, raw, account, line_amount_types, purchases, messages)
+    tracking = build_tracking(ctx, raw.get("Tracking"), stored_pairs(base), description, messages)
     rate = tax_rate["EffectiveRate"] if tax_rate else Decimal("0")
     tax = line_tax(amount, rate, line_amount_types)
     tax_overridden = False
@@ -95,7 +97,7 @@ def _build_line(ctx: ApiContext, raw: dict[str, Any], base: dict[str, Any] | Non
     line = {
         "LineItemID": base["LineItemID"] if base else str(uuid.uuid4()), "Description": description,
         "Quantity": quantity, "UnitAmount": unit, "TaxType": tax_rate["TaxType"] if tax_rate else raw.get("TaxType"),
-        "TaxAmount": tax, "LineAmount": amount, "Tracking": raw.get("Tracking") or [],
+        "TaxAmount": tax, "LineAmount": amount, "Tracking": tracking,
         "_tax_overridden": tax_overridden,
     }
     if account:

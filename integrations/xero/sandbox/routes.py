@@ -28,6 +28,8 @@ API_ENDPOINTS: dict[str, tuple[Any, str]] = {
     "account": (org_settings.get_account, "settings"),
     "tax_rates": (org_settings.get_tax_rates, "settings"),
     "currencies": (org_settings.get_currencies, "settings"),
+    "tracking_categories": (org_settings.get_tracking_categories, "settings"),
+    "tracking_category": (org_settings.get_tracking_category, "settings"),
     "contacts.list": (contacts.get_contacts, "contacts"),
     "contacts.put": (contacts.put_contacts, "contacts"),
     "contacts.post": (contacts.post_contacts, "contacts"),
@@ -67,6 +69,7 @@ ADMIN_ENDPOINTS = {
     "admin.disconnect": admin.disconnect_tenant, "admin.expire_tokens": admin.expire_tokens,
     "admin.lock_dates": admin.lock_dates, "admin.status": admin.set_status, "admin.pay": admin.pay_invoice,
     "admin.invoice_status": admin.set_invoice_status, "admin.bulk_contacts": admin.bulk_contacts,
+    "admin.tracking_status": admin.set_tracking_status,
     "admin.organisations": admin.organisations, "admin.grants": admin.issue_grants,
     "admin.webhooks": webhook_admin.webhooks,
     "admin.webhook_action": webhook_admin.webhook_action,
@@ -96,6 +99,8 @@ URL_MAP = Map([
     Rule(f"{API}/Accounts/<account_id>", methods=["GET"], endpoint="account"),
     Rule(f"{API}/TaxRates", methods=["GET"], endpoint="tax_rates"),
     Rule(f"{API}/Currencies", methods=["GET"], endpoint="currencies"),
+    Rule(f"{API}/TrackingCategories", methods=["GET"], endpoint="tracking_categories"),
+    Rule(f"{API}/TrackingCategories/<tracking_category_id>", methods=["GET"], endpoint="tracking_category"),
     *_collection_rules("Contacts", "contacts", "contact"),
     *_collection_rules("Invoices", "invoices", "invoice"),
     Rule(f"{API}/Invoices/<item_id>/History", methods=["GET"], endpoint="invoice.history.get"),
@@ -122,6 +127,10 @@ URL_MAP = Map([
     Rule("/_sandbox/orgs/<tenant_id>/lock-dates", methods=["POST"], endpoint="admin.lock_dates"),
     Rule("/_sandbox/orgs/<tenant_id>/<any(contacts, accounts, taxrates):kind>/<key>/status", methods=["POST"],
          endpoint="admin.status"),
+    Rule("/_sandbox/orgs/<tenant_id>/trackingcategories/<category>/status", methods=["POST"],
+         endpoint="admin.tracking_status"),
+    Rule("/_sandbox/orgs/<tenant_id>/trackingcategories/<category>/options/<option>/status", methods=["POST"],
+         endpoint="admin.tracking_status"),
     Rule("/_sandbox/orgs/<tenant_id>/invoices/<invoice_id>/pay", methods=["POST"], endpoint="admin.pay"),
     Rule("/_sandbox/orgs/<tenant_id>/invoices/<invoice_id>/status", methods=["POST"], endpoint="admin.invoice_status"),
     Rule("/_sandbox/orgs/<tenant_id>/contacts/bulk", methods=["POST"], endpoint="admin.bulk_contacts"),
@@ -132,8 +141,8 @@ URL_MAP = Map([
 
 # Xero's paths are case-insensitive; known segments are normalised to the spelling the rules use.
 CANONICAL_SEGMENTS = {segment.lower(): segment for segment in (
-    "Organisation", "Accounts", "TaxRates", "Currencies", "Contacts", "Invoices", "History", "Attachments",
-    "CreditNotes", "Allocations", "Payments", "connections", "api.xro", "identity", "connect",
+    "Organisation", "Accounts", "TaxRates", "Currencies", "TrackingCategories", "Contacts", "Invoices", "History",
+    "Attachments", "CreditNotes", "Allocations", "Payments", "connections", "api.xro", "identity", "connect",
 )}
 PARAM_NAMES = {"item_id": {"account": "account_id", "contact": "contact_id", "invoice": "invoice_id",
                            "credit_note": "credit_note_id", "payment": "payment_id"}}

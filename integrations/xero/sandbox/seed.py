@@ -98,6 +98,18 @@ ORGANISATIONS: dict[str, dict[str, Any]] = {
 }
 CURRENCY_NAMES = {"GBP": "British Pound", "EUR": "Euro", "USD": "United States Dollar", "AUD": "Australian Dollar"}
 
+# Xero: "a maximum of two ACTIVE tracking categories and four tracking categories total (ACTIVE and ARCHIVED)".
+MAX_ACTIVE_TRACKING_CATEGORIES = 2
+MAX_TRACKING_CATEGORIES = 4
+TOO_MANY_ACTIVE_TRACKING_CATEGORIES = (f"An organisation can have at most {MAX_ACTIVE_TRACKING_CATEGORIES} active "
+                                       "tracking categories; archive one first.")
+# (category Name, Status, [(option Name, Status), …])
+TRACKING_CATEGORIES: list[tuple[str, str, list[tuple[str, str]]]] = [
+    ("Sales channel", "ACTIVE", [("Online", "ACTIVE"), ("Marketplace", "ACTIVE"), ("Wholesale", "ACTIVE")]),
+    ("Region", "ACTIVE", [("North", "ACTIVE"), ("South", "ACTIVE"), ("West", "ARCHIVED")]),
+    ("Old brand", "ARCHIVED", [("Classic", "ACTIVE"), ("Heritage", "ACTIVE")]),
+]
+
 
 def build_organisations() -> dict[str, dict[str, Any]]:
     """Fresh per-tenant data: {tenant_id: {"organisation", "accounts", "tax_rates", …}}."""
@@ -126,6 +138,7 @@ def _build_org(tenant_id: str, spec: dict[str, Any]) -> dict[str, Any]:
         "currencies": [{"Code": code, "Description": CURRENCY_NAMES[code]} for code in spec["currencies"]],
         "currency_rates": {code: Decimal(rate) for code, rate in spec["rates"].items()},
         "contacts": {contact["ContactID"]: contact for contact in _contacts(spec)},
+        "tracking_categories": {category["TrackingCategoryID"]: category for category in _tracking_categories(spec)},
         "invoices": {}, "credit_notes": {}, "payments": {}, "history": {}, "attachments": {},
     }
 
@@ -140,6 +153,26 @@ def _tax_rate(tax_type: str, name: str, rate: str, expenses: bool, revenue: bool
         "CanApplyToLiabilities": expenses, "CanApplyToRevenue": revenue,
         "DisplayTaxRate": percent, "EffectiveRate": percent,
     }
+
+
+def _tracking_categories(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Shaped like the spec's TrackingCategory / TrackingOption (no UpdatedDateUTC: Xero has none for them)."""
+    categories = [{
+        "TrackingCategoryID": stable_id(spec["key"], "tracking-category", name), "Name": name, "Status": status,
+        "Options": [{"TrackingOptionID": stable_id(spec["key"], "tracking-option", name, option), "Name": option,
+                     "Status": option_status} for option, option_status in options],
+    } for name, status, options in TRACKING_CATEGORIES]
+    check_tracking_limits(categories)
+    return categories
+
+
+def check_tracking_limits(categories: Any) -> None:
+    """Raise ValueError when `categories` break Xero's limits (two active, four in all)."""
+    categories = list(categories)
+    if sum(category["Status"] == "ACTIVE" for category in categories) > MAX_ACTIVE_TRACKING_CATEGORIES:
+        raise ValueError(TOO_MANY_ACTIVE_TRACKING_CATEGORIES)
+    if len(categories) > MAX_TRACKING_CATEGORIES:
+        raise ValueError(f"An organisation can have at most {MAX_TRACKING_CATEGORIES} tracking categories.")
 
 
 def _accounts(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -212,7 +245,8 @@ def copy_tenant_id(number: int) -> str:
 
 def organisation_copies(count: int) -> dict[str, dict[str, Any]]:
     """`count` more organisations like the UK one, for runs across many organisations: the same chart,
-    tax rates and contacts (with the UK organisation's ids), their own tenant ids, names and limits."""
+    tax rates, contacts and tracking categories (with the UK organisation's ids), their own tenant ids, names
+    and limits."""
     uk = ORGANISATIONS[UK_TENANT_ID]
     return {
         copy_tenant_id(number): _build_org(copy_tenant_id(number),
