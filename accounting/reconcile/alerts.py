@@ -1,20 +1,16 @@
 """Drift alerts: admins and finance hear once of each difference between Xero and Onport, whoever found it
 (the nightly check or a webhook), and again only if it went away and came back."""
 
-import logging
-import smtplib
-
 from django.conf import settings
-from django.core.mail import BadHeaderError, send_mail
 from django.db.models import Q
 from django.urls import reverse
 
 from accounting.reconcile.models import DriftNotice
 from integrations.models import XeroAccount
 from invoicing.models import PurchaseInvoice
+from onport.mail import mail_later
 from onport.models import Membership, Role
 
-logger = logging.getLogger(__name__)
 NAMED_IN_MAIL = 25  # differences named in the email; the Reconcile page has them all
 
 
@@ -78,8 +74,8 @@ def drift_email(*, xero_account: XeroAccount, found: list, contact_flags: list[s
             else f"- {line.xero_number or line.xero_id}: {line.explanation}"
         )
     more = [f"…and {len(found) - NAMED_IN_MAIL} more."] if len(found) > NAMED_IN_MAIL else []
-    name = " ".join(xero_account.name.split())  # no CR/LF in a header
     link = f"{settings.PUBLIC_BASE_URL}{reverse('reconcile:page', args=[xero_account.pk])}"
+    name = xero_account.name
     if found:
         subject = f"Xero and Onport disagree: {len(found)} new difference{'s' if len(found) != 1 else ''} ({name})"
     else:
@@ -88,14 +84,10 @@ def drift_email(*, xero_account: XeroAccount, found: list, contact_flags: list[s
     if contact_flags:
         parts += ["", "Vendors whose Xero contact changed:", *(f"- {flag}" for flag in contact_flags)]
     parts += ["", f"What to do about each, and the CSV:\n{link}"]
-    try:
-        send_mail(
-            subject=subject,
-            message="\n".join(parts) + "\n",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=recipients,
-        )
-    except (BadHeaderError, smtplib.SMTPException, OSError):
-        logger.exception("drift email not sent", extra={"xero_account": xero_account.pk})
-        return False
+    mail_later(
+        subject=subject,
+        message="\n".join(parts) + "\n",
+        recipients=recipients,
+        what=f"drift of Xero account {xero_account.pk}",
+    )
     return True

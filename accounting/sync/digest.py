@@ -1,11 +1,7 @@
 """The daily digest: each morning, every admin and finance member who wants it hears what still waits for a person
 in each of their accounts (refused by Xero, needing attention, paused) — on days something waits, once a day."""
 
-import logging
-import smtplib
-
 from django.conf import settings
-from django.core.mail import BadHeaderError, send_mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,9 +9,9 @@ from accounting.setup.models import AccountingSettings
 from accounting.sync.models import AccountingSync, SyncState
 from accounting.sync.selectors import WAITING_FOR_A_PERSON, waiting_for_a_person
 from accounting.sync.notify import sync_recipients
+from onport.mail import mail_later
 from onport.models import Account
 
-logger = logging.getLogger(__name__)
 NAMED_IN_MAIL = 25
 _STATE_WORDS = {
     SyncState.FAILED: "refused by Xero",
@@ -40,7 +36,6 @@ def daily_digest_send(*, account_id: int) -> bool:
     recipients = sync_recipients(account_id=account_id, wanting="email_daily_digest")
     today = timezone.localdate()
     marked = AccountingSettings.objects.filter(account=account).exclude(digest_sent_on=today)
-    previous = marked.values_list("digest_sent_on", flat=True).first()
     if not recipients or not marked.update(digest_sent_on=today):  # another round (or worker) sent today's
         return False
     oldest = (
@@ -70,15 +65,10 @@ def daily_digest_send(*, account_id: int) -> bool:
     if count > NAMED_IN_MAIL:
         lines.append(f"…and {count - NAMED_IN_MAIL} more in the Sync log.")
     lines += ["", f"Turn this digest off under Notifications: {base}{reverse('notifications')}"]
-    try:
-        send_mail(
-            subject=f"Waiting for you in Onport: {count} not in Xero ({' '.join(account.name.split())})",
-            message="\n".join(lines) + "\n",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=recipients,
-        )
-    except (BadHeaderError, smtplib.SMTPException, OSError):
-        AccountingSettings.objects.filter(account=account).update(digest_sent_on=previous)  # the next round tries again
-        logger.exception("daily digest not sent", extra={"account": account_id})
-        return False
+    mail_later(  # a mail server that refuses it now gets it again later (onport.mail), not tomorrow
+        subject=f"Waiting for you in Onport: {count} not in Xero ({account.name})",
+        message="\n".join(lines) + "\n",
+        recipients=recipients,
+        what=f"daily digest of account {account_id}",
+    )
     return True
