@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from harness import ROOT, bills_in_sandbox, books_ready, django_setup, outbox_fill, sandbox_admin, sandbox_start
+from tests.fixtures.workers import celery_worker_argv  # harness puts the project on sys.path
 
 
 def main() -> None:
@@ -109,25 +110,7 @@ def main() -> None:
 
 
 def worker_start(index: int, logs: Path) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "onport",
-        "worker",
-        "--pool",
-        "prefork",
-        "--concurrency",
-        "3",
-        "--hostname",
-        f"chaos{index}@%h",
-        "--loglevel",
-        "INFO",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
+    command = celery_worker_argv(name=f"chaos{index}", concurrency=3, loglevel="INFO")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test"}
     log = open(logs / f"worker{index}.log", "w")  # noqa: SIM115 (kept open for the worker's life)
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

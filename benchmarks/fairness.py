@@ -34,7 +34,6 @@ import random
 import signal
 import statistics
 import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import datetime
@@ -49,6 +48,7 @@ from harness import (
     sandbox_admin,
     sandbox_start,
 )
+from tests.fixtures.workers import celery_worker_argv  # harness puts the project on sys.path
 
 WARM_UP = 60.0  # seconds before the steady state is measured (the first minute's budgets are fresh)
 FAST_SETUP_ABOVE = 50  # organisations: connecting each through consent, exchange and tenant choice takes seconds
@@ -153,24 +153,9 @@ def run(args) -> None:
 
 
 def workers_start(count: int) -> list[subprocess.Popen]:
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "onport",
-        "worker",
-        "--pool",
-        "prefork",
-        "--loglevel",
-        "WARNING",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test"}
-    background = [[*command, "--concurrency", "3", "--hostname", f"fair{index}@%h"] for index in range(count)]
-    urgent = [*command, "--concurrency", "2", "-Q", "xero-urgent", "--hostname", "fair-urgent@%h"]
+    background = [celery_worker_argv(name=f"fair{index}", concurrency=3) for index in range(count)]
+    urgent = celery_worker_argv(name="fair-urgent", concurrency=2, queues="xero-urgent")
     return [
         subprocess.Popen(
             argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True

@@ -15,12 +15,12 @@ import argparse
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import datetime, timedelta
 
 from harness import ROOT, bills_in_sandbox, books_ready, django_setup, outbox_fill, sandbox_admin, sandbox_start
+from tests.fixtures.workers import celery_worker_argv  # harness puts the project on sys.path
 
 FIRST_MINUTE = 61.0  # Xero's window plus Onport's margin: after this the window paces every call
 
@@ -78,27 +78,10 @@ def run(args, latency_ms: int) -> None:
 
 
 def workers_start(count: int) -> list[subprocess.Popen]:
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "onport",
-        "worker",
-        "--pool",
-        "prefork",
-        "--concurrency",
-        "3",
-        "--loglevel",
-        "WARNING",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test"}
     return [
         subprocess.Popen(
-            [*command, "--hostname", f"bench{index}@%h"],
+            celery_worker_argv(name=f"bench{index}", concurrency=3),
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

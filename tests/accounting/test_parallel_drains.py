@@ -3,7 +3,6 @@ Redis broker, each batch leased on its own: every bill still created exactly onc
 
 import signal
 import subprocess
-import sys
 import time
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from django.db import connection
 from accounting.sync.models import AccountingSync
 from accounting.sync.services import sync_request_many
 from onport.celery import app as celery_app
+from tests.fixtures.workers import celery_worker_argv
 from tests.factories import VendorFactory, invoice_create, order_create
 from tests.fixtures.accounting import books_ready
 from tests.integrations.test_xero_token_concurrency import _worker_env
@@ -51,27 +51,7 @@ def celery_workers(monkeypatch):
             **environment,
         }
         for index in range(processes):
-            command = [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "onport",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                str(concurrency),
-                "--hostname",
-                f"test{len(started)}@%h",
-                "-Q",
-                queues,
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ]
+            command = celery_worker_argv(name=f"test{len(started)}", concurrency=concurrency, queues=queues)
             started.append(
                 subprocess.Popen(
                     command,

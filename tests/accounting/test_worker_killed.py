@@ -9,7 +9,6 @@ so a dead worker's unacknowledged message and held locks cannot reach another te
 import os
 import signal
 import subprocess
-import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,6 +21,7 @@ from accounting.sync.models import AccountingSync, SyncEvent, SyncState
 from accounting.sync.tasks import xero_drain
 from onport.celery import app as celery_app
 from tests.accounting.test_drain_lock import _requested
+from tests.fixtures.workers import celery_worker_argv
 from tests.factories import invoice_create, order_create
 from tests.integrations.test_xero_token_concurrency import _worker_env
 
@@ -73,25 +73,7 @@ def workers(monkeypatch):
     class Workers:
         @staticmethod
         def start(name: str) -> subprocess.Popen:
-            command = [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "onport",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                "1",
-                "--hostname",
-                f"{name}@%h",
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ]
+            command = celery_worker_argv(name=name, concurrency=1)
             worker = subprocess.Popen(
                 command,
                 env=env,
