@@ -15,6 +15,7 @@ from invoicing.models import InvoiceAdjustment, InvoiceStatus, PurchaseInvoice, 
 from onport.models import SubmitToken
 from onport.submits import submit_tokens_prune
 from tests.fixtures.threads import at_once
+from tests.invoicing.test_order_views import order_post
 from tests.factories import VendorFactory, invoice_create, order_create
 
 
@@ -68,21 +69,8 @@ def test_a_refused_submit_can_be_corrected_and_sent_with_the_same_token(finance_
 def test_a_purchase_order_and_an_invoice_submitted_twice_are_created_once(finance_client, account):
     vendor = VendorFactory(account=account)
     token = _token(finance_client.get(reverse("invoicing:order_create")).content.decode())
-    order_form = {
-        "vendor": vendor.pk,
-        "ordered_on": "2026-12-01",
-        "shipping_cost": "0.00",
-        "shipping_tax_rate": "0",
-        "sales_order_reference": "",
-        "submit_token": token,
-        "lines-TOTAL_FORMS": "1",
-        "lines-INITIAL_FORMS": "0",
-        "lines-0-sku": "LAMP",
-        "lines-0-product_name": "Lamp",
-        "lines-0-quantity": "5",
-        "lines-0-unit_cost": "10.00",
-        "lines-0-tax_rate": "20",
-    }
+    lamp = {"sku": "LAMP", "product_name": "Lamp", "quantity": "5", "unit_cost": "10.00", "tax_rate": "20"}
+    order_form = order_post(vendor, [lamp], submit_token=token)
 
     answers = [finance_client.post(reverse("invoicing:order_create"), order_form) for _ in range(2)]
 

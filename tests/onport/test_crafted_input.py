@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from invoicing.models import InvoiceStatus, PurchaseInvoice, PurchaseOrder
+from tests.invoicing.test_order_views import order_post
 from tests.factories import VendorFactory, invoice_create, order_create
 
 pytestmark = pytest.mark.django_db
@@ -30,22 +31,11 @@ def admin(admin_client_):
     return admin_client_
 
 
+LAMP = {"sku": "LAMP", "product_name": "Lamp", "quantity": "5", "unit_cost": "10.00", "tax_rate": "20"}
+
+
 def _order_form(for_vendor, changes):
-    form = {
-        "vendor": for_vendor.pk,
-        "ordered_on": "2026-12-01",
-        "shipping_cost": "0.00",
-        "shipping_tax_rate": "0",
-        "sales_order_reference": "",
-        "lines-TOTAL_FORMS": "1",
-        "lines-INITIAL_FORMS": "0",
-        "lines-0-sku": "LAMP",
-        "lines-0-product_name": "Lamp",
-        "lines-0-quantity": "5",
-        "lines-0-unit_cost": "10.00",
-        "lines-0-tax_rate": "20",
-    }
-    return {**form, **changes}
+    return {**order_post(for_vendor, [LAMP]), **changes}
 
 
 @pytest.mark.parametrize(
@@ -87,7 +77,7 @@ def test_the_overflowing_order_says_the_limit_in_words(finance, account):
 
     assert answer.status_code == 400
     assert (
-        "This order would come to 11,999,999,998,800.00 GBP: an invoice holds at most 999,999,999,999.99."
+        "This order would come to 11,999,999,998,807.20 GBP: an invoice holds at most 999,999,999,999.99."
         in answer.content.decode()
     )
 
