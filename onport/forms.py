@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 
 from onport.mail import mail_later
+from onport.submits import TOKEN_LENGTH, submit_token_new
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -48,8 +49,6 @@ class SubmitOnceField(forms.CharField):
     """The hidden one-time token of a form that creates money or Xero documents (see onport.submits)."""
 
     def __init__(self, **kwargs):
-        from onport.submits import TOKEN_LENGTH, submit_token_new
-
         super().__init__(
             widget=forms.HiddenInput, required=False, max_length=TOKEN_LENGTH, initial=submit_token_new, **kwargs
         )

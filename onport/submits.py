@@ -8,7 +8,9 @@ where the result is (`AlreadySubmitted`); if the first failed and rolled back, t
 import datetime
 import secrets
 
+from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from onport.errors import ApplicationError
@@ -55,8 +57,5 @@ def submit_tokens_prune() -> int:
 
 def already_submitted(request, done: AlreadySubmitted, *, fallback: str):
     """The view's answer to a second submit: where the first one's result is, said plainly."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
     messages.info(request, done.message)
     return redirect(done.result_url or fallback)

@@ -14,7 +14,8 @@ from onport.sentry import before_send
 UNREACHABLE_DSN = "https://public@127.0.0.1:9/1"  # port 9 (discard): nothing is ever sent
 
 
-def _run(code: str, **env: str) -> str:
+def _run(code: str, **env: str) -> subprocess.CompletedProcess:
+    """`code` in a fresh Python with the test settings and `env`: settings are read once, at start."""
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test", **env}
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -24,7 +25,7 @@ def _run(code: str, **env: str) -> str:
         capture_output=True,
         text=True,
         timeout=60,
-    ).stdout
+    )
 
 
 def test_without_a_dsn_sentry_is_not_initialised():
@@ -48,7 +49,7 @@ def test_with_a_dsn_sentry_starts_with_django_and_celery_and_no_personal_data():
     state = json.loads(
         _run(
             SENTRY_STATE, SENTRY_DSN=UNREACHABLE_DSN, SENTRY_ENVIRONMENT="staging", SENTRY_RELEASE="onport@1.2.3"
-        ).splitlines()[-1]
+        ).stdout.splitlines()[-1]
     )
 
     assert state["active"] and state["pii"] is False and state["before_send"] == "before_send"
@@ -77,15 +78,7 @@ logging.getLogger("onport.xero").info("xero call GET /api.xro/2.0/Organisation -
 
 
 def test_log_format_json_writes_one_json_object_a_line_with_the_extra_fields():
-    output = subprocess.run(
-        [sys.executable, "-c", JSON_LOG],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test", "LOG_FORMAT": "json"},
-        cwd=settings.BASE_DIR,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stderr
+    output = _run(JSON_LOG, LOG_FORMAT="json").stderr
     [line] = [json.loads(line) for line in output.splitlines() if '"onport.xero"' in line]
 
     assert line["name"] == "onport.xero" and line["levelname"] == "INFO"
@@ -93,15 +86,7 @@ def test_log_format_json_writes_one_json_object_a_line_with_the_extra_fields():
 
 
 def test_the_default_log_format_is_text():
-    output = subprocess.run(
-        [sys.executable, "-c", JSON_LOG],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "onport.settings_test"},
-        cwd=settings.BASE_DIR,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stderr
+    output = _run(JSON_LOG).stderr
     [line] = [line for line in output.splitlines() if "onport.xero" in line]
 
     assert line.endswith("INFO onport.xero xero call GET /api.xro/2.0/Organisation -> 200") and not line.startswith("{")
