@@ -37,6 +37,10 @@ class XeroAccount(models.Model):
     connection_id = models.CharField(max_length=64, blank=True, help_text="Xero's id of the connection (to delete it).")
     short_code = models.CharField(max_length=20, blank=True)
     base_currency = models.CharField(max_length=3, blank=True)
+    # The currencies the organisation has enabled (GET /Currencies) as last read: a bill in another one is held
+    # before any call. Empty until first read (then nothing is held on its account).
+    enabled_currencies = models.JSONField(default=list, blank=True)
+    currencies_read_at = models.DateTimeField(null=True, blank=True)
     # Xero's lock dates as last read (on choosing the Tenant, after a bill refused for its date): bills dated on
     # or before them are refused.
     period_lock_date = models.DateField(null=True, blank=True)

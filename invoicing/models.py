@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from contacts.models import Vendor, VendorKind
 from onport.models import Account
+from onport.validators import no_control_characters
 
 
 class Digits(TypedDict):
@@ -37,6 +38,9 @@ class PurchaseOrder(models.Model):
     kind = models.CharField(max_length=20, choices=VendorKind.choices)
     number = models.CharField(max_length=30)
     sales_order_reference = models.CharField("customer's sales order", max_length=60, blank=True)
+    # Where the customer's order came from and under which brand: tracking rules in Setup > Accounting match them.
+    sales_channel = models.CharField(max_length=60, blank=True, validators=[no_control_characters])
+    brand = models.CharField(max_length=60, blank=True, validators=[no_control_characters])
     currency = models.CharField(max_length=3)
     shipping_cost = models.DecimalField(**MONEY, default=Decimal("0.00"), validators=[MinValueValidator(0)])
     shipping_tax_rate = models.DecimalField(**TAX_RATE, default=Decimal("0.00"))
@@ -230,3 +234,38 @@ class InvoiceDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} of invoice {self.invoice_id}"
+
+
+class ProductCategory(models.Model):
+    """A group of products ("Apparel", "Homeware"): Setup > Accounting maps it to the account code its bill lines get."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="product_categories")
+    name = models.CharField(max_length=100, validators=[no_control_characters])
+
+    objects = AccountScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="product_category_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """A SKU the account buys, with its optional category."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="products")
+    sku = models.CharField("SKU", max_length=64)
+    category = models.ForeignKey(
+        ProductCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
+
+    objects = AccountScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sku"]
+        constraints = [models.UniqueConstraint(fields=["account", "sku"], name="product_unique_sku")]
+
+    def __str__(self) -> str:
+        return self.sku

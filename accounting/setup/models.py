@@ -3,7 +3,8 @@
 from django.db import models
 
 from integrations.models import XeroAccount
-from invoicing.models import TAX_RATE
+from contacts.models import Vendor
+from invoicing.models import TAX_RATE, ProductCategory
 from onport.models import Account
 
 
@@ -17,6 +18,11 @@ class BillStatus(models.TextChoices):
     DRAFT = "DRAFT", "Draft"
     SUBMITTED = "SUBMITTED", "Awaiting approval"
     AUTHORISED = "AUTHORISED", "Awaiting payment"
+
+
+class CurrencyRateSource(models.TextChoices):
+    XERO = "xero", "Xero's day rate"
+    ONPORT = "onport", "Onport's rate at the invoice date"
 
 
 class AccountingSettings(models.Model):
@@ -46,6 +52,12 @@ class AccountingSettings(models.Model):
         help_text="The vendor's file when one was uploaded, else a PDF of the invoice: one more call per bill, sent "
         "behind the bills themselves.",
     )
+    currency_rate_source = models.CharField(
+        "exchange rate for foreign-currency bills",
+        max_length=10,
+        choices=CurrencyRateSource.choices,
+        default=CurrencyRateSource.XERO,
+    )
     payment_account_id = models.CharField(max_length=64, blank=True)
     payment_account_code = models.CharField("record payments from (Xero bank account)", max_length=10, blank=True)
     payment_account_name = models.CharField(max_length=150, blank=True)
@@ -70,3 +82,98 @@ class TaxRateMapping(models.Model):
     class Meta:
         ordering = ["rate"]
         constraints = [models.UniqueConstraint(fields=["xero_account", "rate"], name="tax_mapping_unique_rate")]
+
+
+class CategoryAccountCode(models.Model):
+    """Which account code a product category's lines are coded to, per Xero account (charts differ per organisation)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    xero_account = models.ForeignKey(XeroAccount, on_delete=models.CASCADE, related_name="category_account_codes")
+    category = models.ForeignKey(ProductCategory, on_delete=models.CASCADE, related_name="account_codes")
+    account_code = models.CharField(max_length=10)
+
+    class Meta:
+        ordering = ["category__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["xero_account", "category"], name="category_code_unique_category")
+        ]
+
+
+class ExchangeRate(models.Model):
+    """Onport's rate for a currency from a date on, as Xero's CurrencyRate spells it: units of `currency` that one
+    unit of the organisation's base currency buys (1 GBP = 1.1650 EUR)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="exchange_rates")
+    base_currency = models.CharField(max_length=3)
+    currency = models.CharField(max_length=3)
+    rate_date = models.DateField("from")
+    rate = models.DecimalField(max_digits=18, decimal_places=6)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["currency", "-rate_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "base_currency", "currency", "rate_date"], name="exchange_rate_unique_day"
+            ),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+
+
+class XeroTrackingOption(models.Model):
+    """Onport's copy of one tracking option of the organisation, with its category, as last read from Xero: the
+    preflight checks a mapped option against it without calling Xero."""
+
+    xero_account = models.ForeignKey(XeroAccount, on_delete=models.CASCADE, related_name="tracking_options")
+    category_id = models.CharField(max_length=64)
+    category_name = models.CharField(max_length=100)
+    category_status = models.CharField(max_length=10)
+    option_id = models.CharField(max_length=64)
+    option_name = models.CharField(max_length=100)
+    option_status = models.CharField(max_length=10)
+    read_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["category_name", "option_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["xero_account", "option_id"], name="tracking_copy_unique_option")
+        ]
+
+
+class TrackingRuleKind(models.TextChoices):
+    VENDOR = "vendor", "Vendor"
+    SALES_CHANNEL = "sales_channel", "Order's sales channel"
+    BRAND = "brand", "Order's brand"
+    VENDOR_KIND = "vendor_kind", "Vendor kind"
+    DEFAULT = "default", "Every other bill"
+
+
+class TrackingRule(models.Model):
+    """Which option of a tracking category a bill's lines get. The most specific rule that matches wins: the vendor,
+    then the order's sales channel, its brand, the vendor's kind, and the category's default."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    xero_account = models.ForeignKey(XeroAccount, on_delete=models.CASCADE, related_name="tracking_rules")
+    category_id = models.CharField(max_length=64)
+    category_name = models.CharField(max_length=100)
+    option_id = models.CharField(max_length=64)
+    option_name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=TrackingRuleKind.choices)
+    vendor = models.ForeignKey(Vendor, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=60, blank=True)  # the vendor kind, sales channel or brand matched
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["category_name", "kind", "value", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["xero_account", "category_id", "vendor"],
+                condition=models.Q(vendor__isnull=False),
+                name="tracking_rule_unique_vendor",
+            ),
+            models.UniqueConstraint(
+                fields=["xero_account", "category_id", "kind", "value"],
+                condition=models.Q(vendor__isnull=True),
+                name="tracking_rule_unique_match",
+            ),
+        ]
