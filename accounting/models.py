@@ -9,6 +9,7 @@ Import models from their room, not from here.
 """
 
 from accounting.payouts.models import (  # noqa: F401
+    PayoutCurrencyAccount,
     PayoutFile,
     PayoutItem,
     PayoutLine,

@@ -5,9 +5,22 @@ from decimal import Decimal
 from django import forms
 
 from accounting.payouts.bank import BankDetailsInput
+from accounting.payouts.currencies import currency_field_name
 from accounting.payouts.models import PayoutSchedule
 from accounting.payouts.setup import PayoutSettingsInput
 from integrations.xero.bank_accounts import BankAccount
+
+
+class LiveBankAccountField(forms.ChoiceField):
+    """Offers the bank accounts in one currency, but takes any of Xero's live ones, so that another currency's
+    account gets the service's plain refusal rather than Django's "Select a valid choice"."""
+
+    def __init__(self, *args, live_ids: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.live_ids = live_ids
+
+    def valid_value(self, value) -> bool:
+        return value in self.live_ids or super().valid_value(value)
 
 
 class PayoutSettingsForm(forms.Form):
@@ -35,14 +48,46 @@ class PayoutSettingsForm(forms.Form):
     payer_bic = forms.CharField(label="Your BIC", max_length=11, required=False)
 
     def __init__(
-        self, *args, bank_accounts: list[BankAccount] | None, current_code: str = "", current_label: str = "", **kwargs
+        self,
+        *args,
+        bank_accounts: list[BankAccount] | None,
+        current_code: str = "",
+        current_label: str = "",
+        currencies: tuple[str, ...] = (),
+        saved_currency_labels: dict[str, str] | None = None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.bank_accounts = {account.account_id: account for account in bank_accounts or []}
+        self.live = bank_accounts is not None
         choices = [("", "— choose —")] + [(account.account_id, account.label) for account in bank_accounts or []]
         if bank_accounts is None and current_code:
             choices.append(("", current_label))  # Xero unreachable: keep what is saved
         self.fields["bank_account"].choices = choices
+        self.currencies = tuple(currencies)
+        saved = saved_currency_labels or {}
+        for currency in self.currencies:
+            offered = [(a.account_id, a.label) for a in bank_accounts or [] if a.currency == currency]
+            if bank_accounts is None and currency in saved:
+                offered = [("", saved[currency])]  # Xero unreachable: keep what is saved
+            self.fields[currency_field_name(currency)] = LiveBankAccountField(
+                label=f"Pay {currency} invoices from",
+                required=False,
+                choices=[("", "— none chosen —")] + offered,
+                live_ids=set(self.bank_accounts),
+                help_text=f"Xero records payments of {currency} invoices from a {currency} bank account, so only "
+                f"those are offered. Without one, {currency} vendors are skipped by payout runs."
+                + (
+                    f" Xero has no {currency} bank account yet: add one in Xero › Accounting › Chart of accounts, "
+                    "then reload this page."
+                    if self.live and not offered
+                    else ""
+                ),
+            )
+
+    @property
+    def currency_fields(self) -> list:
+        return [self[currency_field_name(currency)] for currency in self.currencies]
 
     def to_input(self, *, saved_iban: str, saved_bic: str) -> PayoutSettingsInput:
         data = self.cleaned_data
@@ -55,6 +100,11 @@ class PayoutSettingsForm(forms.Form):
             payer_name=data["payer_name"],
             payer_iban=data["payer_iban"] or saved_iban,
             payer_bic=data["payer_bic"] or saved_bic,
+            currency_accounts={
+                currency: self.bank_accounts.get(data[currency_field_name(currency)]) for currency in self.currencies
+            }
+            if self.live
+            else None,
         )
 
     def add_errors(self, errors: dict[str, str]) -> None:

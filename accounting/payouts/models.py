@@ -49,6 +49,9 @@ class PayoutSettings(models.Model):
     bank_account_id = models.CharField(max_length=64, blank=True)
     bank_account_code = models.CharField("Xero bank account", max_length=10, blank=True)
     bank_account_name = models.CharField(max_length=150, blank=True)
+    # The main bank account's currency as Xero gave it when it was chosen ("" when saved before currencies were
+    # kept: then taken to be the organisation's base currency, which is what Xero's bank accounts mostly are).
+    bank_account_currency = models.CharField(max_length=3, blank=True)
     minimum_amount = models.DecimalField(
         "minimum amount per vendor", **MONEY, default=Decimal("0.00"), validators=[MinValueValidator(Decimal(0))]
     )
@@ -75,6 +78,36 @@ class PayoutSettings(models.Model):
         if self.bank_account_code:
             return f"{self.bank_account_code} – {self.bank_account_name}"
         return self.bank_account_name if self.bank_account_id else ""  # Xero bank accounts may have no code
+
+
+class PayoutCurrencyAccount(models.Model):
+    """Setup > Payouts, "Pay EUR invoices from": the Xero bank account, in that currency, that pays its invoices.
+
+    Xero records a payment against a EUR bill only from a EUR bank account (or a base-currency one at a rate),
+    and the bank file pays EUR from a EUR account, so each foreign currency a run pays has its own account.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    settings = models.ForeignKey(PayoutSettings, on_delete=models.CASCADE, related_name="currency_accounts")
+    currency = models.CharField(max_length=3)
+    bank_account_id = models.CharField(max_length=64)
+    bank_account_code = models.CharField(max_length=10, blank=True)
+    bank_account_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "currency"], name="payout_currency_account_unique_currency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} payouts from {self.label}"
+
+    @property
+    def label(self) -> str:
+        return (
+            f"{self.bank_account_code} – {self.bank_account_name}" if self.bank_account_code else self.bank_account_name
+        )
 
 
 class VendorBankDetails(models.Model):
@@ -201,10 +234,21 @@ class PayoutLine(models.Model):
     reason = models.TextField(blank=True)  # why skipped or why the payment failed
     bank_summary = models.CharField(max_length=120, blank=True)  # masked, as it was at the run
     end_to_end_id = models.CharField(max_length=35, blank=True)
+    # The Xero bank account (in the line's currency) its payments are recorded from, chosen at collection;
+    # empty on lines collected before per-currency accounts (their run's account then).
+    bank_account_id = models.CharField(max_length=64, blank=True)
+    bank_account_code = models.CharField(max_length=10, blank=True)
+    bank_account_name = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["vendor__name", "currency", "id"]
         constraints = [models.UniqueConstraint(fields=["run", "vendor", "currency"], name="payout_line_unique_vendor")]
+
+    @property
+    def bank_account_label(self) -> str:
+        if self.bank_account_code:
+            return f"{self.bank_account_code} – {self.bank_account_name}"
+        return self.bank_account_name
 
     @property
     def payment_refused_by_xero(self) -> bool:

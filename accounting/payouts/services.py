@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounting.payouts import collect
+from accounting.payouts.currencies import NO_ACCOUNT, PayingAccount, paying_accounts
 from accounting.payouts.errors import PayoutRefused, payouts_require_plan
 from accounting.payouts.files import SEPA_CURRENCY, csv_file, sepa_file
 from accounting.payouts.models import (
@@ -46,11 +47,20 @@ from invoicing.services import invoice_mark_paid
 from onport.models import Account
 
 
-def _skip_reason(*, amount: Decimal, currency: str, minimum: Decimal, details: VendorBankDetails | None) -> str:
+def _skip_reason(
+    *,
+    amount: Decimal,
+    currency: str,
+    minimum: Decimal,
+    details: VendorBankDetails | None,
+    paying: PayingAccount | None,
+) -> str:
     if details is None or not details.is_complete:
         return "No bank details: add the vendor's bank details to pay it."
     if currency == SEPA_CURRENCY and not details.iban:
         return "EUR payouts are SEPA transfers, which need the vendor's IBAN: add it to its bank details."
+    if paying is None:  # Xero would refuse its payments: the bank file does not pay it either
+        return NO_ACCOUNT.format(currency=currency)
     if amount <= 0:
         return "Credit adjustments cover these invoices: there is nothing to pay."
     if amount < minimum:
@@ -112,6 +122,7 @@ def payout_run_create(*, account: Account, actor=None, scheduled: bool = False) 
         details = {
             row.vendor_id: row for row in VendorBankDetails.objects.filter(vendor_id__in={key[0] for key in groups})
         }
+        paying_by_currency = paying_accounts(setup=setup, base_currency=xero_account.base_currency)
         items = []
         for (vendor_id, currency), group in groups.items():
             line_items = [collect.payout_item(account=account, invoice=invoice, standing=standing) for invoice in group]
@@ -119,8 +130,15 @@ def payout_run_create(*, account: Account, actor=None, scheduled: bool = False) 
             gross = sum((item.total for item in payable), Decimal("0.00"))
             credit = sum((item.credits for item in payable), Decimal("0.00"))
             bank = details.get(vendor_id)
+            paying = paying_by_currency.get(currency)
             reason = (
-                _skip_reason(amount=gross - credit, currency=currency, minimum=setup.minimum_amount, details=bank)
+                _skip_reason(
+                    amount=gross - credit,
+                    currency=currency,
+                    minimum=setup.minimum_amount,
+                    details=bank,
+                    paying=paying,
+                )
                 if payable
                 else "None of these invoices can be paid yet: see why beside each."
             )
@@ -135,6 +153,9 @@ def payout_run_create(*, account: Account, actor=None, scheduled: bool = False) 
                 status=PayoutLineStatus.SKIPPED if reason else PayoutLineStatus.INCLUDED,
                 reason=reason,
                 bank_summary=bank.summary if bank and bank.is_complete else "",
+                bank_account_id=paying.account_id if paying else "",
+                bank_account_code=paying.code if paying else "",
+                bank_account_name=paying.name if paying else "",
             )
             line.end_to_end_id = f"{run.reference}-{line.pk}"[:35]
             line.save(update_fields=["end_to_end_id"])
@@ -249,6 +270,8 @@ def payout_run_mark_sent(*, run: PayoutRun, actor=None) -> PayoutRun:
         lines = list(run.lines.filter(status=PayoutLineStatus.INCLUDED).prefetch_related("items__invoice"))
         payments = []
         for line in lines:
+            # the line's bank account, in its currency (a line collected before they were kept: the run's)
+            paid_from = line if (line.bank_account_id or line.bank_account_code) else run
             for item in line.items.all():
                 if not item.payable:
                     continue  # left for a later run
@@ -266,8 +289,8 @@ def payout_run_mark_sent(*, run: PayoutRun, actor=None) -> PayoutRun:
                             line=line,
                             invoice=item.invoice,
                             bill_id=item.bill_id,
-                            bank_account_id=run.bank_account_id,
-                            bank_account_code=run.bank_account_code,
+                            bank_account_id=paid_from.bank_account_id,
+                            bank_account_code=paid_from.bank_account_code,
                             amount=item.amount,
                             date=run.payment_date,
                             reference=f"{run.reference} {item.invoice.number}"[:255],

@@ -7,8 +7,14 @@ from django.db import transaction
 
 from accounting.payouts.bank import YOUR_IBAN, parse_bic, parse_iban
 from accounting.outbox.payments import SCOPE_MESSAGE, payments_scope_missing  # noqa: F401 (payouts' names)
+from accounting.payouts.currencies import (
+    chosen_accounts,
+    currency_account_errors,
+    currency_accounts_save,
+    payout_currencies,
+)
 from accounting.payouts.errors import BankDetailsInvalid, payouts_require_plan
-from accounting.payouts.models import PayoutSettings
+from accounting.payouts.models import PayoutCurrencyAccount, PayoutSettings
 from accounting.setup.models import AccountingSettings, BillStatus
 from integrations.models import XeroAccount
 from integrations.services import xero_client
@@ -36,6 +42,16 @@ def payout_bank_accounts(*, account: Account) -> tuple[list[BankAccount] | None,
         return None, f"Xero's bank accounts could not be read: {error.message}"
 
 
+def payout_setup_currencies(
+    *, account: Account, setup: PayoutSettings
+) -> tuple[tuple[str, ...], dict[str, PayoutCurrencyAccount]]:
+    """The currencies Setup > Payouts asks a bank account for, and the accounts chosen so far, by currency."""
+    xero_account = payout_xero_account(account)
+    base_currency = xero_account.base_currency if xero_account else ""
+    saved = {row.currency: row for row in chosen_accounts(setup=setup)}
+    return tuple(payout_currencies(account=account, setup=setup, base_currency=base_currency)), saved
+
+
 def bills_created_as_draft(*, account: Account) -> bool:
     """Xero takes payments only on approved bills: bills created as drafts wait for someone to approve them there."""
     setup = AccountingSettings.objects.filter(account=account).only("bill_status").first()
@@ -57,6 +73,8 @@ class PayoutSettingsInput:
     payer_name: str
     payer_iban: str
     payer_bic: str
+    # "Pay EUR invoices from", by currency (None: no account of its own); None: keep what is saved (Xero unreachable)
+    currency_accounts: dict[str, BankAccount | None] | None = None
 
 
 def payout_settings_update(*, account: Account, data: PayoutSettingsInput, actor=None) -> PayoutSettings:
@@ -77,6 +95,7 @@ def payout_settings_update(*, account: Account, data: PayoutSettingsInput, actor
         errors["payer_name"] = CONTROL_CHARACTERS
     if data.enabled and data.bank_account is None:
         errors["bank_account"] = "Choose the Xero bank account the payments are recorded from."
+    errors.update(currency_account_errors(data.currency_accounts or {}))
     if errors:
         raise BankDetailsInvalid(errors)
     with transaction.atomic():
@@ -85,9 +104,12 @@ def payout_settings_update(*, account: Account, data: PayoutSettingsInput, actor
         if data.bank_account is not None:
             setup.bank_account_id = data.bank_account.account_id
             setup.bank_account_code, setup.bank_account_name = data.bank_account.code, data.bank_account.name
+            setup.bank_account_currency = data.bank_account.currency
         setup.minimum_amount = data.minimum_amount
         setup.payer_name, setup.payer_iban, setup.payer_bic = data.payer_name.strip(), payer_iban, payer_bic
         setup.updated_by = actor
         setup.full_clean()
         setup.save()
+        if data.currency_accounts is not None:
+            currency_accounts_save(setup=setup, chosen=data.currency_accounts)
     return setup

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounting.payouts import bank, errors, selectors, services
 from accounting.payouts import setup as setup_services
+from accounting.payouts.currencies import currency_field_name
 from accounting.payouts.exports import RUNS_COLUMNS, payout_runs_rows
 from accounting.payouts.forms import (
     LineFailedForm,
@@ -48,6 +49,7 @@ def payouts_view(capability: str):
 def payout_setup(request):
     setup = selectors.payout_settings_read(account=request.account)
     accounts, unavailable = setup_services.payout_bank_accounts(account=request.account)
+    currencies, saved = setup_services.payout_setup_currencies(account=request.account, setup=setup)
     initial = {
         "enabled": setup.enabled,
         "schedule": setup.schedule,
@@ -55,11 +57,14 @@ def payout_setup(request):
         "bank_account": setup.bank_account_id,
         "minimum_amount": setup.minimum_amount,
         "payer_name": setup.payer_name,
+        **{currency_field_name(currency): row.bank_account_id for currency, row in saved.items()},
     }
     form_kwargs = {
         "bank_accounts": accounts,
         "current_code": setup.bank_account_code,
         "current_label": setup.bank_account_label,
+        "currencies": currencies,
+        "saved_currency_labels": {currency: row.label for currency, row in saved.items()},
     }
     status = 200
     if request.method == "POST":
@@ -74,7 +79,7 @@ def payout_setup(request):
                             account_id=setup.bank_account_id,
                             code=setup.bank_account_code,
                             name=setup.bank_account_name,
-                            currency="",
+                            currency=setup.bank_account_currency,
                         ),
                     }
                 )

@@ -27,9 +27,16 @@ def payments_scope(settings):
 def test_a_payment_from_a_bank_account_without_a_code_is_recorded(books, account):
     [codeless] = [bank for bank in bank_accounts(XeroClient(books.xero_account)) if not bank.code]
     payouts_setup(
-        books, delay_days=0, bank_account_id=codeless.account_id, bank_account_code="", bank_account_name=codeless.name
+        books,
+        euro_bank=False,
+        delay_days=0,
+        bank_account_id=codeless.account_id,
+        bank_account_code="",
+        bank_account_name=codeless.name,
+        bank_account_currency=codeless.currency,
     )
-    [invoice] = synced_invoices(books, payee(books, account, name="Lumen", iban=VENDOR_IBANS[0]))
+    # a GBP vendor: the main (GBP) account pays it
+    [invoice] = synced_invoices(books, payee(books, account, name="Lumen", currency="GBP", iban=VENDOR_IBANS[0]))
 
     payouts.payout_run_mark_sent(run=payouts.payout_run_approve(run=payouts.payout_run_create(account=account)))
     report = _drain_payments(books)

@@ -119,6 +119,7 @@ def test_setup_offers_only_xeros_live_bank_accounts_and_saves(books, account, ad
         "Business Card Account (GBP)",
         "090 – Business Bank Account (GBP)",
         "091 – Business Savings Account (GBP)",
+        "095 – Euro Account (EUR)",  # added to the sandbox by payouts_setup
     ]
     saving = dict(bank_options)
     savings_id = next(value for value, label in saving.items() if label.startswith("091"))

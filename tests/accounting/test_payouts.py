@@ -26,6 +26,7 @@ from accounting.payouts.errors import BankDetailsInvalid, PayoutRefused
 from accounting.payouts.models import (
     PaymentState,
     PayoutFileFormat,
+    PayoutCurrencyAccount,
     PayoutLineStatus,
     PayoutPayment,
     PayoutRun,
@@ -68,8 +69,22 @@ PAYER_IBAN = "DE89370400440532013000"
 VENDOR_IBANS = ["FR1420041010050500013M02606", "NL91ABNA0417164300", "ES9121000418450200051332"]
 
 
-def payouts_setup(books, **overrides) -> PayoutSettings:
-    """Bills are created AUTHORISED (payments need it) and Setup > Payouts uses Xero's bank account 090."""
+EURO_BANK = {"code": "095", "name": "Euro Account", "currency": "EUR"}
+
+
+def sandbox_bank_account(books, *, code: str, name: str, currency: str):
+    """A bank account in `currency` in the sandbox organisation (added as a Xero user would, once), as Xero lists it."""
+    live = {bank.code: bank for bank in bank_accounts(XeroClient(books.xero_account))}
+    if code not in live:
+        books.sandbox.add_bank_account(books.xero_account.tenant_id, code=code, name=name, currency=currency)
+        live = {bank.code: bank for bank in bank_accounts(XeroClient(books.xero_account))}
+    return live[code]
+
+
+def payouts_setup(books, *, euro_bank: bool = True, **overrides) -> PayoutSettings:
+    """Bills are created AUTHORISED (payments need it) and Setup > Payouts uses Xero's bank account 090 (GBP);
+    with `euro_bank`, EUR invoices are paid from the organisation's EUR bank account 095 (added to the sandbox):
+    Xero records a EUR bill's payment only from a EUR account (or a base-currency one at a rate)."""
     books.settings.bill_status = "AUTHORISED"
     books.settings.save()
     bank = next(account for account in bank_accounts(XeroClient(books.xero_account)) if account.code == "090")
@@ -79,6 +94,7 @@ def payouts_setup(books, **overrides) -> PayoutSettings:
         "bank_account_id": bank.account_id,
         "bank_account_code": bank.code,
         "bank_account_name": bank.name,
+        "bank_account_currency": bank.currency,
         "minimum_amount": Decimal("0.00"),
         "payer_name": "Demo Retail Ltd",
         "payer_iban": PAYER_IBAN,
@@ -86,7 +102,24 @@ def payouts_setup(books, **overrides) -> PayoutSettings:
     }
     values.update(overrides)
     setup, _ = PayoutSettings.objects.update_or_create(account=books.xero_account.account, defaults=values)
+    if euro_bank:
+        pay_currency_from(books, setup, **EURO_BANK)
     return setup
+
+
+def pay_currency_from(books, setup: PayoutSettings, *, code: str, name: str, currency: str) -> None:
+    """Setup > Payouts, "Pay <currency> invoices from": a sandbox bank account in that currency."""
+    bank = sandbox_bank_account(books, code=code, name=name, currency=currency)
+    PayoutCurrencyAccount.objects.update_or_create(
+        account=setup.account,
+        currency=currency,
+        defaults={
+            "settings": setup,
+            "bank_account_id": bank.account_id,
+            "bank_account_code": bank.code,
+            "bank_account_name": bank.name,
+        },
+    )
 
 
 def payee(
@@ -252,7 +285,8 @@ def test_eur_payouts_make_a_valid_pain001_whose_counts_and_sums_match(books, acc
 
 
 def test_other_currencies_get_a_csv_with_one_row_per_vendor(books, account):
-    payouts_setup(books, delay_days=0)
+    setup = payouts_setup(books, delay_days=0)
+    pay_currency_from(books, setup, code="096", name="Dollar Account", currency="USD")
     vendor = payee(
         books,
         account,
@@ -378,7 +412,8 @@ def test_marking_sent_pays_the_invoices_and_records_one_payment_per_bill_in_xero
         row = rows[invoice.pk]
         payment = payments[row.bill_id]
         assert row.state == PaymentState.SYNCED and row.xero_id == payment["PaymentID"]
-        assert payment["Account"]["Code"] == "090" and payment["Reference"] == f"PAYOUT-0001 {invoice.number}"
+        # a EUR vendor: from the EUR bank account chosen for EUR invoices
+        assert payment["Account"]["Code"] == "095" and payment["Reference"] == f"PAYOUT-0001 {invoice.number}"
         assert payment["Date"].startswith(run.payment_date.isoformat())
     assert Decimal(str(payments[rows[invoices[0].pk].bill_id]["Amount"])) == Decimal("20.00")
     assert bills[rows[invoices[1].pk].bill_id]["Status"] == "PAID"

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from accounting.payouts.models import PaymentState, PayoutPayment, PayoutSettings
 from invoicing.models import InvoiceStatus, PurchaseInvoice
 from tests.accounting.test_payouts import (
+    EURO_BANK,
     VENDOR_IBANS,
     payee,
     payouts_setup,
@@ -32,15 +33,17 @@ def test_an_admin_sets_up_payouts_runs_one_downloads_the_file_and_marks_it_sent(
     books.settings.save()
     vendor = payee(books, account, name="Lumen Lighting")
     invoices = synced_invoices(books, vendor, 2, days_ago=10)
+    books.sandbox.add_bank_account(books.xero_account.tenant_id, **EURO_BANK)  # the organisation's EUR account
     login(page, books.admin.email)
 
-    # Setup > Payouts: schedule, delay, Xero bank account, minimum, our own bank details
+    # Setup > Payouts: schedule, delay, Xero bank accounts (main, and one for EUR invoices), minimum, our bank details
     page.goto("/setup/payouts/")
     page.get_by_role("combobox", name="Schedule").select_option("weekly")
     page.get_by_label("Pay invoices this many days after they are issued").fill("7")
     page.get_by_label("Record payments from (Xero bank account)").select_option(
         label="090 – Business Bank Account (GBP)"
     )
+    page.get_by_label("Pay EUR invoices from").select_option(label="095 – Euro Account (EUR)")
     page.get_by_label("Minimum amount per vendor").fill("10.00")
     page.get_by_label("Your account holder name").fill("Demo Retail Ltd")
     page.get_by_label("Your IBAN").fill("DE89 3704 0044 0532 0130 00")
@@ -89,7 +92,7 @@ def test_an_admin_sets_up_payouts_runs_one_downloads_the_file_and_marks_it_sent(
     assert {row.state for row in rows} == {PaymentState.SYNCED}
     payments = xero_payments(books)
     assert sorted(p["Invoice"]["InvoiceID"] for p in payments) == sorted(row.bill_id for row in rows)
-    assert all(Decimal(str(p["Amount"])) == Decimal("24.00") and p["Account"]["Code"] == "090" for p in payments)
+    assert all(Decimal(str(p["Amount"])) == Decimal("24.00") and p["Account"]["Code"] == "095" for p in payments)
     assert {bill["Status"] for bill in books.bills()} == {"PAID"}
 
 

@@ -22,6 +22,7 @@ POST /_sandbox/orgs/<tenant_id>/trackingcategories/<name or id>/options/<name or
 POST /_sandbox/orgs/<tenant_id>/invoices/<id>/pay   {"amount"?, "date"?, "account_code"?} (approves a draft first)
 POST /_sandbox/orgs/<tenant_id>/invoices/<id>/status {"status": "VOIDED"|"DELETED"|"AUTHORISED"}
 POST /_sandbox/orgs/<tenant_id>/contacts/bulk       {"count": 10000, "prefix"?: "Bulk Supplier"} → {"created": n}
+POST /_sandbox/orgs/<tenant_id>/bank-accounts       {"name", "code"?, "currency"?} → the new BANK account (an enabled currency)
 GET  /_sandbox/webhooks[?since=<delivery>]           subscriptions and deliveries (see webhooks.py)
 POST /_sandbox/webhooks                             {"url", "key", "client_id"?, "categories"?} (as in Xero's portal)
 POST /_sandbox/webhooks/remove                      {"client_id"?}
@@ -252,6 +253,26 @@ def set_tracking_status(sandbox: Sandbox, request: Request, tenant_id: str, cate
         return json_response(to_debug(document))
 
 
+def set_currency(sandbox: Sandbox, request: Request, tenant_id: str, code: str) -> Response:
+    """Enable or remove a currency (Xero › Settings › Currencies), and set its day rate, as a Xero user would.
+    The base currency cannot be removed."""
+    body = body_of(request)
+    code = code.upper()
+    if code not in seed.CURRENCY_NAMES:
+        raise AdminError(f"unknown currency {code}", 404)
+    with sandbox.state.lock:
+        org = _org(sandbox, tenant_id)
+        enabled = body.get("enabled", True)
+        currencies = [c for c in org["currencies"] if c["Code"] != code]
+        if not enabled and code == org["organisation"]["BaseCurrency"]:
+            raise AdminError("the base currency cannot be removed")
+        org["currencies"] = (currencies + [{"Code": code, "Description": seed.CURRENCY_NAMES[code]}]) if enabled else currencies
+        if body.get("rate") is not None:
+            org["currency_rates"][code] = Decimal(str(body["rate"]))
+        sandbox.state.mark_changed()
+        return json_response(to_debug({"currencies": org["currencies"], "currency_rates": org["currency_rates"]}))
+
+
 def _named(documents: list[dict[str, Any]], id_key: str, key: str) -> dict[str, Any] | None:
     wanted = key.strip().casefold()
     return next((d for d in documents if d[id_key] == wanted or d["Name"].casefold() == wanted), None)
@@ -294,6 +315,33 @@ def set_invoice_status(sandbox: Sandbox, request: Request, tenant_id: str, invoi
             invoice["AmountDue"] = Decimal("0.00")
         sandbox.state.mark_changed()
         return json_response(to_debug(invoice))
+
+
+def add_bank_account(sandbox: Sandbox, request: Request, tenant_id: str) -> Response:
+    """Add a BANK account in one of the organisation's currencies (Xero › Chart of accounts › Add Bank Account);
+    a currency the organisation has not enabled is refused, as Xero offers only enabled ones."""
+    body = body_of(request)
+    code, name = str(body.get("code") or "").strip(), str(body.get("name") or "").strip()
+    if not name:
+        raise AdminError("name: give the bank account a name")
+    with sandbox.state.lock:
+        org = _org(sandbox, tenant_id)
+        currency = str(body.get("currency") or org["organisation"]["BaseCurrency"]).upper()
+        if currency not in {c["Code"] for c in org["currencies"]}:
+            raise AdminError(f"Organisation is not subscribed to currency {currency}")
+        if code and any((a.get("Code") or "").lower() == code.lower() for a in org["accounts"].values()):
+            raise AdminError(f"Please enter a unique Code. '{code}' is already used.")
+        key = seed.org_key(tenant_id.lower())
+        account = {
+            "AccountID": seed.stable_id(key, "bank-account", code or name), "Code": code or None, "Name": name,
+            "Status": "ACTIVE", "Type": "BANK", "TaxType": "NONE", "Class": "ASSET", "BankAccountType": "BANK",
+            "CurrencyCode": currency, "BankAccountNumber": f"{key.upper()}-{currency}-{code or len(org['accounts'])}",
+            "EnablePaymentsToAccount": False, "ShowInExpenseClaims": False, "ReportingCode": "",
+            "HasAttachments": False, "UpdatedDateUTC": utc_now(), "AddToWatchlist": False, "SystemAccount": None,
+        }
+        org["accounts"][account["AccountID"]] = account
+        sandbox.state.mark_changed()
+        return json_response(to_debug(account))
 
 
 def bulk_contacts(sandbox: Sandbox, request: Request, tenant_id: str) -> Response:
