@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
+from integrations.currencies import xero_account_currencies_read
 from integrations.models import XeroAccount, XeroAccountStatus, XeroAuthorization
 from integrations.xero import oauth
 from integrations.xero.client import XeroClient, connections_for_new_grant
@@ -128,6 +129,7 @@ def xero_connect_complete(*, user, state: str, code: str, error: str, redirect_u
             xero_account.tenant_id = xero_account.tenant_name = xero_account.short_code = xero_account.base_currency = (
                 ""
             )
+            xero_account.enabled_currencies, xero_account.currencies_read_at = [], None
         xero_account.connection_id = kept.id if kept else ""
         xero_account.access_token = tokens.access_token
         xero_account.refresh_token = tokens.refresh_token
@@ -185,6 +187,11 @@ def xero_account_choose_tenant(*, xero_account: XeroAccount, tenant_id: str) -> 
             "updated_at",
         ]
     )
+    try:  # one cheap call: the preflight then knows at once which currencies the organisation takes
+        xero_account_currencies_read(client=client)
+    except XeroError:  # not known for this organisation yet: nothing is held for its currency until it is read
+        xero_account.enabled_currencies, xero_account.currencies_read_at = [], None
+        xero_account.save(update_fields=["enabled_currencies", "currencies_read_at"])
     return xero_account
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
+from integrations.currencies import xero_account_currencies_store
 from integrations.models import XeroAccount
 from integrations.xero import settings_lists
 from integrations.services import xero_client
@@ -113,6 +114,7 @@ def xero_lists_get(*, xero_account: XeroAccount, fresh: bool = False) -> XeroLis
         by_tax_type={rate.tax_type: rate for rate in tax_rates},
     )
     cache.set(_key(xero_account), lists, CACHE_SECONDS)
+    xero_account_currencies_store(xero_account=xero_account, codes=[currency.code for currency in currencies])
     return lists
 
 

@@ -101,7 +101,8 @@ class CategoryAccountCode(models.Model):
 
 class ExchangeRate(models.Model):
     """Onport's rate for a currency from a date on, as Xero's CurrencyRate spells it: units of `currency` that one
-    unit of the organisation's base currency buys (1 GBP = 1.1650 EUR)."""
+    unit of the organisation's base currency buys (1 GBP = 1.1650 EUR), so an amount in base currency is the amount
+    divided by the rate."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="exchange_rates")
     base_currency = models.CharField(max_length=3)

@@ -1,5 +1,5 @@
 """What a refusal says beyond its own bill: Onport's copy of Xero's lists is out of date (an account or tax rate
-was archived in Xero), or Xero's lock date has moved. Both are read again in the background, once per Xero
+was archived in Xero, a currency removed), or Xero's lock date has moved. Both are read again in the background, once per Xero
 account and drain, so Setup, the vendor pages and the fix shown on the invoice use what Xero has now."""
 
 from functools import partial

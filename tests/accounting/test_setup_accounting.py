@@ -68,8 +68,15 @@ def settings_of(account) -> AccountingSettings:
 
 
 def list_calls(xero_sandbox):
+    """The page's reads of Xero's lists (the currencies read on choosing the organisation left out)."""
     paths = ("/api.xro/2.0/Accounts", "/api.xro/2.0/TaxRates", "/api.xro/2.0/Currencies")
-    return [r for r in xero_sandbox.requests(path_prefix="/api.xro") if r["path"] in paths]
+    calls = [r for r in xero_sandbox.requests(path_prefix="/api.xro") if r["path"] in paths]
+    on_choosing = next((r for r in calls if r["path"].endswith("/Currencies")), None)
+    if on_choosing is not None and not any(
+        r["path"].endswith("/Accounts") and r["id"] < on_choosing["id"] for r in calls
+    ):
+        calls.remove(on_choosing)
+    return calls
 
 
 def test_setup_index_links_to_accounting(admin_client_):
