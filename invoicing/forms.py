@@ -212,6 +212,13 @@ class OrderForm(PlainLabels, forms.Form):
         max_length=60,
         help_text="For a dropship order: the customer's sales order it fulfils.",
     )
+    sales_channel = forms.CharField(
+        label="Sales channel",
+        required=False,
+        max_length=60,
+        help_text="Where the customer ordered (Online, Marketplace…): tracking in Xero can follow it.",
+    )
+    brand = forms.CharField(label="Brand", required=False, max_length=60)
     ordered_on = forms.DateField(label="Ordered on", widget=DatePickerInput, error_messages=DATE_ERRORS)
     shipping_cost = forms.DecimalField(
         label="Shipping cost", min_value=Decimal("0"), initial=Decimal("0.00"), **AMOUNT, error_messages=AMOUNT_ERRORS

@@ -42,6 +42,8 @@ def purchase_order_create(
     shipping_cost: Decimal = Decimal("0.00"),
     shipping_tax_rate: Decimal = Decimal("0.00"),
     sales_order_reference: str = "",
+    sales_channel: str = "",
+    brand: str = "",
     submit_token: str = "",
 ) -> PurchaseOrder:
     lines = list(lines)
@@ -61,6 +63,8 @@ def purchase_order_create(
             kind=vendor.kind,
             number=number,
             sales_order_reference=sales_order_reference,
+            sales_channel=sales_channel.strip(),
+            brand=brand.strip(),
             currency=vendor.currency,
             shipping_cost=shipping_cost,
             shipping_tax_rate=shipping_tax_rate,

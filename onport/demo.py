@@ -173,6 +173,8 @@ def _seed_trading(account: Account, *, rng: random.Random, order_count: int, ven
             shipping_cost=Decimal(rng.choice(["0.00", "4.95", "7.50", "12.00"])),
             shipping_tax_rate=Decimal("20.00"),
             sales_order_reference=f"#SO-{5000 + index}" if vendor.kind == VendorKind.DROPSHIP else "",
+            # the sandbox organisations' "Sales channel" options, for tracking rules to match
+            sales_channel=("Online", "Marketplace")[index % 2] if vendor.kind == VendorKind.DROPSHIP else "",
         )
         _seed_invoices(order, rng=rng, issue_date=order.ordered_on + datetime.timedelta(days=2))
 

@@ -196,6 +196,7 @@ CELERY_BEAT_SCHEDULE = {
     "submit-tokens-prune": {"task": "onport.tasks.submit_tokens_prune_task", "schedule": 24 * 60 * 60},
     "accounting-sweep": {"task": "accounting.sync.tasks.accounting_sweep", "schedule": 60},
     "xero-contacts-refresh": {"task": "accounting.setup.tasks.xero_contacts_refresh_all", "schedule": 24 * 60 * 60},
+    "xero-tracking-refresh": {"task": "accounting.setup.tasks.xero_tracking_refresh_all", "schedule": 60 * 60},
     "payouts-schedule": {"task": "accounting.payouts.tasks.payouts_schedule", "schedule": 60 * 60},
     "payouts-payments-sweep": {"task": "accounting.payouts.tasks.payout_payments_sweep", "schedule": 60},
     "xero-reconcile-nightly": {

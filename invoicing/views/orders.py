@@ -55,6 +55,8 @@ def order_create(request):
                 shipping_cost=form.cleaned_data["shipping_cost"],
                 shipping_tax_rate=form.cleaned_data["shipping_tax_rate"],
                 sales_order_reference=form.cleaned_data["sales_order_reference"],
+                sales_channel=form.cleaned_data["sales_channel"],
+                brand=form.cleaned_data["brand"],
                 submit_token=form.cleaned_data["submit_token"],
             )
         except AlreadySubmitted as done:

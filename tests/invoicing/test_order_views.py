@@ -162,6 +162,28 @@ def test_finance_creates_a_purchase_order_with_lines(finance_client, vendor):
     assert (order.shipping_cost, order.sales_order_reference) == (Decimal("6.00"), "SO-1")
 
 
+def test_a_purchase_order_keeps_its_sales_channel_and_brand_for_tracking(finance_client, vendor):
+    lines = [{"sku": "A-1", "product_name": "Mug", "quantity": 1, "unit_cost": "3.25", "tax_rate": "20"}]
+    post = order_post(vendor, lines, sales_channel="  Marketplace ", brand="House Brand")
+
+    response = finance_client.post(reverse("invoicing:order_create"), post)
+
+    order = PurchaseOrder.objects.get()
+    assert response.status_code == 302 and (order.sales_channel, order.brand) == ("Marketplace", "House Brand")
+    page = finance_client.get(order.get_absolute_url()).content.decode()
+    assert "<dt>Sales channel</dt><dd>Marketplace</dd>" in page and "<dt>Brand</dt><dd>House Brand</dd>" in page
+
+
+def test_a_sales_channel_with_control_characters_is_refused(finance_client, vendor):
+    lines = [{"sku": "A-1", "product_name": "Mug", "quantity": 1, "unit_cost": "3.25", "tax_rate": "20"}]
+
+    response = finance_client.post(
+        reverse("invoicing:order_create"), order_post(vendor, lines, sales_channel="On\x07line")
+    )
+
+    assert response.status_code == 400 and not PurchaseOrder.objects.exists()
+
+
 def test_a_purchase_order_needs_a_line_and_one_of_your_vendors(finance_client, other_account):
     stranger = VendorFactory(account=other_account)
     lines = [{"sku": "", "product_name": "", "quantity": "", "unit_cost": "", "tax_rate": ""}]
