@@ -82,7 +82,7 @@ def changes_since_sync() -> None:
     rows = list(
         AccountingSync.objects.filter(state=SyncState.SYNCED, adjustment=None, invoice__updated_at__gt=F("synced_at"))
         .exclude(xero_id="")
-        .select_related("invoice__vendor", "invoice__account", "xero_account")
+        .select_related("invoice__vendor", "invoice__order", "invoice__account", "xero_account")
         .prefetch_related("invoice__lines")
         .order_by("synced_at")[:RECHECK_LIMIT]
     )

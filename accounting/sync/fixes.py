@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from accounting.outbox.models import Reason
-from accounting.setup.models import AccountingSettings, TaxRateMapping
+from accounting.setup.models import AccountingSettings, CategoryAccountCode, TaxRateMapping
 
 SETUP = "Setup › Accounting"
 
@@ -31,23 +31,26 @@ class Fix:
 
 @dataclass(frozen=True)
 class Reader:
-    """Who reads the fix, and what the account has set up: loaded once per page (two queries)."""
+    """Who reads the fix, and what the account has set up: loaded once per page (three queries)."""
 
     can_finance: bool
     can_admin: bool
     default_codes: frozenset[str]
     mapped_tax_types: frozenset[str]
+    category_codes: frozenset[str] = frozenset()  # the codes of Setup > Accounting › Product categories
 
     @classmethod
     def load(cls, *, account, membership) -> "Reader":
         setup = AccountingSettings.objects.filter(account=account).first()
         codes = {setup.product_account_code, setup.shipping_account_code} if setup else set()
         taxes = TaxRateMapping.objects.filter(account=account).values_list("tax_type", flat=True)
+        categories = CategoryAccountCode.objects.filter(account=account).values_list("account_code", flat=True)
         return cls(
             can_finance=membership.can("finance"),
             can_admin=membership.can("admin"),
             default_codes=frozenset(code for code in codes if code),
             mapped_tax_types=frozenset(taxes),
+            category_codes=frozenset(categories),
         )
 
 
@@ -74,9 +77,19 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("tax_unmapped", re.compile(r"Choose the Xero tax type for the (?P<rate>[\d.]+) % tax rate")),
     ("contact_missing", re.compile(r"Contact must be valid")),
     ("currency", re.compile(r"Organisation is not subscribed to currency (?P<currency>[A-Z]{3})")),
+    ("currency", re.compile(r"has not enabled (?P<currency>[A-Z]{3}) in Xero")),  # Onport's own check, same fix
+    ("currency_rate", re.compile(r"No Onport rate for (?P<currency>[A-Z]{3}) on or before (?P<day>[\d-]+)")),
     ("not_modifiable", re.compile(r"not of valid status for modification")),
+    # Xero's refusals of a line's Tracking, and Onport's own preflight words for an option archived since
+    ("tracking", re.compile(r"The Tracking(?:Category|OptionID) '|Setup > Accounting › Tracking")),
 )
-STALE_LISTS = {"account_code", "tax_unknown", "tax_not_allowed"}
+STALE_LISTS = {
+    "account_code",
+    "tax_unknown",
+    "tax_not_allowed",
+    "currency",
+    "tracking",
+}  # currency: Onport's copy of them
 
 
 def refusal_of(message: str, reason: str = "") -> Refusal | None:
@@ -180,14 +193,28 @@ def _coding(sync, *, what: str, own: bool, reader: Reader, happened: str) -> Fix
 
 def _account_code(sync, values, reader: Reader) -> Fix:
     code = values["code"]
-    return _coding(
-        sync,
-        what="account code",
-        own=code not in reader.default_codes,
-        reader=reader,
-        happened=(
-            f"Xero no longer accepts account {code} on bills: it was archived or deleted in Xero, or bills cannot use it."
-        ),
+    happened = (
+        f"Xero no longer accepts account {code} on bills: it was archived or deleted in Xero, or bills cannot use it."
+    )
+    if code in reader.category_codes and code not in reader.default_codes:
+        return _category_code(code, reader=reader, happened=happened)
+    return _coding(sync, what="account code", own=code not in reader.default_codes, reader=reader, happened=happened)
+
+
+def _category_code(code: str, *, reader: Reader, happened: str) -> Fix:
+    """A product category's code (Setup > Accounting › Product categories, admins only)."""
+    page = f"{SETUP} › Product categories"
+    todo = f"Choose another account code for the product categories coded to {code} in {page}"
+    return Fix(
+        "coding",
+        happened,
+        f"{todo}: its list has been read again from Xero."
+        if reader.can_admin
+        else f"Ask an admin to {todo[0].lower()}{todo[1:]}.",
+        f"Open {page}",
+        reverse("accounting:setup_categories"),
+        AFTER_SAVE,
+        stale_list=True,
     )
 
 
@@ -282,6 +309,40 @@ def _currency(sync, values, reader: Reader) -> Fix:
         sync.invoice.get_absolute_url() + "#sync-panel",
         AFTER_XERO,
     )
+
+
+def _tracking(sync, values, reader: Reader) -> Fix:
+    page = f"{SETUP} › Tracking"
+    todo = (
+        f"Choose another option for the rule in {page} (its list has been read again from Xero), or restore the "
+        "option in Xero."
+        if reader.can_admin
+        else f"Ask an admin to choose another option for the rule in {page}, or to restore the option in Xero."
+    )
+    return Fix(
+        "tracking",
+        "A tracking option the bill's lines get is archived or no longer in Xero, so Xero takes no bill with it.",
+        todo,
+        f"Open {page}",
+        reverse("accounting:setup_tracking"),
+        AFTER_SAVE,
+        stale_list=True,
+    )
+
+
+def _currency_rate(sync, values, reader: Reader) -> Fix:
+    currency, page = values["currency"], f"{SETUP} › Currencies"
+    happened = (
+        f"Bills in {currency} go with Onport's rate, and Onport has none for {currency} on or before "
+        f"{datetime.date.fromisoformat(values['day']):%-d %b %Y}, the invoice's date."
+    )
+    todo = f"Add a {currency} rate from that date or earlier in {page}, or switch to Xero's day rate there."
+    if reader.can_admin:
+        return Fix("setup", happened, todo, f"Open {page}", reverse("accounting:setup_currencies"), AFTER_RATE)
+    return Fix("setup", happened, f"Ask an admin to do this (only admins can open it): {todo}", "", "", AFTER_RATE)
+
+
+AFTER_RATE = "Saving sends the bills waiting on it again at once."
 
 
 def _not_modifiable(sync, values, reader: Reader) -> Fix:
@@ -387,12 +448,14 @@ ENTRIES: dict[str, Callable[..., Fix]] = {
     "contact_archived": _contact_archived,
     "contact_missing": _contact_missing,
     "currency": _currency,
+    "currency_rate": _currency_rate,
     "not_modifiable": _not_modifiable,
     "has_payments": _has_payments,
     "not_linked": _not_linked,
     "codes_missing": _codes_missing,
     "tax_unmapped": _tax_unmapped,
     "reconnect": _reconnect,
+    "tracking": _tracking,
 }
 
 

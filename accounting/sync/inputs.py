@@ -10,7 +10,7 @@ the caller records it.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
@@ -24,7 +24,10 @@ from accounting.setup.models import (
     LineAmountType,
     TaxRateMapping,
 )
+from accounting.setup.categories.selectors import CategoryCode, category_codes_by_sku
+from accounting.sync.currencies import CurrencyContext, document_currency
 from accounting.sync.models import AccountingSync, SyncKind
+from accounting.sync.tracking import TrackingContext, bill_tracking
 from integrations.models import (
     VendorXeroLink,
     XeroAccount,
@@ -49,6 +52,10 @@ class CodingContext:
     links: dict[int, VendorXeroLink]  # by vendor id
     archived_contacts: set[str]
     tax_types: dict[Decimal, str]  # by Onport tax rate
+    tracking: TrackingContext
+    currencies: CurrencyContext
+    # by SKU: the account code its product category has in this Xero account (SKUs without one are not in it)
+    category_codes: dict[str, CategoryCode] = field(default_factory=dict)
 
     @classmethod
     def load(cls, *, xero_account: XeroAccount, vendor_ids: set[int]) -> "CodingContext":
@@ -58,11 +65,15 @@ class CodingContext:
             xero_account=xero_account, contact_id__in=[link.contact_id for link in links.values()]
         ).exclude(status=XeroContactStatus.ACTIVE)
         mappings = TaxRateMapping.objects.filter(xero_account=xero_account)
+        setup = AccountingSettings.objects.get(account_id=xero_account.account_id)
         return cls(
-            settings=AccountingSettings.objects.get(account_id=xero_account.account_id),
+            settings=setup,
             links=links,
             archived_contacts=set(archived.values_list("contact_id", flat=True)),
             tax_types={mapping.rate.normalize(): mapping.tax_type for mapping in mappings},
+            tracking=TrackingContext.load(xero_account=xero_account),
+            currencies=CurrencyContext.load(xero_account=xero_account, settings=setup),
+            category_codes=category_codes_by_sku(xero_account=xero_account),
         )
 
 
@@ -86,6 +97,7 @@ class BillDraft:
     bill: BillInput
     problems: tuple[Problem, ...]
     account_rules: tuple[str, ...]
+    tracking_rules: tuple[str, ...] = ()  # each tracking option every line carries, with the rule that chose it
 
 
 def bill_input(
@@ -126,6 +138,8 @@ def bill_draft(
         )
     if not currency_known(invoice.currency):
         problems.append(_currency_problem(invoice))
+    currency = document_currency(context.currencies, invoice)
+    problems += currency.problems
     override = link.account_code_override if link else ""
     product_account = override or setup.product_account_code
     product_rule = f"vendor '{invoice.vendor.name}' override" if override else "Setup > Accounting, product lines"
@@ -144,6 +158,8 @@ def bill_draft(
         line_amount_type = LineAmountType.EXCLUSIVE
     else:
         line_amount_type = setup.line_amount_type
+    tracking = bill_tracking(context.tracking, invoice)
+    problems += tracking.problems
     lines, rules, unmapped = [], [], []
     for line in invoice.lines.all():
         tax_type = ""
@@ -154,16 +170,22 @@ def bill_draft(
                 unmapped.append(rate)
                 problems.append(Problem(f"Choose the Xero tax type for the {rate} % tax rate in Setup > Accounting."))
         is_shipping = line.kind == LineKind.SHIPPING
+        account_code, rule = (
+            (setup.shipping_account_code, "Setup > Accounting, shipping lines")
+            if is_shipping
+            else _product_coding(line.sku, override=override, context=context, default=(product_account, product_rule))
+        )
         lines.append(
             BillLine(
                 description="Shipping" if is_shipping else f"{line.sku} {line.description}".strip(),
                 quantity=line.quantity,
                 unit_amount=line.unit_cost,
-                account_code=setup.shipping_account_code if is_shipping else product_account,
+                account_code=account_code,
                 tax_type=tax_type,
+                tracking=tracking.entries,
             )
         )
-        rules.append("Setup > Accounting, shipping lines" if is_shipping else product_rule)
+        rules.append(rule)
     due_date = (
         invoice.issue_date + datetime.timedelta(days=invoice.vendor.payment_terms_days)
         if setup.due_date_from_terms
@@ -183,8 +205,25 @@ def bill_draft(
         else setup.bill_status,
         url=invoice_url(invoice),
         lines=tuple(lines),
+        currency_rate=currency.rate,
     )
-    return BillDraft(bill=bill, problems=tuple(problems), account_rules=tuple(rules))
+    return BillDraft(bill=bill, problems=tuple(problems), account_rules=tuple(rules), tracking_rules=tracking.rules)
+
+
+def category_rule(name: str) -> str:
+    """The rule Preview bill names for a line coded by its SKU's product category."""
+    return f"product category '{name}' in Setup > Accounting › Product categories"
+
+
+def _product_coding(sku: str, *, override: str, context: CodingContext, default: tuple[str, str]) -> tuple[str, str]:
+    """A product line's account code and the rule that chose it: the vendor's override, else the category of its
+    SKU (when that category has a code for this Xero account), else Setup > Accounting's product code."""
+    if override:
+        return default
+    category = context.category_codes.get(sku)
+    if category is not None:
+        return category.account_code, category_rule(category.category)
+    return default
 
 
 WAITING_FOR_BILL = Problem("Waits for the invoice's bill to be in Xero.", Reason.WAITING_FOR_BILL)
@@ -227,6 +266,12 @@ def adjustment_input(
         return Problem(f"Vendor '{invoice.vendor.name}' is not linked to a Xero contact.")
     if not currency_known(invoice.currency):
         return _currency_problem(invoice)
+    currency = document_currency(context.currencies, invoice)
+    if currency.problems:
+        return currency.problems[0]
+    tracking = bill_tracking(context.tracking, invoice)
+    if tracking.problems:
+        return tracking.problems[0]
     no_tax = setup.line_amount_type == LineAmountType.NO_TAX
     key = f" ({adjustment_reference(adjustment)})" if adjustment.kind == AdjustmentKind.CREDIT else ""
     description = f"Adjustment to {invoice.number}: {adjustment.reason}{key}"
@@ -244,7 +289,12 @@ def adjustment_input(
             )
         lines.append(
             BillLine(
-                description=description, quantity=1, unit_amount=amount, account_code=account_code, tax_type=tax_type
+                description=description,
+                quantity=1,
+                unit_amount=amount,
+                account_code=account_code,
+                tax_type=tax_type,
+                tracking=tracking.entries,
             )
         )
     amounts = LineAmountType.NO_TAX if no_tax else LineAmountType.INCLUSIVE
@@ -259,6 +309,7 @@ def adjustment_input(
             status=status,
             number=adjustment_reference(adjustment),
             lines=tuple(lines),
+            currency_rate=currency.rate,
         )
     return BillInput(
         contact_id=link.contact_id,
@@ -270,6 +321,7 @@ def adjustment_input(
         status=setup.bill_status,
         url=adjustment_url(adjustment),
         lines=tuple(lines),
+        currency_rate=currency.rate,
     )
 
 

@@ -14,6 +14,7 @@ from accounting.outbox.engine import Outbox
 from accounting.outbox.models import Reason
 from accounting.outbox.results import DrainReport, Nouns, Outcome, Problem, batch_failed, batch_key, key_stamp, refused
 from accounting.sync import credit_notes
+from accounting.sync.currencies import currencies_recheck
 from accounting.sync.inputs import (
     CodingContext,
     adjustment_of,
@@ -56,7 +57,7 @@ class DocumentOutbox(Outbox):
 
     def load(self, ids: list[int]) -> list[AccountingSync]:
         rows = AccountingSync.objects.filter(id__in=ids).select_related(
-            "invoice__vendor", "xero_account", "adjustment__invoice"
+            "invoice__vendor", "invoice__order", "xero_account", "adjustment__invoice"
         )
         return list(rows.prefetch_related("invoice__lines").order_by("priority", "id"))
 
@@ -83,6 +84,7 @@ class DocumentOutbox(Outbox):
         rows = [row for row in rows if row.invoice.status != InvoiceStatus.VOID]
         if not rows:
             return outcomes
+        currencies_recheck(client, [row.invoice for row in rows])
         context = CodingContext.load(
             xero_account=client.xero_account, vendor_ids={row.invoice.vendor_id for row in rows}
         )

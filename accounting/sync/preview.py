@@ -12,11 +12,12 @@ from decimal import Decimal
 from accounting.outbox.results import Problem
 from accounting.setup.models import LineAmountType
 from accounting.setup.selectors import accounting_settings_read
+from accounting.sync.currencies import PreviewCurrency, preview_currency
 from accounting.sync.inputs import BillDraft, CodingContext, bill_draft
 from accounting.sync.models import AccountingSync
 from accounting.sync.selectors import invoice_sync
 from integrations.models import XeroAccount
-from integrations.xero.mapping import bill_totals, currency_known, fingerprint
+from integrations.xero.mapping import bill_totals, fingerprint
 from integrations.xero_lists import XeroLists, xero_lists_cached
 from invoicing.models import PurchaseInvoice
 
@@ -49,6 +50,7 @@ class BillPreview:
     checked_in_xero: bool  # codes, tax types and currency checked against Xero's lists as last read
     in_xero: str  # what a sync would do with the bill Xero has
     invoice_total: Decimal
+    currency: PreviewCurrency | None = None  # a foreign-currency bill: the rate used, the base-currency totals
 
     @property
     def differs_from_invoice(self) -> bool:
@@ -105,6 +107,9 @@ def bill_preview(*, invoice: PurchaseInvoice) -> BillPreview:
         checked_in_xero=lists is not None,
         in_xero=_what_a_sync_does(sync, draft, problems),
         invoice_total=invoice.total,
+        currency=preview_currency(
+            context.currencies, invoice, sub_total=totals.sub_total, total_tax=totals.total_tax, total=totals.total
+        ),
     )
 
 
@@ -135,18 +140,14 @@ def _lines(invoice: PurchaseInvoice, draft: BillDraft, lists: XeroLists | None) 
 def _list_problems(draft: BillDraft, lists: XeroLists) -> list[Problem]:
     """What Xero would refuse by its own lists: archived or unusable accounts, tax types, a currency not enabled."""
     problems = []
-    currency = draft.bill.currency
-    if currency_known(currency) and lists.currencies and not lists.has_currency(currency):
-        problems.append(
-            Problem(
-                f"{lists.organisation} has not enabled {currency} in Xero: enable it under "
-                "Xero › Settings › Currencies, then sync again."
-            )
-        )
-    rules = dict(zip((line.account_code for line in draft.bill.lines), draft.account_rules))  # code → its rule
-    for code, rule in rules.items():
+    # a currency not enabled: the preflight's own (Onport's copy is refreshed whenever these lists are read)
+    rules: dict[str, list[str]] = {}  # code → every rule that chose it (a category may share the default's code)
+    for line, rule in zip(draft.bill.lines, draft.account_rules, strict=True):
+        if rule not in rules.setdefault(line.account_code, []):
+            rules[line.account_code].append(rule)
+    for code, chosen_by in rules.items():
         if code and (message := lists.account_problem(code)):
-            problems.append(Problem(f"{message} (Set in {rule}.)"))
+            problems.append(Problem(f"{message} (Set in {' and '.join(chosen_by)}.)"))
     for tax_type in dict.fromkeys(line.tax_type for line in draft.bill.lines if line.tax_type):
         if message := lists.tax_problem(tax_type):
             problems.append(Problem(f"{message} (Set in Setup > Accounting or the vendor's tax override.)"))

@@ -2,6 +2,8 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from accounting.outbox.queue import drain_turn, drains_queue_due
+from accounting.setup.models import TrackingRule
+from accounting.setup.tracking import TrackingUnavailable, tracking_copy_refresh
 from accounting.sync.backfill import backfill_run
 from accounting.sync.digest import accounts_waiting, daily_digest_send
 from accounting.sync.outbox import DOCUMENTS, drain
@@ -69,7 +71,8 @@ def sync_digest_all() -> int:
 
 @shared_task
 def xero_lists_refresh(xero_account_id: int) -> None:
-    """Xero refused a bill's account code or tax type: read its accounts and tax rates again."""
+    """Xero refused a bill's account code, tax type or currency: read its accounts, tax rates and currencies again
+    (Onport's copy of the enabled currencies with them)."""
     xero_account = XeroAccount.objects.filter(pk=xero_account_id).first()
     if xero_account is None or not xero_account.is_ready:
         return
@@ -78,6 +81,11 @@ def xero_lists_refresh(xero_account_id: int) -> None:
         xero_lists_get(xero_account=xero_account, fresh=True)
     except ListsUnavailable:
         pass  # the next page that needs them reads them
+    if TrackingRule.objects.filter(xero_account=xero_account).exists():
+        try:
+            tracking_copy_refresh(xero_account=xero_account)  # the preflight then holds bills with an archived option
+        except TrackingUnavailable:
+            pass
 
 
 @shared_task

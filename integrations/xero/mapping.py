@@ -16,8 +16,20 @@ from xero_python.accounting import (
     Invoice,
     LineAmountTypes,
     LineItem,
+    LineItemTracking,
 )
 from xero_python.api_client import serialize
+
+
+@dataclass(frozen=True)
+class LineTracking:
+    """One tracking category's option on a line, by id and by Xero's current names (a name that no longer agrees
+    with its id is refused, so the names come from Onport's latest copy of Xero's list)."""
+
+    category_id: str
+    category_name: str
+    option_id: str
+    option_name: str
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,29 @@ class BillLine:
     unit_amount: Decimal
     account_code: str
     tax_type: str  # empty with line amount type NoTax
+    tracking: tuple[LineTracking, ...] = ()
+
+
+def _line_item(line: BillLine, *, places: Decimal | None = None) -> LineItem:
+    """The SDK's LineItem; `places` rounds the unit amount as sent (None: as it is)."""
+    item = LineItem(
+        description=line.description,
+        quantity=float(line.quantity),
+        unit_amount=float(line.unit_amount.quantize(places) if places else line.unit_amount),
+        account_code=line.account_code,
+        **({"tax_type": line.tax_type} if line.tax_type else {}),
+    )
+    if line.tracking:
+        item.tracking = [
+            LineItemTracking(
+                tracking_category_id=entry.category_id,
+                tracking_option_id=entry.option_id,
+                name=entry.category_name,
+                option=entry.option_name,
+            )
+            for entry in line.tracking
+        ]
+    return item
 
 
 @dataclass(frozen=True)
@@ -40,6 +75,9 @@ class BillInput:
     status: str  # DRAFT | SUBMITTED | AUTHORISED
     url: str
     lines: tuple[BillLine, ...]
+    # Xero's CurrencyRate: units of `currency` per one unit of the organisation's base currency. None (omitted):
+    # a base-currency bill, or Xero's own day rate.
+    currency_rate: Decimal | None = None
 
 
 def unit_decimals(bill: BillInput) -> int:
@@ -50,16 +88,7 @@ def unit_decimals(bill: BillInput) -> int:
 def bill_model(bill: BillInput, *, xero_id: str | None = None) -> Invoice:
     """The SDK's Invoice for a bill (ACCPAY). Only the ContactID is sent: other contact fields would edit the contact."""
     places = Decimal("0.0001") if unit_decimals(bill) == 4 else Decimal("0.01")
-    lines = [
-        LineItem(
-            description=line.description,
-            quantity=float(line.quantity),
-            unit_amount=float(line.unit_amount.quantize(places)),
-            account_code=line.account_code,
-            **({"tax_type": line.tax_type} if line.tax_type else {}),
-        )
-        for line in bill.lines
-    ]
+    lines = [_line_item(line, places=places) for line in bill.lines]
     invoice = Invoice(
         type="ACCPAY",
         contact=Contact(contact_id=bill.contact_id),
@@ -72,6 +101,8 @@ def bill_model(bill: BillInput, *, xero_id: str | None = None) -> Invoice:
         url=bill.url,
         line_items=lines,
     )
+    if bill.currency_rate is not None:
+        invoice.currency_rate = float(bill.currency_rate)
     if xero_id:
         invoice.invoice_id = xero_id
     return invoice
@@ -139,10 +170,11 @@ class CreditNoteInput:
     status: str
     number: str  # Onport's key, also in the line description: Xero drops Reference and Url on ACCPAYCREDIT
     lines: tuple[BillLine, ...]
+    currency_rate: Decimal | None = None  # as on BillInput
 
 
 def credit_note_model(note: CreditNoteInput) -> CreditNote:
-    return CreditNote(
+    model = CreditNote(
         type="ACCPAYCREDIT",
         contact=Contact(contact_id=note.contact_id),
         date=note.date,
@@ -150,17 +182,11 @@ def credit_note_model(note: CreditNoteInput) -> CreditNote:
         line_amount_types=LineAmountTypes(note.line_amount_type),
         status=note.status,
         credit_note_number=note.number,
-        line_items=[
-            LineItem(
-                description=line.description,
-                quantity=float(line.quantity),
-                unit_amount=float(line.unit_amount),
-                account_code=line.account_code,
-                **({"tax_type": line.tax_type} if line.tax_type else {}),
-            )
-            for line in note.lines
-        ],
+        line_items=[_line_item(line) for line in note.lines],
     )
+    if note.currency_rate is not None:
+        model.currency_rate = float(note.currency_rate)
+    return model
 
 
 def credit_note_fingerprint(note: CreditNoteInput) -> str:
