@@ -125,3 +125,14 @@ def xero_lists_cached(*, xero_account: XeroAccount) -> XeroLists | None:
 
 def xero_lists_forget(*, xero_account: XeroAccount) -> None:
     cache.delete(_key(xero_account))
+
+
+def xero_lists_for_page(*, xero_account: XeroAccount | None, fresh: bool = False) -> tuple[XeroLists | None, str]:
+    """For a page that offers Xero's codes: the lists, or None and why they cannot be read now ("" without a
+    Xero account), so the page shows the saved values read-only instead of failing."""
+    if xero_account is None:
+        return None, ""
+    try:
+        return xero_lists_get(xero_account=xero_account, fresh=fresh), ""
+    except ListsUnavailable as error:
+        return None, error.message

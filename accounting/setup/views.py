@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounting.setup import selectors, services
 from accounting.sync.backfill import backfill_waiting
 from accounting.setup.forms import FORM_ID, AccountingSettingsForm
-from integrations.xero_lists import ListsUnavailable, xero_lists_get
+from integrations.xero_lists import xero_lists_for_page
 from onport.permissions import account_required
 
 
@@ -22,12 +22,7 @@ def setup_index(request):
 
 def _settings_form(request, settings, *, data=None, reload=False):
     """The form with choices from Xero's live lists (cached a few minutes), or without them when unreachable."""
-    lists, unavailable = None, ""
-    if settings.xero_account is not None:
-        try:
-            lists = xero_lists_get(xero_account=settings.xero_account, fresh=reload)
-        except ListsUnavailable as error:
-            unavailable = error.message
+    lists, unavailable = xero_lists_for_page(xero_account=settings.xero_account, fresh=reload)
     rates = selectors.tax_rates_in_use(account=request.account, xero_account=settings.xero_account)
     mappings = selectors.tax_rate_mappings(xero_account=settings.xero_account) if settings.xero_account else {}
     form = AccountingSettingsForm(

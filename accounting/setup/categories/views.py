@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounting.setup.categories import selectors, services
 from accounting.setup.categories.forms import CategoryCodesForm, CategoryNameForm, SkusForm
 from accounting.setup.selectors import accounting_settings_read
-from integrations.xero_lists import ListsUnavailable, xero_lists_get
+from integrations.xero_lists import xero_lists_for_page
 from onport.permissions import account_required
 
 PAGE = "accounting:setup_categories"
@@ -16,12 +16,7 @@ PAGE = "accounting:setup_categories"
 
 def _codes_form(request, settings, categories, *, data=None, reload=False) -> tuple[CategoryCodesForm, str]:
     """The codes form with Xero's live list (cached a few minutes), or without it when Xero is unreachable."""
-    lists, unavailable = None, ""
-    if settings.xero_account is not None:
-        try:
-            lists = xero_lists_get(xero_account=settings.xero_account, fresh=reload)
-        except ListsUnavailable as error:
-            unavailable = error.message
+    lists, unavailable = xero_lists_for_page(xero_account=settings.xero_account, fresh=reload)
     codes = {category.pk: category.account_code for category in categories if category.account_code}
     return CategoryCodesForm(data, categories=categories, codes=codes, lists=lists), unavailable
 
