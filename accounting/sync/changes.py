@@ -96,7 +96,7 @@ def changes_since_sync() -> None:
     for xero_account_rows in rows_by_xero_account(checked).values():
         context = CodingContext.load(
             xero_account=xero_account_rows[0].xero_account,
-            vendor_ids={row.invoice.vendor_id for row in xero_account_rows},
+            invoices=[row.invoice for row in xero_account_rows],
         )
         for row in xero_account_rows:
             built = bill_input(row.invoice, context, posting_date=row.posting_date)

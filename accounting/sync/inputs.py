@@ -10,6 +10,7 @@ the caller records it.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
@@ -58,7 +59,11 @@ class CodingContext:
     category_codes: dict[str, CategoryCode] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, *, xero_account: XeroAccount, vendor_ids: set[int]) -> "CodingContext":
+    def load(cls, *, xero_account: XeroAccount, invoices: Iterable[PurchaseInvoice]) -> "CodingContext":
+        """For these invoices (their lines prefetched, or read here): their vendors' links and their SKUs' codes."""
+        invoices = list(invoices)
+        vendor_ids = {invoice.vendor_id for invoice in invoices}
+        skus = {line.sku for invoice in invoices for line in invoice.lines.all() if line.sku}
         linked = VendorXeroLink.objects.filter(xero_account=xero_account, vendor_id__in=vendor_ids)
         links = {link.vendor_id: link for link in linked}
         archived = XeroContact.objects.filter(
@@ -73,7 +78,7 @@ class CodingContext:
             tax_types={mapping.rate.normalize(): mapping.tax_type for mapping in mappings},
             tracking=TrackingContext.load(xero_account=xero_account),
             currencies=CurrencyContext.load(xero_account=xero_account, settings=setup),
-            category_codes=category_codes_by_sku(xero_account=xero_account),
+            category_codes=category_codes_by_sku(xero_account=xero_account, skus=skus),
         )
 
 

@@ -85,9 +85,7 @@ class DocumentOutbox(Outbox):
         if not rows:
             return outcomes
         currencies_recheck(client, [row.invoice for row in rows])
-        context = CodingContext.load(
-            xero_account=client.xero_account, vendor_ids={row.invoice.vendor_id for row in rows}
-        )
+        context = CodingContext.load(xero_account=client.xero_account, invoices=[row.invoice for row in rows])
         bills: dict[int, BillInput] = {}
         notes: dict[int, CreditNoteInput] = {}
         bill_rows = {row.id: row.invoice for row in rows if not row.adjustment_id}
@@ -135,9 +133,7 @@ class DocumentOutbox(Outbox):
         rows = [row for row in rows if row.kind != SyncKind.CREDIT_NOTE]
         if not rows:
             return outcomes
-        context = CodingContext.load(
-            xero_account=client.xero_account, vendor_ids={row.invoice.vendor_id for row in rows}
-        )
+        context = CodingContext.load(xero_account=client.xero_account, invoices=[row.invoice for row in rows])
         contact_ids = [
             context.links[row.invoice.vendor_id].contact_id for row in rows if row.invoice.vendor_id in context.links
         ]

@@ -76,7 +76,7 @@ def bill_preview(*, invoice: PurchaseInvoice) -> BillPreview:
             invoice_total=invoice.total,
             problems=("Choose the Xero account to sync to in Setup > Accounting first.",),
         )
-    context = CodingContext.load(xero_account=xero_account, vendor_ids={invoice.vendor_id})
+    context = CodingContext.load(xero_account=xero_account, invoices=[invoice])
     draft = bill_draft(invoice, context, posting_date=sync.posting_date if sync else None)
     lists = xero_lists_cached(xero_account=xero_account)
     problems = [problem.message for problem in draft.problems]

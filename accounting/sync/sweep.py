@@ -40,15 +40,13 @@ def waiting_rows_rearm(*, account) -> int:
 
 def _rearm(rows, message: str) -> list[AccountingSync]:
     rows = list(
-        rows.select_related("invoice__vendor", "xero_account")
+        rows.select_related("invoice__vendor", "invoice__order", "xero_account")
         .prefetch_related("invoice__lines")
         .order_by("updated_at")[:RECHECK_LIMIT]
     )
     outcomes = []
     for group in rows_by_xero_account(rows).values():
-        context = CodingContext.load(
-            xero_account=group[0].xero_account, vendor_ids={row.invoice.vendor_id for row in group}
-        )
+        context = CodingContext.load(xero_account=group[0].xero_account, invoices=[row.invoice for row in group])
         for row in group:
             built = bill_input(row.invoice, context, posting_date=row.posting_date)
             if isinstance(built, Problem):

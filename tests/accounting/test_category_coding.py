@@ -163,12 +163,15 @@ def test_the_preflight_reads_category_codes_in_a_fixed_number_of_queries(
         books.link(vendor)
     more = services.product_category_create(account=account, name="More")
     services.products_assign(account=account, category=more, skus=[f"MORE-{index}" for index in range(40)])
+    CategoryAccountCode.objects.create(
+        account=account, xero_account=books.xero_account, category=more, account_code="429"
+    )
     for vendor in vendors:
         invoice_create(order=order_create(vendor=vendor, lines=FOUR_LINES * 3))
 
     def preflight(invoices) -> list:
         invoices = list(invoices.select_related("vendor").prefetch_related("lines"))
-        context = CodingContext.load(xero_account=books.xero_account, vendor_ids={i.vendor_id for i in invoices})
+        context = CodingContext.load(xero_account=books.xero_account, invoices=invoices)
         return [bill_draft(invoice, context) for invoice in invoices]
 
     with CaptureQueriesContext(connection) as one:
@@ -176,6 +179,10 @@ def test_the_preflight_reads_category_codes_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(one)):
         drafts = preflight(PurchaseInvoice.objects.filter(vendor__in=vendors))
 
+    # only the SKUs of the invoices at hand are read, not the whole catalogue (the 40 coded MORE-… SKUs)
+    one_invoice = PurchaseInvoice.objects.get(vendor=vendors[0])
+    context = CodingContext.load(xero_account=books.xero_account, invoices=[one_invoice])
+    assert set(context.category_codes) == {"SKU-1", "SKU-2"}
     assert len(drafts) == 5 and [line.account_code for line in draft.bill.lines][:3] == [
         APPAREL_CODE,
         HOMEWARE_CODE,

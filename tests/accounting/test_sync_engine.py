@@ -150,7 +150,7 @@ def test_a_worker_killed_after_xero_created_the_bill_loses_nothing_and_duplicate
     sync_request(invoice=invoice)
     # given a worker that claimed the row and sent the bill, then died before saving the answer
     [row] = DOCUMENTS.claim(books.xero_account)
-    context = CodingContext.load(xero_account=books.xero_account, vendor_ids={linked_vendor.pk})
+    context = CodingContext.load(xero_account=books.xero_account, invoices=[invoice])
     bills_create(XeroClient(books.xero_account), [bill_input(invoice, context)], idempotency_key="dead-worker")
     AccountingSync.objects.filter(pk=row.pk).update(lease_until=timezone.now() - datetime.timedelta(seconds=1))
 

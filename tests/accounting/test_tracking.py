@@ -4,7 +4,9 @@ the bill in Xero carries it, and an option archived in Xero holds the bill with 
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounting.outbox.models import Reason
@@ -19,6 +21,7 @@ from accounting.setup.tracking import (
 )
 from accounting.sync.inputs import CodingContext, bill_draft
 from accounting.sync.models import AccountingSync, SyncState
+from accounting.sync.sweep import waiting_rows_rearm
 from accounting.sync.outbox import drain
 from accounting.sync.services import sync_request
 from contacts.models import VendorKind
@@ -199,7 +202,7 @@ def test_the_preflight_of_a_batch_reads_tracking_in_a_fixed_number_of_queries(
     )
 
     with django_assert_max_num_queries(6):
-        context = CodingContext.load(xero_account=books.xero_account, vendor_ids={v.pk for v in vendors})
+        context = CodingContext.load(xero_account=books.xero_account, invoices=loaded)
         drafts = [bill_draft(invoice, context) for invoice in loaded]
 
     assert all(len(draft.bill.lines[0].tracking) == 2 for draft in drafts)
@@ -237,3 +240,27 @@ def test_the_hourly_refresh_reads_the_tracking_of_mapped_xero_accounts_only(book
     sync_request(invoice=invoice)
     drain(xero_account_id=books.xero_account.pk)
     assert AccountingSync.objects.get(invoice=invoice).state == SyncState.NEEDS_ATTENTION
+
+
+def test_held_bills_are_checked_again_in_a_fixed_number_of_queries_with_channel_rules(
+    books, account, django_assert_max_num_queries
+):
+    rule(books, "Sales channel", "Wholesale", "sales_channel", "Online")
+    books.sandbox.set_tracking_status(books.xero_account.tenant_id, "Sales channel", "Wholesale")
+    tracking_copy_refresh(xero_account=books.xero_account)
+
+    def held(count: int) -> None:
+        for index in range(count):
+            vendor = VendorFactory(account=account, name=f"Held vendor {AccountingSync.objects.count()}-{index}")
+            books.link(vendor)
+            sync_request(invoice=invoice_create(order=order_create(vendor=vendor, sales_channel="Online")))
+        drain(xero_account_id=books.xero_account.pk)
+
+    held(2)
+    with CaptureQueriesContext(connection) as two:
+        waiting_rows_rearm(account=account)
+    held(6)
+    assert AccountingSync.objects.filter(state=SyncState.NEEDS_ATTENTION).count() == 8
+
+    with django_assert_max_num_queries(len(two)):  # 8 held bills cost what 2 did: no query per bill's order
+        waiting_rows_rearm(account=account)

@@ -63,12 +63,12 @@ def category_account_codes(*, xero_account: XeroAccount) -> dict[int, str]:
     )
 
 
-def category_codes_by_sku(*, xero_account: XeroAccount) -> dict[str, CategoryCode]:
-    """Every SKU whose category has an account code for this Xero account, in one query (the preflight's).
-
-    All of them, not only the SKUs of the invoices at hand: the preflight is then right whoever calls it, at the
-    cost of reading the account's categorised SKUs once per batch."""
+def category_codes_by_sku(*, xero_account: XeroAccount, skus: set[str]) -> dict[str, CategoryCode]:
+    """Those of `skus` whose category has an account code for this Xero account, in one query (the preflight's:
+    the SKUs of the invoices at hand, not the whole catalogue)."""
+    if not skus:
+        return {}
     rows = Product.objects.filter(
-        account_id=xero_account.account_id, category__account_codes__xero_account=xero_account
+        account_id=xero_account.account_id, sku__in=skus, category__account_codes__xero_account=xero_account
     ).values_list("sku", "category__name", "category__account_codes__account_code")
     return {sku: CategoryCode(category=name, account_code=code) for sku, name, code in rows}
