@@ -75,9 +75,6 @@ class XeroLists:
             if a.type == "BANK" and a.status == "ACTIVE"
         ]
 
-    def has_currency(self, code: str) -> bool:
-        return any(currency.code == code for currency in self.currencies)
-
 
 def _key(xero_account: XeroAccount) -> str:
     return f"xero:lists:{xero_account.pk}:{xero_account.tenant_id}"

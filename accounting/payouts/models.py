@@ -37,6 +37,11 @@ class PayoutSchedule(models.TextChoices):
     MONTHLY = "monthly", "Monthly"
 
 
+def bank_account_label(code: str, name: str) -> str:
+    """How a Xero bank account is named on the payout pages ("090 – Business Bank"; Xero's may have no code)."""
+    return f"{code} – {name}" if code else name
+
+
 class PayoutSettings(models.Model):
     """Setup > Payouts: when runs happen, which invoices they take, and what pays them."""
 
@@ -75,9 +80,8 @@ class PayoutSettings(models.Model):
 
     @property
     def bank_account_label(self) -> str:
-        if self.bank_account_code:
-            return f"{self.bank_account_code} – {self.bank_account_name}"
-        return self.bank_account_name if self.bank_account_id else ""  # Xero bank accounts may have no code
+        chosen = self.bank_account_code or self.bank_account_id
+        return bank_account_label(self.bank_account_code, self.bank_account_name) if chosen else ""
 
 
 class PayoutCurrencyAccount(models.Model):
@@ -101,13 +105,11 @@ class PayoutCurrencyAccount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.currency} payouts from {self.label}"
+        return f"{self.currency} payouts from {self.bank_account_label}"
 
     @property
-    def label(self) -> str:
-        return (
-            f"{self.bank_account_code} – {self.bank_account_name}" if self.bank_account_code else self.bank_account_name
-        )
+    def bank_account_label(self) -> str:
+        return bank_account_label(self.bank_account_code, self.bank_account_name)
 
 
 class VendorBankDetails(models.Model):
@@ -246,9 +248,7 @@ class PayoutLine(models.Model):
 
     @property
     def bank_account_label(self) -> str:
-        if self.bank_account_code:
-            return f"{self.bank_account_code} – {self.bank_account_name}"
-        return self.bank_account_name
+        return bank_account_label(self.bank_account_code, self.bank_account_name)
 
     @property
     def payment_refused_by_xero(self) -> bool:

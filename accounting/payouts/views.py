@@ -64,7 +64,7 @@ def payout_setup(request):
         "current_code": setup.bank_account_code,
         "current_label": setup.bank_account_label,
         "currencies": currencies,
-        "saved_currency_labels": {currency: row.label for currency, row in saved.items()},
+        "saved_currency_labels": {currency: row.bank_account_label for currency, row in saved.items()},
     }
     status = 200
     if request.method == "POST":

@@ -83,13 +83,8 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     # Xero's refusals of a line's Tracking, and Onport's own preflight words for an option archived since
     ("tracking", re.compile(r"The Tracking(?:Category|OptionID) '|Setup > Accounting › Tracking")),
 )
-STALE_LISTS = {
-    "account_code",
-    "tax_unknown",
-    "tax_not_allowed",
-    "currency",
-    "tracking",
-}  # currency: Onport's copy of them
+# Refusals that mean Onport's copy of Xero's accounts, tax rates, currencies or tracking options is out of date
+STALE_LISTS = {"account_code", "tax_unknown", "tax_not_allowed", "currency", "tracking"}
 
 
 def refusal_of(message: str, reason: str = "") -> Refusal | None:
@@ -144,6 +139,7 @@ def _ask(reader: Reader, todo: str) -> str:
 
 AFTER_SAVE = "Once it is saved, Onport sends the bill again by itself (within a minute)."
 AFTER_XERO = "Once it is done in Xero, press sync accounting on the invoice to send the bill again."
+AFTER_RATE = "Saving sends the bills waiting on it again at once."
 
 
 def _coding(sync, *, what: str, own: bool, reader: Reader, happened: str) -> Fix:
@@ -340,9 +336,6 @@ def _currency_rate(sync, values, reader: Reader) -> Fix:
     if reader.can_admin:
         return Fix("setup", happened, todo, f"Open {page}", reverse("accounting:setup_currencies"), AFTER_RATE)
     return Fix("setup", happened, f"Ask an admin to do this (only admins can open it): {todo}", "", "", AFTER_RATE)
-
-
-AFTER_RATE = "Saving sends the bills waiting on it again at once."
 
 
 def _not_modifiable(sync, values, reader: Reader) -> Fix:

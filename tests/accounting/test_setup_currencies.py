@@ -81,6 +81,11 @@ def test_an_admin_adds_lists_and_deletes_a_rate(books, admin_client_):
         ({"currency": "EUR", "rate_date": "2026-12-01", "rate": "-1.2"}, "rate", "The rate must be more than 0."),
         ({"currency": "EUR", "rate_date": "2026-12-01", "rate": "abc"}, "rate", "Give the rate as a number"),
         ({"currency": "EUR", "rate_date": "2026-12-01", "rate": "1.1234567"}, "rate", "at most 6 decimal places"),
+        (
+            {"currency": "EUR", "rate_date": "2026-12-01", "rate": "1000000000000"},
+            "rate",
+            "a rate below 1,000,000,000,000",
+        ),
         ({"currency": "EURO", "rate_date": "2026-12-01", "rate": "1.1"}, "currency", "3-letter code"),
         ({"currency": "E1R", "rate_date": "2026-12-01", "rate": "1.1"}, "currency", "3-letter code"),
         ({"currency": "GBP", "rate_date": "2026-12-01", "rate": "1.1"}, "currency", "base currency"),
@@ -116,7 +121,7 @@ def test_another_accounts_rate_and_a_missing_one_answer_404(books, admin_client_
     for rate_id in (theirs.pk, theirs.pk + 1000):
         assert admin_client_.post(reverse("accounting:setup_exchange_rate_delete", args=[rate_id])).status_code == 404
     assert ExchangeRate.objects.filter(pk=theirs.pk).exists()
-    assert "theirs" not in admin_client_.get(PAGE).content.decode()
+    assert f'id="rate-{theirs.pk}"' not in admin_client_.get(PAGE).content.decode()  # not listed either
 
 
 def test_the_page_reads_many_rates_in_a_fixed_number_of_queries(books, admin_client_, django_assert_max_num_queries):

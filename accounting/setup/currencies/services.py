@@ -58,7 +58,9 @@ def _clean_currency(xero_account: XeroAccount, currency: str) -> str:
 def _clean_rate(rate: Decimal) -> Decimal:
     if not rate.is_finite() or rate <= 0:
         raise RateRefused("The rate must be more than 0.", field="rate")
-    if rate != rate.quantize(Decimal(1).scaleb(-RATE_PLACES)) or rate >= RATE_MAX:
+    if rate >= RATE_MAX:
+        raise RateRefused(f"Xero takes a rate below {RATE_MAX:,}.", field="rate")
+    if rate != rate.quantize(Decimal(1).scaleb(-RATE_PLACES)):
         raise RateRefused(f"Xero takes a rate with at most {RATE_PLACES} decimal places.", field="rate")
     return rate
 
